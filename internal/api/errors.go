@@ -1,0 +1,96 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Codes the API is known to answer with.
+const (
+	CodeOK             = 0
+	CodeInvalidApp     = 100000 // bad device / version_code
+	CodeUnknown400     = 100400
+	CodeUnauthorized   = 100401 // token expired, invalid or ended by a newer login
+	CodeRecordNotFound = 100100 // no such object, or no permission for it
+)
+
+// Error is an answer whose envelope carried a non-zero code.
+type Error struct {
+	Code    int    // the envelope's code
+	Message string // the envelope's message, verbatim
+	Key     string // the envelope's "error" field, e.g. "active_record/record_not_found"
+}
+
+func (e *Error) Error() string {
+	msg := e.Message
+	if msg == "" {
+		msg = "the API refused the request"
+	}
+	if e.Key != "" {
+		return fmt.Sprintf("%s (code %d, %s)", msg, e.Code, e.Key)
+	}
+	return fmt.Sprintf("%s (code %d)", msg, e.Code)
+}
+
+// IsAuth reports whether the error means the credentials are missing or rejected.
+func (e *Error) IsAuth() bool {
+	return e.Code == CodeUnauthorized || e.Code == CodeInvalidApp
+}
+
+// IsNotFound reports whether the object does not exist (or is not visible).
+func (e *Error) IsNotFound() bool { return e.Code == CodeRecordNotFound }
+
+// ResponseError is an answer that could not be understood: an HTML error page,
+// truncated JSON, a wrong content type, or a 5xx page.
+type ResponseError struct {
+	Method, Path string
+	StatusCode   int
+	Snippet      string // the first bytes of the body, printable
+	Err          error
+}
+
+func (e *ResponseError) Error() string {
+	s := fmt.Sprintf("unexpected answer from %s %s (HTTP %d)", e.Method, e.Path, e.StatusCode)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	if e.Snippet != "" {
+		s += fmt.Sprintf(": %q", e.Snippet)
+	}
+	return s
+}
+
+func (e *ResponseError) Unwrap() error { return e.Err }
+
+// NetworkError is a transport failure or a timeout.
+type NetworkError struct {
+	Method, Path string
+	// MaybeSent is true when the request may have reached the server (the failure came
+	// after the request was written); a POST in that state must not be sent again blindly.
+	MaybeSent bool
+	Err       error
+}
+
+func (e *NetworkError) Error() string {
+	return fmt.Sprintf("%s %s: %v", e.Method, e.Path, e.Err)
+}
+
+func (e *NetworkError) Unwrap() error { return e.Err }
+
+// ThrottledError means the API still answered "Retry later" after every retry.
+type ThrottledError struct {
+	Method, Path string
+	Attempts     int
+	RetryAfter   time.Duration
+}
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("%s %s: still throttled by the API (Retry later) after %d attempts", e.Method, e.Path, e.Attempts)
+}
+
+// IsAuthError reports whether err is, or wraps, an authentication error.
+func IsAuthError(err error) bool {
+	var ae *Error
+	return errors.As(err, &ae) && ae.IsAuth()
+}

@@ -1,0 +1,89 @@
+// Package iostreams carries a command's standard streams and what is known about them:
+// whether each is a terminal, whether colour is wanted, and whether prompting is allowed.
+// Commands never touch os.Stdin/os.Stdout/os.Stderr directly.
+package iostreams
+
+import (
+	"bytes"
+	"io"
+	"os"
+
+	"github.com/mattn/go-isatty"
+	"golang.org/x/term"
+)
+
+// IOStreams is the set of streams a command reads and writes.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+
+	stdinTTY, stdoutTTY, stderrTTY bool
+	neverPrompt                    bool
+	noColor                        bool
+	dumbTerm                       bool
+	width                          int
+}
+
+// System returns streams bound to the process's standard streams.
+func System() *IOStreams {
+	s := &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
+	s.stdinTTY = isTerminal(os.Stdin)
+	s.stdoutTTY = isTerminal(os.Stdout)
+	s.stderrTTY = isTerminal(os.Stderr)
+	_, s.noColor = os.LookupEnv("NO_COLOR")
+	s.dumbTerm = os.Getenv("TERM") == "dumb"
+	if s.stdoutTTY {
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+			s.width = w
+		}
+	}
+	return s
+}
+
+func isTerminal(f *os.File) bool {
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
+}
+
+// Test returns streams backed by buffers, none of them a terminal.
+func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
+	in, out, errOut := &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
+	return &IOStreams{In: in, Out: out, ErrOut: errOut}, in, out, errOut
+}
+
+// SetStdinTTY, SetStdoutTTY and SetStderrTTY force terminal detection (tests).
+func (s *IOStreams) SetStdinTTY(v bool)  { s.stdinTTY = v }
+func (s *IOStreams) SetStdoutTTY(v bool) { s.stdoutTTY = v }
+func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
+
+// SetNeverPrompt disables prompting (--no-input, CRMCTL_NO_INPUT).
+func (s *IOStreams) SetNeverPrompt(v bool) { s.neverPrompt = v }
+
+// SetNoColor disables colour (tests, NO_COLOR).
+func (s *IOStreams) SetNoColor(v bool) { s.noColor = v }
+
+// SetWidth sets the terminal width (tests).
+func (s *IOStreams) SetWidth(w int) { s.width = w }
+
+func (s *IOStreams) IsStdinTTY() bool  { return s.stdinTTY }
+func (s *IOStreams) IsStdoutTTY() bool { return s.stdoutTTY }
+func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
+
+// CanPrompt reports whether interactive prompts are allowed: stdin and stdout are both
+// terminals and prompting was not turned off.
+func (s *IOStreams) CanPrompt() bool {
+	return s.stdinTTY && s.stdoutTTY && !s.neverPrompt
+}
+
+// ColorEnabled reports whether stdout may carry colour.
+func (s *IOStreams) ColorEnabled() bool {
+	return s.stdoutTTY && !s.noColor && !s.dumbTerm
+}
+
+// TerminalWidth is stdout's width, or 80 when unknown.
+func (s *IOStreams) TerminalWidth() int {
+	if s.width > 0 {
+		return s.width
+	}
+	return 80
+}
