@@ -1,0 +1,261 @@
+package fields
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Values are a customer's field values keyed by API key ("name",
+// "address_attributes[tel]", "text_asset_9320d8d7", "common_id"), as given: select values
+// may still be labels and the pool may still be a name until Resolve.
+type Values map[string]string
+
+var (
+	keyShape    = regexp.MustCompile(`^[a-z][a-z0-9_]*(\[[a-z0-9_]+\])*$`)
+	customShape = regexp.MustCompile(`^[a-z]+_asset_[0-9a-f]+$`)
+)
+
+// IsCustomKey reports whether key names a custom field (text_asset_9320d8d7, ...).
+func IsCustomKey(key string) bool { return customShape.MatchString(key) }
+
+// NormalizeKey checks an API key and returns its canonical form: nested contacts and
+// opportunities get their [0] index ("contacts_attributes[name]" ->
+// "contacts_attributes[0][name]"), and a leading "customer[...]" wrapper is removed.
+// Only catalogue keys and custom fields are accepted.
+func NormalizeKey(key string) (string, error) {
+	k := strings.TrimSpace(key)
+	if strings.HasPrefix(k, "customer[") {
+		// customer[address_attributes][tel] -> address_attributes[tel]
+		inner := strings.TrimPrefix(k, "customer[")
+		head, rest, ok := strings.Cut(inner, "]")
+		if !ok {
+			return "", fmt.Errorf("malformed key %q", key)
+		}
+		k = head + rest
+	}
+	if !keyShape.MatchString(k) {
+		return "", fmt.Errorf("malformed key %q: expected an API key such as name, address_attributes[tel] or text_asset_9320d8d7", key)
+	}
+	for _, nested := range []string{"contacts_attributes", "opportunities_attributes"} {
+		if rest, ok := strings.CutPrefix(k, nested+"["); ok && !startsWithDigit(rest) {
+			k = nested + "[0][" + rest
+		}
+	}
+	if _, ok := ByKey(k); ok || IsCustomKey(k) {
+		return k, nil
+	}
+	return "", fmt.Errorf("unknown field %q: use a key of the create call (see `crmctl customers create --help`) or a custom field key such as text_asset_9320d8d7", key)
+}
+
+func startsWithDigit(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }
+
+// ParseAssignment parses a --field KEY=VALUE; the value may itself contain "=".
+func ParseAssignment(s string) (key, value string, err error) {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok {
+		return "", "", fmt.Errorf("--field %q: expected KEY=VALUE", s)
+	}
+	key, err = NormalizeKey(k)
+	if err != nil {
+		return "", "", fmt.Errorf("--field %q: %w", s, err)
+	}
+	if key == PoolKey {
+		return "", "", fmt.Errorf("--field %q: give the pool with --pool", s)
+	}
+	return key, v, nil
+}
+
+// ParseDocument reads a JSON or YAML object of customer fields. It accepts flat API
+// keys ({"address_attributes[tel]": "..."}), nested objects ({"address_attributes":
+// {"tel": "..."}}, {"contacts_attributes": [{"name": "..."}]}) and the API's own body
+// shape ({"common_id": 45, "customer": {...}}); "pool" is accepted for common_id.
+func ParseDocument(data []byte) (Values, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("the file is empty: expected a JSON or YAML object of customer fields")
+	}
+	var doc any
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		// yaml's messages for JSON input are poor: prefer encoding/json's when it looks like JSON.
+		if t := bytes.TrimSpace(data); t[0] == '{' || t[0] == '[' {
+			var j any
+			if jerr := json.Unmarshal(data, &j); jerr != nil {
+				return nil, fmt.Errorf("malformed JSON: %v", jerr)
+			}
+		}
+		return nil, fmt.Errorf("malformed YAML: %v", err)
+	}
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("expected an object of customer fields, got %s", describe(doc))
+	}
+	out := Values{}
+	for k, v := range obj {
+		switch k {
+		case "customer":
+			inner, ok := v.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("\"customer\": expected an object, got %s", describe(v))
+			}
+			if err := flatten(out, "", inner); err != nil {
+				return nil, err
+			}
+		case "pool", PoolKey:
+			s, err := scalar(v)
+			if err != nil {
+				return nil, fmt.Errorf("%q: %w", k, err)
+			}
+			out[PoolKey] = s
+		default:
+			if err := flatten(out, "", map[string]any{k: v}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+func flatten(out Values, prefix string, obj map[string]any) error {
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		full := k
+		if prefix != "" {
+			full = prefix + "[" + k + "]"
+		}
+		switch v := obj[k].(type) {
+		case map[string]any:
+			if err := flatten(out, full, v); err != nil {
+				return err
+			}
+		case []any:
+			for i, item := range v {
+				m, ok := item.(map[string]any)
+				if !ok {
+					return fmt.Errorf("%q: expected a list of objects, got %s", full, describe(item))
+				}
+				if err := flatten(out, fmt.Sprintf("%s[%d]", full, i), m); err != nil {
+					return err
+				}
+			}
+		case nil:
+			// an explicit null: leave the field unset
+		default:
+			s, err := scalar(v)
+			if err != nil {
+				return fmt.Errorf("%q: %w", full, err)
+			}
+			key, err := NormalizeKey(full)
+			if err != nil {
+				return err
+			}
+			out[key] = s
+		}
+	}
+	return nil
+}
+
+func scalar(v any) (string, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case bool:
+		return strconv.FormatBool(x), nil
+	case int:
+		return strconv.Itoa(x), nil
+	case int64:
+		return strconv.FormatInt(x, 10), nil
+	case uint64:
+		return strconv.FormatUint(x, 10), nil
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return "", fmt.Errorf("not a finite number")
+		}
+		return strconv.FormatFloat(x, 'f', -1, 64), nil
+	default:
+		return "", fmt.Errorf("expected a text or number, got %s", describe(v))
+	}
+}
+
+func describe(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	case string:
+		return "a text"
+	case bool:
+		return "a boolean"
+	default:
+		return fmt.Sprintf("%T", v)
+	}
+}
+
+// Keys returns the keys set in v: catalogue order first, then custom keys sorted.
+func (v Values) Keys() []string {
+	var out []string
+	for _, f := range catalogue {
+		if _, ok := v[f.Key]; ok {
+			out = append(out, f.Key)
+		}
+	}
+	var custom []string
+	for k := range v {
+		if _, ok := ByKey(k); !ok {
+			custom = append(custom, k)
+		}
+	}
+	sort.Strings(custom)
+	return append(out, custom...)
+}
+
+// Param is one form parameter, in the order it is sent.
+type Param struct{ Name, Value string }
+
+// Params lists the form parameters for v, in catalogue order, skipping empty values.
+func (v Values) Params() []Param {
+	var out []Param
+	for _, k := range v.Keys() {
+		if v[k] == "" {
+			continue
+		}
+		out = append(out, Param{Name: FormName(k), Value: v[k]})
+	}
+	return out
+}
+
+// Form is the request body of the create call.
+func (v Values) Form() url.Values {
+	form := url.Values{}
+	for _, p := range v.Params() {
+		form.Set(p.Name, p.Value)
+	}
+	return form
+}
+
+// Merge returns a copy of v with over's values on top.
+func (v Values) Merge(over Values) Values {
+	out := make(Values, len(v)+len(over))
+	for k, x := range v {
+		out[k] = x
+	}
+	for k, x := range over {
+		out[k] = x
+	}
+	return out
+}
