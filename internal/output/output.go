@@ -1,0 +1,189 @@
+// Package output prints command results: a table (tablewriter on a terminal, plain
+// tab-separated lines through a pipe), the API's JSON payload, or that payload filtered
+// by a jq expression. It is the only importer of tablewriter.
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/itchyny/gojq"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/crmctl/crmctl/internal/iostreams"
+)
+
+// Formats.
+const (
+	FormatTable = "table"
+	FormatJSON  = "json"
+)
+
+// Printer prints in the format the user asked for.
+type Printer struct {
+	IO     *iostreams.IOStreams
+	Format string
+	jq     *gojq.Code
+}
+
+// New returns a Printer. A jq expression implies JSON; an invalid one is an error
+// (reported before any request is made).
+func New(io *iostreams.IOStreams, format, jq string) (*Printer, error) {
+	p := &Printer{IO: io, Format: format}
+	if jq != "" {
+		q, err := gojq.Parse(jq)
+		if err != nil {
+			return nil, fmt.Errorf("--jq: %v", err)
+		}
+		code, err := gojq.Compile(q)
+		if err != nil {
+			return nil, fmt.Errorf("--jq: %v", err)
+		}
+		p.jq = code
+		p.Format = FormatJSON
+	}
+	if p.Format != FormatTable && p.Format != FormatJSON {
+		return nil, fmt.Errorf("unknown output format %q: use table or json", format)
+	}
+	return p, nil
+}
+
+// JSON reports whether output is JSON.
+func (p *Printer) JSON() bool { return p.Format == FormatJSON }
+
+// Table is a table to print: a header and rows of cells.
+type Table struct {
+	Header []string
+	Rows   [][]string
+}
+
+// Print prints raw (JSON format) or t (table format). raw is printed as it came,
+// indented; a null or empty payload prints as [] when t has the shape of a list.
+func (p *Printer) Print(raw json.RawMessage, t Table) error {
+	if p.JSON() {
+		return p.PrintJSON(raw)
+	}
+	return p.PrintTable(t)
+}
+
+// PrintJSON prints a JSON document, through the jq filter if one was given.
+func (p *Printer) PrintJSON(raw json.RawMessage) error {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		raw = json.RawMessage("null")
+	}
+	if p.jq != nil {
+		return p.runJQ(raw)
+	}
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+		return fmt.Errorf("cannot print the answer as JSON: %w", err)
+	}
+	buf.WriteByte('\n')
+	_, err := p.IO.Out.Write(buf.Bytes())
+	return err
+}
+
+func (p *Printer) runJQ(raw json.RawMessage) error {
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return fmt.Errorf("cannot filter the answer with --jq: %w", err)
+	}
+	doc = normalizeNumbers(doc)
+	iter := p.jq.Run(doc)
+	var out bytes.Buffer
+	for {
+		v, ok := iter.Next()
+		if !ok {
+			break
+		}
+		if err, isErr := v.(error); isErr {
+			var halt *gojq.HaltError
+			if errors.As(err, &halt) && halt.Value() == nil {
+				break
+			}
+			return fmt.Errorf("--jq: %v", err)
+		}
+		if s, isStr := v.(string); isStr {
+			out.WriteString(s)
+		} else {
+			b, err := gojq.Marshal(v)
+			if err != nil {
+				return fmt.Errorf("--jq: %v", err)
+			}
+			out.Write(b)
+		}
+		out.WriteByte('\n')
+	}
+	_, err := p.IO.Out.Write(out.Bytes())
+	return err
+}
+
+// normalizeNumbers turns json.Number into int or float64, which gojq understands.
+func normalizeNumbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return int(i)
+		}
+		f, _ := x.Float64()
+		return f
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalizeNumbers(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = normalizeNumbers(e)
+		}
+	}
+	return v
+}
+
+// PrintTable prints t: bordered through tablewriter on a terminal, plain tab-separated
+// lines (no header, no borders, no colour) otherwise.
+func (p *Printer) PrintTable(t Table) error {
+	if !p.IO.IsStdoutTTY() {
+		return writePlain(p.IO.Out, t)
+	}
+	if len(t.Rows) == 0 {
+		return nil
+	}
+	tbl := tablewriter.NewTable(p.IO.Out,
+		tablewriter.WithMaxWidth(p.IO.TerminalWidth()),
+		tablewriter.WithRowAutoWrap(tw.WrapNormal),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithEastAsian(tw.On),
+	)
+	header := make([]any, len(t.Header))
+	for i, h := range t.Header {
+		header[i] = h
+	}
+	tbl.Header(header...)
+	if err := tbl.Bulk(t.Rows); err != nil {
+		return err
+	}
+	return tbl.Render()
+}
+
+func writePlain(w io.Writer, t Table) error {
+	var b strings.Builder
+	for _, row := range t.Rows {
+		for i, cell := range row {
+			if i > 0 {
+				b.WriteByte('\t')
+			}
+			b.WriteString(strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(cell))
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
