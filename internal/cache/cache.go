@@ -1,0 +1,138 @@
+// Package cache keeps look-ups that rarely change — the pools and the field maps — on
+// disk per profile, so that a command spends its requests on real work. Entries carry the
+// base URL they came from and the time they were fetched; a corrupt or foreign entry is a
+// miss, never an error.
+package cache
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+)
+
+// Store is one profile's cache folder.
+type Store struct {
+	Dir     string        // e.g. ~/.cache/crmctl/<profile>
+	BaseURL string        // entries from another host are misses
+	TTL     time.Duration // 0 disables reading (every Get misses)
+	Now     func() time.Time
+}
+
+type entry struct {
+	BaseURL   string          `json:"base_url"`
+	FetchedAt time.Time       `json:"fetched_at"`
+	Data      json.RawMessage `json:"data"`
+}
+
+var safeName = regexp.MustCompile(`^[a-z0-9_-]+$`)
+
+// ProfileDir is the cache folder of a profile under root.
+func ProfileDir(root, profile string) string {
+	return filepath.Join(root, sanitize(profile))
+}
+
+func sanitize(s string) string {
+	out := []rune{}
+	for _, r := range s {
+		if r == '/' || r == '\\' || r == 0 || r == ':' {
+			r = '_'
+		}
+		out = append(out, r)
+	}
+	if len(out) == 0 || string(out) == "." || string(out) == ".." {
+		return "_"
+	}
+	return string(out)
+}
+
+func (s *Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Store) path(name string) (string, error) {
+	if !safeName.MatchString(name) {
+		return "", fmt.Errorf("cache: bad entry name %q", name)
+	}
+	return filepath.Join(s.Dir, name+".json"), nil
+}
+
+// Get returns a fresh entry's data.
+func (s *Store) Get(name string) (json.RawMessage, bool) {
+	if s.TTL <= 0 {
+		return nil, false
+	}
+	e, ok := s.read(name)
+	if !ok || s.now().Sub(e.FetchedAt) > s.TTL || e.FetchedAt.After(s.now().Add(time.Minute)) {
+		return nil, false
+	}
+	return e.Data, true
+}
+
+// GetStale returns an entry's data whatever its age (shell completion uses it: it never
+// waits on the network).
+func (s *Store) GetStale(name string) (json.RawMessage, bool) {
+	e, ok := s.read(name)
+	return e.Data, ok
+}
+
+func (s *Store) read(name string) (entry, bool) {
+	p, err := s.path(name)
+	if err != nil {
+		return entry{}, false
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return entry{}, false
+	}
+	var e entry
+	if json.Unmarshal(b, &e) != nil || e.BaseURL != s.BaseURL || len(e.Data) == 0 {
+		return entry{}, false
+	}
+	return e, true
+}
+
+// Put stores data atomically (a temporary file renamed into place, mode 0600).
+func (s *Store) Put(name string, data json.RawMessage) error {
+	p, err := s.path(name)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
+		return fmt.Errorf("cache: %w", err)
+	}
+	b, err := json.Marshal(entry{BaseURL: s.BaseURL, FetchedAt: s.now().UTC(), Data: data})
+	if err != nil {
+		return fmt.Errorf("cache: %w", err)
+	}
+	tmp, err := os.CreateTemp(s.Dir, "."+name+"-*.tmp")
+	if err != nil {
+		return fmt.Errorf("cache: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("cache: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("cache: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), p); err != nil {
+		return fmt.Errorf("cache: %w", err)
+	}
+	return nil
+}
+
+// Clear removes every entry of the store.
+func (s *Store) Clear() error {
+	err := os.RemoveAll(s.Dir)
+	if err != nil {
+		return fmt.Errorf("cache: %w", err)
+	}
+	return nil
+}
