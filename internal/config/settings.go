@@ -2,9 +2,20 @@
 // file > default, for every setting, with the source of each value recorded. It also
 // owns the file locations (XDG, each overridable) and writes the config file atomically
 // with mode 0600 in a 0700 folder.
+//
+// The XDG base-directory rules apply on every platform, macOS and Windows included:
+// $XDG_CONFIG_HOME, $XDG_CACHE_HOME and $XDG_DATA_HOME when set to absolute paths,
+// otherwise ~/.config, ~/.cache and ~/.local/share under $HOME (%USERPROFILE% when
+// $HOME is unset). Each folder has its own CRMCTL_* override.
+//
+// Profile names are case-insensitive and stored in lower case (the config file is read
+// with viper, which folds keys to lower case).
 package config
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Source says where a setting's value came from.
 type Source string
@@ -12,15 +23,52 @@ type Source string
 const (
 	SourceDefault Source = "default"
 	SourceFlag    Source = "flag"
-	SourceEnv     Source = "env"     // an environment variable (Settings.EnvName tells which)
+	SourceEnv     Source = "env"     // an environment variable (Value.From tells which)
 	SourceProfile Source = "profile" // the profile in the config file
+)
+
+// Environment variables read by Load (and, for CRMCTL_PASSWORD, by auth login).
+const (
+	EnvConfig   = "CRMCTL_CONFIG"
+	EnvCacheDir = "CRMCTL_CACHE_DIR"
+	EnvDataDir  = "CRMCTL_DATA_DIR"
+	EnvProfile  = "CRMCTL_PROFILE"
+	EnvBaseURL  = "CRMCTL_BASE_URL"
+	EnvToken    = "CRMCTL_TOKEN"
+	EnvLogin    = "CRMCTL_LOGIN"
+	EnvPassword = "CRMCTL_PASSWORD"
+	EnvCorpID   = "CRMCTL_CORP_ID"
+	EnvOutput   = "CRMCTL_OUTPUT"
+	EnvTimeout  = "CRMCTL_TIMEOUT"
+	EnvCacheTTL = "CRMCTL_CACHE_TTL"
+	EnvSandbox  = "CRMCTL_SANDBOX"
+	EnvNoInput  = "CRMCTL_NO_INPUT"
+	EnvDebug    = "CRMCTL_DEBUG"
+)
+
+// Flag names, as recorded in Value.From.
+const (
+	FlagProfile = "--profile"
+	FlagBaseURL = "--base-url"
+	FlagOutput  = "--output"
+	FlagTimeout = "--timeout"
+	FlagConfig  = "--config"
+	FlagSandbox = "--sandbox"
+	FlagNoInput = "--no-input"
+	FlagDebug   = "--debug"
+)
+
+// Output formats.
+const (
+	OutputTable = "table"
+	OutputJSON  = "json"
 )
 
 // Defaults.
 const (
 	DefaultProfile = "default"
 	DefaultBaseURL = "https://lxcrm.weiwenjia.com"
-	DefaultOutput  = "table"
+	DefaultOutput  = OutputTable
 	DefaultTimeout = 30 * time.Second
 	DefaultTTL     = 10 * time.Minute
 )
@@ -72,4 +120,29 @@ type Settings struct {
 	Sandbox  Value[bool]
 	NoInput  Value[bool]
 	Debug    Value[bool]
+
+	// ProfileExists reports whether the selected profile is in the config file.
+	ProfileExists bool
+	// Profiles lists the config file's profiles, sorted.
+	Profiles []string
+	// Warnings are messages for stderr (e.g. a config file holding a token that other
+	// users can read).
+	Warnings []string
+}
+
+// File is the content of the config file.
+type File struct {
+	CurrentProfile string             `yaml:"current_profile,omitempty" mapstructure:"current_profile"`
+	Profiles       map[string]Profile `yaml:"profiles,omitempty" mapstructure:"profiles"`
+}
+
+// InvalidError is a bad setting, flag value, environment variable or config file
+// (the CLI maps it to exit code 2).
+type InvalidError struct{ Err error }
+
+func (e *InvalidError) Error() string { return e.Err.Error() }
+func (e *InvalidError) Unwrap() error { return e.Err }
+
+func invalidf(format string, a ...any) error {
+	return &InvalidError{Err: fmt.Errorf(format, a...)}
 }

@@ -1,0 +1,348 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
+)
+
+// ReadFile reads and checks the config file. A missing file is an empty File; a
+// malformed one (bad YAML, wrong types, a bad profile name) is an *InvalidError naming
+// the file. Unknown keys are ignored. Profile names come back in lower case.
+func ReadFile(file string) (*File, error) {
+	f, _, err := readFile(file)
+	return f, err
+}
+
+// ProfileNames lists the config file's profiles, sorted. It is meant for shell
+// completion: a missing file is (nil, nil).
+func ProfileNames(file string) ([]string, error) {
+	f, info, err := readFile(file)
+	if err != nil || info == nil {
+		return nil, err
+	}
+	return f.names(), nil
+}
+
+// SaveProfile creates or changes the profile name of the config file: it reads the
+// file, calls update on the profile (a zero Profile when it is new) and writes the file
+// back atomically with mode 0600, keeping the other profiles and current_profile. The
+// folder is created with mode 0700. A malformed file is left untouched and reported as
+// an *InvalidError, and so is a profile that update leaves with a bad base_url or
+// cache_ttl.
+func SaveProfile(file, name string, update func(p *Profile)) error {
+	name, err := checkProfileName(name)
+	if err != nil {
+		return err
+	}
+	f, _, err := readFile(file)
+	if err != nil {
+		return err
+	}
+	p := f.Profiles[name]
+	if update != nil {
+		update(&p)
+	}
+	if p.BaseURL != "" {
+		if _, err := CheckBaseURL(p.BaseURL); err != nil {
+			return fmt.Errorf("profile %s: %w", name, err)
+		}
+	}
+	if p.CacheTTL != "" {
+		if _, err := parseTTL(p.CacheTTL); err != nil {
+			return invalidf("profile %s: cache_ttl %q: %v", name, p.CacheTTL, err)
+		}
+	}
+	if f.Profiles == nil {
+		f.Profiles = map[string]Profile{}
+	}
+	f.Profiles[name] = p
+	return writeFile(file, f)
+}
+
+// SetCurrentProfile makes name the profile used when neither --profile nor
+// CRMCTL_PROFILE is given. The profile must exist.
+func SetCurrentProfile(file, name string) error {
+	name, err := checkProfileName(name)
+	if err != nil {
+		return err
+	}
+	f, _, err := readFile(file)
+	if err != nil {
+		return err
+	}
+	if _, ok := f.Profiles[name]; !ok {
+		return unknownProfileError(name, f.names())
+	}
+	if f.CurrentProfile == name {
+		return nil
+	}
+	f.CurrentProfile = name
+	return writeFile(file, f)
+}
+
+// DeleteToken removes the stored token of profile name (auth logout), keeping the rest
+// of the profile. Nothing is written when there is no token to delete.
+func DeleteToken(file, name string) error {
+	name, err := checkProfileName(name)
+	if err != nil {
+		return err
+	}
+	f, _, err := readFile(file)
+	if err != nil {
+		return err
+	}
+	p, ok := f.Profiles[name]
+	if !ok || p.Token == "" {
+		return nil
+	}
+	p.Token = ""
+	f.Profiles[name] = p
+	return writeFile(file, f)
+}
+
+// readFile reads file; info is nil when it does not exist.
+func readFile(file string) (*File, fs.FileInfo, error) {
+	data, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &File{Profiles: map[string]Profile{}}, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading config file: %w", err)
+	}
+	info, err := os.Stat(file)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading config file: %w", err)
+	}
+	f, err := parseFile(data)
+	if err != nil {
+		return nil, nil, invalidf("config file %s: %v", file, err)
+	}
+	return f, info, nil
+}
+
+// parseFile decodes the config file with a fresh viper. Keys are folded to lower case;
+// the key delimiter is one no profile name contains, so "a.b" stays one profile.
+func parseFile(data []byte) (*File, error) {
+	v := viper.NewWithOptions(viper.KeyDelimiter("\x00"))
+	v.SetConfigType("yaml")
+	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+		var pe viper.ConfigParseError
+		if errors.As(err, &pe) {
+			err = pe.Unwrap()
+		}
+		return nil, fmt.Errorf("not valid YAML: %v", oneLine(err))
+	}
+	f := &File{Profiles: map[string]Profile{}}
+	if v.IsSet("current_profile") {
+		raw := v.Get("current_profile")
+		s, ok := scalarString(raw)
+		if !ok {
+			return nil, fmt.Errorf("current_profile: want a profile name, got %s", describe(raw))
+		}
+		f.CurrentProfile = strings.ToLower(s)
+	}
+	if v.IsSet("profiles") {
+		raw := v.Get("profiles")
+		profiles, ok := raw.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("profiles: want a mapping of profile names to profiles, got %s", describe(raw))
+		}
+		for name, pv := range profiles {
+			if _, err := checkProfileName(name); err != nil {
+				return nil, fmt.Errorf("profiles: %v", err)
+			}
+			p, err := decodeProfile(pv)
+			if err != nil {
+				return nil, fmt.Errorf("profile %s: %v", name, err)
+			}
+			f.Profiles[name] = p
+		}
+	}
+	return f, nil
+}
+
+// decodeProfile checks each field by hand: a wrong type gets an error naming the key,
+// a number (an unquoted phone login) is taken as its text, unknown keys are ignored.
+func decodeProfile(raw any) (Profile, error) {
+	var p Profile
+	if raw == nil {
+		return p, nil
+	}
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return p, fmt.Errorf("want a mapping of settings, got %s", describe(raw))
+	}
+	for key, dst := range map[string]*string{
+		"base_url": &p.BaseURL, "login": &p.Login, "corp_id": &p.CorpID,
+		"token": &p.Token, "cache_ttl": &p.CacheTTL,
+	} {
+		val, present := m[key]
+		if !present || val == nil {
+			continue
+		}
+		s, ok := scalarString(val)
+		if !ok {
+			return p, fmt.Errorf("%s: want a string, got %s", key, describe(val))
+		}
+		*dst = s
+	}
+	return p, nil
+}
+
+func scalarString(v any) (string, bool) {
+	switch x := v.(type) {
+	case nil:
+		return "", true
+	case string:
+		return x, true
+	case int, int64, uint64, float64:
+		return fmt.Sprint(x), true
+	case bool, time.Time:
+		// yaml reads `yes`-like words and dates as these; a profile name or token never is.
+		return "", false
+	}
+	return "", false
+}
+
+func describe(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "nothing"
+	case map[string]any, map[any]any:
+		return "a mapping"
+	case []any:
+		return "a list"
+	case string:
+		return fmt.Sprintf("the text %q", x)
+	case bool:
+		return fmt.Sprintf("the boolean %v", x)
+	case int, int64, uint64, float64:
+		return fmt.Sprintf("the number %v", x)
+	case time.Time:
+		return fmt.Sprintf("the date %s", x.Format(time.DateOnly))
+	}
+	return fmt.Sprintf("%v", v)
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+func (f *File) names() []string {
+	if len(f.Profiles) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(f.Profiles))
+	for n := range f.Profiles {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func (f *File) hasToken() bool {
+	for _, p := range f.Profiles {
+		if p.Token != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// checkProfileName normalizes a profile name (lower case) and rejects empty ones and
+// ones with spaces or control characters.
+func checkProfileName(name string) (string, error) {
+	if name == "" {
+		return "", invalidf("a profile name must not be empty")
+	}
+	for _, r := range name {
+		if r <= ' ' || r == 0x7f {
+			return "", invalidf("invalid profile name %q: no spaces or control characters", name)
+		}
+	}
+	return strings.ToLower(name), nil
+}
+
+func unknownProfileError(name string, names []string) error {
+	list := "none"
+	if len(names) > 0 {
+		list = strings.Join(names, ", ")
+	}
+	return invalidf("unknown profile %q (profiles: %s); run `crmctl auth login --profile %s`", name, list, name)
+}
+
+// writeFile encodes f and replaces file atomically.
+func writeFile(file string, f *File) error {
+	var buf bytes.Buffer
+	buf.WriteString("# crmctl configuration. It holds API tokens: keep it private (mode 0600).\n")
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(f); err != nil {
+		return fmt.Errorf("encoding config file: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return fmt.Errorf("encoding config file: %w", err)
+	}
+	return writeAtomic(file, buf.Bytes())
+}
+
+// writeAtomic replaces path with data: a temporary file in the same folder, synced,
+// made 0600 and renamed over path, so a reader sees the old file or the new one, never
+// half of one. A symlinked path is followed, so the link survives.
+func writeAtomic(path string, data []byte) (err error) {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("creating config folder: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing config file: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if err = tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
+		return fmt.Errorf("writing config file: %w", err)
+	}
+	if _, err = tmp.Write(data); err != nil {
+		return fmt.Errorf("writing config file: %w", err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("writing config file: %w", err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("writing config file: %w", err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing config file: %w", err)
+	}
+	syncDir(dir)
+	return nil
+}
+
+// syncDir makes a rename durable; best effort (not possible on every platform).
+func syncDir(dir string) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	_ = d.Sync()
+	_ = d.Close()
+}

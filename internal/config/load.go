@@ -1,0 +1,201 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Load resolves every setting: flag > environment > profile in the config file >
+// default, recording each Value's Source and From (a flag name like "--base-url", an
+// environment variable like "CRMCTL_BASE_URL", or "profile work (base_url)"). env reads
+// the environment (OSEnv outside tests). A missing config file is fine; a malformed
+// one, or any bad value, is an *InvalidError. An unknown profile is not an error here
+// (auth login creates it): see RequireProfile.
+func Load(flags Flags, env func(string) (string, bool)) (*Settings, error) {
+	if env == nil {
+		env = noEnv
+	}
+	paths, err := ResolvePaths(flags.Config, env)
+	if err != nil {
+		return nil, err
+	}
+	s := &Settings{ConfigFile: paths.ConfigFile, CacheDir: paths.CacheDir, DataDir: paths.DataDir}
+
+	file, info, err := readFile(paths.ConfigFile)
+	if err != nil {
+		return nil, err
+	}
+	s.Profiles = file.names()
+	if info != nil && runtime.GOOS != "windows" && info.Mode().Perm()&0o077 != 0 && file.hasToken() {
+		s.Warnings = append(s.Warnings, fmt.Sprintf(
+			"config file %s holds a token but other users can read it (mode %04o); run `chmod 600 %s`",
+			paths.ConfigFile, info.Mode().Perm(), paths.ConfigFile))
+	}
+
+	// The profile.
+	s.Profile = Value[string]{V: DefaultProfile, Source: SourceDefault}
+	switch {
+	case flags.Profile != nil:
+		s.Profile = Value[string]{V: *flags.Profile, Source: SourceFlag, From: FlagProfile}
+	case lookupNonEmpty(env, EnvProfile) != "":
+		s.Profile = Value[string]{V: lookupNonEmpty(env, EnvProfile), Source: SourceEnv, From: EnvProfile}
+	case file.CurrentProfile != "":
+		s.Profile = Value[string]{V: file.CurrentProfile, Source: SourceProfile, From: "current_profile"}
+	}
+	name, err := checkProfileName(s.Profile.V)
+	if err != nil {
+		return nil, fromErr(s.Profile.From, err)
+	}
+	s.Profile.V = name
+	prof, exists := file.Profiles[name]
+	s.ProfileExists = exists
+	fromProfile := func(key, v string) (string, Source, string, bool) {
+		return v, SourceProfile, fmt.Sprintf("profile %s (%s)", name, key), v != ""
+	}
+
+	r := resolver{env: env}
+
+	// base_url
+	s.BaseURL = r.str(flags.BaseURL, FlagBaseURL, EnvBaseURL, DefaultBaseURL, layer(fromProfile("base_url", prof.BaseURL)))
+	if s.BaseURL.V, err = CheckBaseURL(s.BaseURL.V); err != nil {
+		return nil, fromErr(s.BaseURL.From, err)
+	}
+
+	// token, login, corp_id: never flags.
+	s.Token = r.str(nil, "", EnvToken, "", layer(fromProfile("token", prof.Token)))
+	s.Login = r.str(nil, "", EnvLogin, "", layer(fromProfile("login", prof.Login)))
+	s.CorpID = r.str(nil, "", EnvCorpID, "", layer(fromProfile("corp_id", prof.CorpID)))
+
+	// output
+	s.Output = r.str(flags.Output, FlagOutput, EnvOutput, DefaultOutput, nil)
+	switch o := strings.ToLower(strings.TrimSpace(s.Output.V)); o {
+	case OutputTable, OutputJSON:
+		s.Output.V = o
+	default:
+		return nil, invalidf("%s: invalid output format %q (want table or json)", s.Output.From, s.Output.V)
+	}
+
+	// timeout
+	t := r.str(flags.Timeout, FlagTimeout, EnvTimeout, "", nil)
+	s.Timeout = Value[time.Duration]{V: DefaultTimeout, Source: t.Source, From: t.From}
+	if t.Source != SourceDefault {
+		d, err := time.ParseDuration(strings.TrimSpace(t.V))
+		if err != nil || d <= 0 {
+			return nil, invalidf("%s: invalid timeout %q (want a positive duration such as 30s or 2m)", t.From, t.V)
+		}
+		s.Timeout.V = d
+	}
+
+	// cache TTL
+	c := r.str(nil, "", EnvCacheTTL, "", layer(fromProfile("cache_ttl", prof.CacheTTL)))
+	s.CacheTTL = Value[time.Duration]{V: DefaultTTL, Source: c.Source, From: c.From}
+	if c.Source != SourceDefault {
+		d, err := parseTTL(c.V)
+		if err != nil {
+			return nil, invalidf("%s: invalid cache TTL %q: %v", c.From, c.V, err)
+		}
+		s.CacheTTL.V = d
+	}
+
+	// booleans
+	if s.Sandbox, err = r.boolean(flags.Sandbox, FlagSandbox, EnvSandbox); err != nil {
+		return nil, err
+	}
+	if s.NoInput, err = r.boolean(flags.NoInput, FlagNoInput, EnvNoInput); err != nil {
+		return nil, err
+	}
+	if s.Debug, err = r.boolean(flags.Debug, FlagDebug, EnvDebug); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// RequireProfile returns an *InvalidError when the profile was named (by --profile,
+// CRMCTL_PROFILE or current_profile) but is not in the config file. The implicit
+// "default" profile may be missing.
+func (s *Settings) RequireProfile() error {
+	if s.ProfileExists || s.Profile.Source == SourceDefault {
+		return nil
+	}
+	return unknownProfileError(s.Profile.V, s.Profiles)
+}
+
+// parseTTL reads a cache TTL: a Go duration, zero (no caching) or more.
+func parseTTL(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil {
+		return 0, errors.New("want a duration such as 10m, or 0 to disable caching")
+	}
+	if d < 0 {
+		return 0, errors.New("must not be negative")
+	}
+	return d, nil
+}
+
+// parseBool reads a boolean environment variable.
+func parseBool(v string) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "true", "yes", "on":
+		return true, true
+	case "0", "false", "no", "off", "":
+		return false, true
+	}
+	return false, false
+}
+
+// fromErr prefixes an *InvalidError's message with where the value came from.
+func fromErr(from string, err error) error {
+	var ie *InvalidError
+	if from == "" || !errors.As(err, &ie) {
+		return err
+	}
+	return invalidf("%s: %v", from, ie.Err)
+}
+
+// profileLayer is the config-file layer of a setting; nil when the profile lacks it.
+type profileLayer struct {
+	v, from string
+	source  Source
+}
+
+func layer(v string, source Source, from string, ok bool) *profileLayer {
+	if !ok {
+		return nil
+	}
+	return &profileLayer{v: v, from: from, source: source}
+}
+
+type resolver struct{ env func(string) (string, bool) }
+
+// str resolves a string setting: flag (when flagName is not "") > environment (empty
+// counts as unset) > profile > default.
+func (r resolver) str(flag *string, flagName, envName, def string, prof *profileLayer) Value[string] {
+	if flag != nil && flagName != "" {
+		return Value[string]{V: *flag, Source: SourceFlag, From: flagName}
+	}
+	if v := lookupNonEmpty(r.env, envName); v != "" {
+		return Value[string]{V: v, Source: SourceEnv, From: envName}
+	}
+	if prof != nil {
+		return Value[string]{V: prof.v, Source: prof.source, From: prof.from}
+	}
+	return Value[string]{V: def, Source: SourceDefault}
+}
+
+// boolean resolves a boolean setting: flag > environment > false.
+func (r resolver) boolean(flag *bool, flagName, envName string) (Value[bool], error) {
+	if flag != nil {
+		return Value[bool]{V: *flag, Source: SourceFlag, From: flagName}, nil
+	}
+	if raw, ok := r.env(envName); ok {
+		b, valid := parseBool(raw)
+		if !valid {
+			return Value[bool]{}, invalidf("%s: invalid boolean %q (want 1/true/yes/on or 0/false/no/off)", envName, raw)
+		}
+		return Value[bool]{V: b, Source: SourceEnv, From: envName}, nil
+	}
+	return Value[bool]{Source: SourceDefault}, nil
+}
