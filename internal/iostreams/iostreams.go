@@ -41,6 +41,24 @@ func System() *IOStreams {
 	return s
 }
 
+// FromFiles returns streams bound to the given files, detecting which of them are
+// terminals (a pseudo-terminal in tests, for instance). Colour preferences come from
+// the environment, as in System.
+func FromFiles(in, out, errOut *os.File) *IOStreams {
+	s := &IOStreams{In: in, Out: out, ErrOut: errOut}
+	s.stdinTTY = isTerminal(in)
+	s.stdoutTTY = isTerminal(out)
+	s.stderrTTY = isTerminal(errOut)
+	_, s.noColor = os.LookupEnv("NO_COLOR")
+	s.dumbTerm = os.Getenv("TERM") == "dumb"
+	if s.stdoutTTY {
+		if w, _, err := term.GetSize(int(out.Fd())); err == nil {
+			s.width = w
+		}
+	}
+	return s
+}
+
 func isTerminal(f *os.File) bool {
 	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
 }
