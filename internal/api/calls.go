@@ -1,0 +1,153 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Login exchanges an account's credentials for a user_token (POST /api/v2/auth/login).
+// It sends no Authorization header. A rejected login is an *Error.
+func (c *Client) Login(ctx context.Context, p LoginParams) (*LoginResult, error) {
+	if p.Login == "" || p.Password == "" {
+		return nil, errors.New("login: an account and a password are required")
+	}
+	form := url.Values{
+		"login":        {p.Login},
+		"password":     {p.Password},
+		"device":       {Device},
+		"version_code": {VersionCode},
+	}
+	if p.CorpID != "" {
+		form.Set("corp_id", p.CorpID)
+	}
+	r := request{method: http.MethodPost, path: "/api/v2/auth/login", form: form}
+	data, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	var res LoginResult
+	if err := decodeRecord(data, &res); err != nil {
+		return nil, shapeError(r, nil, fmt.Errorf("login: %w", err))
+	}
+	if res.UserToken == "" {
+		return nil, shapeError(r, nil, errors.New("the login answer carries no user_token"))
+	}
+	if err := checkToken(res.UserToken); err != nil {
+		return nil, shapeError(r, nil, err)
+	}
+	return &res, nil
+}
+
+// UserInfo returns the current user (GET /api/v2/user/info); a cheap token check.
+func (c *Client) UserInfo(ctx context.Context) (*User, error) {
+	r := request{method: http.MethodGet, path: "/api/v2/user/info", auth: true}
+	data, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	u, err := DecodeUser(data)
+	if err != nil {
+		return nil, shapeError(r, data, err)
+	}
+	return u, nil
+}
+
+// Pools lists the public pools (GET /api/v2/common_customers/common_settings).
+func (c *Client) Pools(ctx context.Context) (*PoolList, error) {
+	r := request{method: http.MethodGet, path: "/api/v2/common_customers/common_settings", auth: true}
+	data, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	l, err := DecodePoolList(data)
+	if err != nil {
+		return nil, shapeError(r, data, err)
+	}
+	return l, nil
+}
+
+var entityRE = regexp.MustCompile(`^[a-z_]{1,64}$`)
+
+// FieldMaps returns the select fields of an entity (GET /api/v2/field_maps/<entity>),
+// e.g. "customer".
+func (c *Client) FieldMaps(ctx context.Context, entity string) (*FieldMapList, error) {
+	if !entityRE.MatchString(entity) {
+		return nil, fmt.Errorf("invalid entity %q: expected lowercase letters and underscores, e.g. customer", entity)
+	}
+	r := request{method: http.MethodGet, path: "/api/v2/field_maps/" + url.PathEscape(entity), auth: true}
+	data, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	l, err := DecodeFieldMapList(entity, data)
+	if err != nil {
+		return nil, shapeError(r, data, err)
+	}
+	return l, nil
+}
+
+// CreateCommonCustomer creates a customer in a public pool (POST /api/v2/common_customers).
+// form holds common_id and the customer[...] fields; it is sent form-encoded, exactly as
+// form.Encode() writes it. The request is never sent twice unless it certainly did not
+// reach the server: a failure after it was written is a *NetworkError with MaybeSent.
+func (c *Client) CreateCommonCustomer(ctx context.Context, form url.Values) (*Customer, error) {
+	if form == nil {
+		form = url.Values{}
+	}
+	r := request{method: http.MethodPost, path: "/api/v2/common_customers", form: form, auth: true}
+	data, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	cu, err := DecodeCustomer(data)
+	if err != nil {
+		return nil, shapeError(r, data, err)
+	}
+	return cu, nil
+}
+
+// CommonCustomer returns one public-pool customer (GET /api/v2/common_customers/:id).
+// An unknown id is an *Error whose IsNotFound is true.
+func (c *Client) CommonCustomer(ctx context.Context, id string) (*Customer, error) {
+	id = strings.TrimSpace(id)
+	if id == "" || id == "." || id == ".." {
+		return nil, fmt.Errorf("invalid customer id %q", id)
+	}
+	r := request{method: http.MethodGet, path: "/api/v2/common_customers/" + url.PathEscape(id), auth: true}
+	data, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	cu, err := DecodeCustomer(data)
+	if err != nil {
+		return nil, shapeError(r, data, err)
+	}
+	return cu, nil
+}
+
+// MatchingName returns the customers, in any pool, whose name is exactly name
+// (GET /api/v2/duplicates/matching_name?name=...).
+func (c *Client) MatchingName(ctx context.Context, name string) (*CustomerList, error) {
+	r := request{method: http.MethodGet, path: "/api/v2/duplicates/matching_name",
+		query: url.Values{"name": {name}}, auth: true}
+	data, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	l, err := DecodeCustomerList(data)
+	if err != nil {
+		return nil, shapeError(r, data, err)
+	}
+	return l, nil
+}
+
+// shapeError reports a valid envelope whose data has an unexpected shape.
+func shapeError(r request, data json.RawMessage, err error) *ResponseError {
+	return &ResponseError{Method: r.method, Path: r.path, StatusCode: http.StatusOK, Snippet: Snippet(data), Err: err}
+}

@@ -1,0 +1,129 @@
+package api
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+const debugBodyLimit = 2048
+
+// secretKeys are form, query and JSON keys whose values never appear in debug output.
+var secretKeys = map[string]bool{"password": true, "user_token": true, "token": true}
+
+var secretJSONRE = regexp.MustCompile(`("(?:password|user_token|token)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+
+var debugMu sync.Mutex
+
+// debug writes one block for one HTTP exchange to Options.Debug, with the token and any
+// password redacted.
+func (c *Client) debug(req *http.Request, body []byte, resp *http.Response, respBody []byte, err error, elapsed time.Duration) {
+	if c.opts.Debug == nil {
+		return
+	}
+	var b strings.Builder
+	target := req.URL.EscapedPath()
+	if !strings.EqualFold(req.URL.Host, c.base.Host) || req.URL.Scheme != c.base.Scheme {
+		target = req.URL.Scheme + "://" + req.URL.Host + target
+	}
+	if req.URL.RawQuery != "" {
+		target += "?" + redactForm(req.URL.Query()).Encode()
+	}
+	fmt.Fprintf(&b, "> %s %s\n", req.Method, target)
+	for _, k := range slices.Sorted(maps.Keys(req.Header)) {
+		for _, v := range req.Header[k] {
+			if k == "Authorization" {
+				v = "Token token=***, device=" + Device + ", version_code=" + VersionCode
+			}
+			fmt.Fprintf(&b, "> %s: %s\n", k, v)
+		}
+	}
+	var secrets []string
+	if body != nil {
+		b.WriteString(">\n")
+		form, perr := url.ParseQuery(string(body))
+		if perr != nil {
+			fmt.Fprintf(&b, "> (%d bytes)\n", len(body))
+		}
+		for _, k := range slices.Sorted(maps.Keys(form)) {
+			for _, v := range form[k] {
+				if secretKeys[strings.ToLower(k)] {
+					secrets = append(secrets, v)
+					v = "***"
+				}
+				fmt.Fprintf(&b, ">   %s=%s\n", k, v)
+			}
+		}
+	}
+	ms := elapsed.Round(time.Millisecond).Milliseconds()
+	if resp == nil {
+		fmt.Fprintf(&b, "< error: %v (%dms)\n", err, ms)
+	} else {
+		fmt.Fprintf(&b, "< %d (%dms)\n", resp.StatusCode, ms)
+		for _, k := range slices.Sorted(maps.Keys(resp.Header)) {
+			for _, v := range resp.Header[k] {
+				if k == "Set-Cookie" || k == "Authorization" {
+					v = "***"
+				}
+				fmt.Fprintf(&b, "< %s: %s\n", k, v)
+			}
+		}
+		if len(respBody) > 0 {
+			b.WriteString("<\n")
+			text := secretJSONRE.ReplaceAll(respBody, []byte(`$1"***"`))
+			b.WriteString(truncateText(text, debugBodyLimit))
+			b.WriteByte('\n')
+		}
+		if err != nil {
+			fmt.Fprintf(&b, "< error: %v\n", err)
+		}
+	}
+	out := c.redactSecrets(b.String(), secrets)
+	debugMu.Lock()
+	defer debugMu.Unlock()
+	_, _ = io.WriteString(c.opts.Debug, out)
+}
+
+// redactSecrets replaces the client's token and the given secrets wherever they appear.
+func (c *Client) redactSecrets(s string, more []string) string {
+	for _, sec := range append([]string{c.opts.Token}, more...) {
+		if len(sec) >= 4 {
+			s = strings.ReplaceAll(s, sec, "***")
+		}
+	}
+	return s
+}
+
+func redactForm(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		if secretKeys[strings.ToLower(k)] {
+			out[k] = []string{"***"}
+			continue
+		}
+		out[k] = vs
+	}
+	return out
+}
+
+// truncateText returns at most limit bytes of b as valid UTF-8, saying how much was cut.
+func truncateText(b []byte, limit int) string {
+	if len(b) <= limit {
+		return strings.ToValidUTF8(string(b), "\uFFFD")
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(b[cut]) {
+		cut--
+	}
+	return strings.ToValidUTF8(string(bytes.TrimRight(b[:cut], "\n")), "\uFFFD") +
+		fmt.Sprintf("… (%d more bytes)", len(b)-cut)
+}

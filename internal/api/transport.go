@@ -1,0 +1,396 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+const (
+	maxBodySize   = 32 << 20         // a larger answer is refused
+	backoffStart  = time.Second      // first backoff (before jitter)
+	backoffCap    = 15 * time.Second // longest backoff
+	maxRetryAfter = 2 * time.Minute  // a longer Retry-After is reported, not waited out
+)
+
+// request is one API call as the typed calls describe it.
+type request struct {
+	method string
+	path   string     // escaped, under the base URL: /api/v2/...
+	query  url.Values // nil: none
+	form   url.Values // nil: no body
+	auth   bool       // send the Authorization header
+}
+
+// answer is what one attempt (redirects followed) came back with.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+	err    error // a *NetworkError, or an error that must not be retried
+	// sent is true when the failing request had been written to the connection.
+	sent bool
+}
+
+// CanceledError is returned when the caller's context ends a call. It wraps the
+// context's error (errors.Is(err, context.Canceled) holds). MaybeSent is true when a
+// request had been written before it was cancelled.
+type CanceledError struct {
+	Method, Path string
+	MaybeSent    bool
+	Err          error
+}
+
+func (e *CanceledError) Error() string { return fmt.Sprintf("%s %s: %v", e.Method, e.Path, e.Err) }
+func (e *CanceledError) Unwrap() error { return e.Err }
+
+// timeoutError is an attempt that got no complete answer within Options.Timeout.
+type timeoutError struct{ d time.Duration }
+
+func (e *timeoutError) Error() string   { return fmt.Sprintf("no answer within %s (timeout)", e.d) }
+func (e *timeoutError) Timeout() bool   { return true }
+func (e *timeoutError) Unwrap() error   { return context.DeadlineExceeded }
+func (e *timeoutError) Temporary() bool { return true }
+
+// do sends r, with retries, and returns the envelope's data.
+func (c *Client) do(ctx context.Context, r request) (json.RawMessage, error) {
+	if r.auth && c.opts.Token == "" {
+		return nil, ErrNoToken
+	}
+	target, err := url.Parse(c.base.String() + r.path)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", r.method, r.path, err)
+	}
+	if len(r.query) > 0 {
+		target.RawQuery = r.query.Encode()
+	}
+	var body []byte
+	if r.form != nil {
+		body = []byte(r.form.Encode())
+	}
+	maxAttempts := c.opts.MaxRetries + 1
+	for attempt := 1; ; attempt++ {
+		if attempt > 1 {
+			c.retries.Add(1)
+		}
+		a := c.attempt(ctx, r, target, body)
+		if a.err != nil && ctx.Err() != nil {
+			return nil, &CanceledError{Method: r.method, Path: r.path, MaybeSent: a.sent, Err: ctx.Err()}
+		}
+		canRetry := attempt < maxAttempts
+		if a.err != nil {
+			var ne *NetworkError
+			if !errors.As(a.err, &ne) {
+				return nil, a.err
+			}
+			// A GET can always be sent again; anything else only when it never left.
+			if canRetry && (r.method == http.MethodGet || !a.sent) {
+				if err := c.sleep(ctx, r, backoff(attempt)); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			return nil, a.err
+		}
+
+		if isThrottled(a.status, a.body) {
+			c.throttled.Add(1)
+			wait, ok := retryAfter(a.header, time.Now())
+			if !ok {
+				wait = backoff(attempt)
+			}
+			if !canRetry || wait > maxRetryAfter {
+				return nil, &ThrottledError{Method: r.method, Path: r.path, Attempts: attempt, RetryAfter: wait}
+			}
+			if c.opts.OnThrottle != nil {
+				c.opts.OnThrottle(wait)
+			}
+			if err := c.sleep(ctx, r, wait); err != nil {
+				return nil, err
+			}
+			continue
+		}
+
+		data, derr := DecodeEnvelope(a.body)
+		if a.status >= 500 {
+			// A server error page: a GET is sent again; a POST may have been processed,
+			// so it is reported as it is.
+			if canRetry && r.method == http.MethodGet {
+				wait, ok := retryAfter(a.header, time.Now())
+				if !ok || wait > backoffCap {
+					wait = backoff(attempt)
+				}
+				if err := c.sleep(ctx, r, wait); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			var ae *Error
+			if errors.As(derr, &ae) {
+				return nil, ae
+			}
+			return nil, c.responseError(r, a, fmt.Errorf("server error %d %s", a.status, http.StatusText(a.status)))
+		}
+		if derr != nil {
+			var ae *Error
+			if errors.As(derr, &ae) {
+				return nil, ae
+			}
+			var re *ResponseError
+			if errors.As(derr, &re) {
+				return nil, c.responseError(r, a, re.Err)
+			}
+			return nil, c.responseError(r, a, derr)
+		}
+		if a.status < 200 || a.status > 299 {
+			return nil, c.responseError(r, a, fmt.Errorf("HTTP status %d %s", a.status, http.StatusText(a.status)))
+		}
+		return data, nil
+	}
+}
+
+// responseError builds a *ResponseError for an answer, its snippet cleared of secrets.
+func (c *Client) responseError(r request, a answer, err error) *ResponseError {
+	return &ResponseError{
+		Method:     r.method,
+		Path:       r.path,
+		StatusCode: a.status,
+		Snippet:    c.redactSecrets(Snippet(a.body), nil),
+		Err:        err,
+	}
+}
+
+// attempt sends one request and follows its redirects.
+func (c *Client) attempt(ctx context.Context, r request, target *url.URL, body []byte) answer {
+	method := r.method
+	auth := r.auth
+	origHost := target.Host
+	u := target
+	for hop := 0; ; hop++ {
+		if c.opts.Wait != nil {
+			if err := c.opts.Wait(ctx); err != nil {
+				if ctx.Err() != nil {
+					return answer{err: ctx.Err()}
+				}
+				return answer{err: fmt.Errorf("%s %s: %w", r.method, r.path, err)}
+			}
+		}
+		a := c.roundTrip(ctx, r, method, u, body, auth)
+		if a.err != nil || !isRedirect(a.status) {
+			return a
+		}
+		loc := a.header.Get("Location")
+		if loc == "" {
+			return a
+		}
+		if hop >= maxRedirects {
+			return answer{err: &ResponseError{Method: r.method, Path: r.path, StatusCode: a.status,
+				Err: fmt.Errorf("stopped after %d redirects", maxRedirects)}}
+		}
+		next, err := u.Parse(loc)
+		if err != nil {
+			return answer{err: &ResponseError{Method: r.method, Path: r.path, StatusCode: a.status,
+				Err: fmt.Errorf("the answer redirects to an invalid location: %v", err)}}
+		}
+		next.Fragment, next.RawFragment = "", ""
+		if err := checkRedirect(u, next); err != nil {
+			return answer{err: &ResponseError{Method: r.method, Path: r.path, StatusCode: a.status, Err: err}}
+		}
+		if a.status == http.StatusSeeOther && method != http.MethodHead {
+			method, body = http.MethodGet, nil
+		}
+		// The token only goes back to the host it was meant for.
+		if !strings.EqualFold(next.Host, origHost) {
+			auth = false
+		}
+		u = next
+	}
+}
+
+func isRedirect(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
+}
+
+// checkRedirect refuses a redirect that would leave https for a plain-http host that is
+// not loopback, or leave http(s) altogether.
+func checkRedirect(from, to *url.URL) error {
+	switch to.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(to.Hostname()) {
+			return fmt.Errorf("refusing to follow a redirect from %s://%s to plain http at %s", from.Scheme, from.Host, to.Host)
+		}
+	default:
+		return fmt.Errorf("refusing to follow a redirect to a %q URL", to.Scheme)
+	}
+	if to.User != nil {
+		return errors.New("refusing to follow a redirect to a URL with credentials")
+	}
+	return nil
+}
+
+// roundTrip sends one HTTP request and reads its answer within the per-attempt timeout.
+func (c *Client) roundTrip(ctx context.Context, r request, method string, u *url.URL, body []byte, auth bool) answer {
+	actx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	var wrote atomic.Bool
+	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+		WroteRequest: func(i httptrace.WroteRequestInfo) {
+			if i.Err == nil {
+				wrote.Store(true)
+			}
+		},
+	})
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(actx, method, u.String(), rd)
+	if err != nil {
+		return answer{err: fmt.Errorf("%s %s: %w", r.method, r.path, err)}
+	}
+	req.Header.Set("Accept", "application/json")
+	if c.opts.UserAgent != "" {
+		req.Header.Set("User-Agent", c.opts.UserAgent)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if auth {
+		req.Header.Set("Authorization", authHeader(c.opts.Token))
+	}
+
+	start := time.Now()
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		sent := wrote.Load()
+		if sent {
+			c.requests.Add(1)
+		}
+		err = c.netError(ctx, actx, err)
+		c.debug(req, body, nil, nil, err, time.Since(start))
+		return answer{err: &NetworkError{Method: r.method, Path: r.path, MaybeSent: sent, Err: err}, sent: sent}
+	}
+	c.requests.Add(1)
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBodySize+1))
+	resp.Body.Close()
+	if err != nil {
+		err = c.netError(ctx, actx, err)
+		c.debug(req, body, resp, data, err, time.Since(start))
+		return answer{err: &NetworkError{Method: r.method, Path: r.path, MaybeSent: true, Err: err}, sent: true}
+	}
+	c.debug(req, body, resp, data, nil, time.Since(start))
+	if len(data) > maxBodySize {
+		return answer{err: &ResponseError{Method: r.method, Path: r.path, StatusCode: resp.StatusCode,
+			Err: fmt.Errorf("the answer is larger than %d MiB", maxBodySize>>20)}, sent: true}
+	}
+	return answer{status: resp.StatusCode, header: resp.Header, body: data, sent: true}
+}
+
+// netError makes a transport error readable: the URL is dropped (the method and path
+// are shown beside it) and a per-attempt timeout says so.
+func (c *Client) netError(ctx, actx context.Context, err error) error {
+	if ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
+		return &timeoutError{d: c.opts.Timeout}
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func authHeader(token string) string {
+	return "Token token=" + token + ", device=" + Device + ", version_code=" + VersionCode
+}
+
+// isThrottled reports whether an answer is the rate limiter's: HTTP 429, or the
+// plain-text "Retry later" body whatever the status.
+func isThrottled(status int, body []byte) bool {
+	if status == http.StatusTooManyRequests {
+		return true
+	}
+	b := bytes.TrimSpace(body)
+	if len(b) > 64 {
+		return false
+	}
+	return bytes.HasPrefix(bytes.ToLower(b), []byte("retry later"))
+}
+
+// retryAfter reads a Retry-After header: seconds, or an HTTP date.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseFloat(v, 64); err == nil {
+		if n < 0 || n != n {
+			return 0, false
+		}
+		if n > 24*3600 {
+			n = 24 * 3600
+		}
+		return time.Duration(n * float64(time.Second)), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+// backoff is the wait before retry n (1-based): exponential from about a second,
+// capped, with jitter so that clients do not retry in step.
+func backoff(n int) time.Duration {
+	d := backoffCap
+	if n >= 1 && n <= 5 {
+		d = min(backoffStart<<(n-1), backoffCap)
+	}
+	half := d / 2
+	return half + rand.N(half+1)
+}
+
+// sleep waits d with Options.Sleep; a cancelled context ends the call.
+func (c *Client) sleep(ctx context.Context, r request, d time.Duration) error {
+	if err := c.opts.Sleep(ctx, d); err != nil {
+		if ctx.Err() != nil {
+			return &CanceledError{Method: r.method, Path: r.path, Err: ctx.Err()}
+		}
+		return fmt.Errorf("%s %s: %w", r.method, r.path, err)
+	}
+	return nil
+}
+
+// sleepContext is the real sleep: it returns early with the context's error.
+func sleepContext(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
