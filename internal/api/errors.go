@@ -89,8 +89,12 @@ func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("%s %s: still throttled by the API (Retry later) after %d attempts", e.Method, e.Path, e.Attempts)
 }
 
-// IsAuthError reports whether err is, or wraps, an authentication error.
+// IsAuthError reports whether err is, or wraps, an authentication error: a code that
+// rejects the credentials, or ErrNoToken.
 func IsAuthError(err error) bool {
+	if errors.Is(err, ErrNoToken) {
+		return true
+	}
 	var ae *Error
 	return errors.As(err, &ae) && ae.IsAuth()
 }
