@@ -1,0 +1,369 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func mode(t *testing.T, path string) os.FileMode {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.Mode().Perm()
+}
+
+// onlyFile fails when dir holds anything but the config file (a leftover temp file).
+func onlyFile(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if !slices.Equal(names, []string{"config.yaml"}) {
+		t.Errorf("folder holds %q, want only config.yaml", names)
+	}
+}
+
+func TestSaveProfileCreatesPrivateFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "xdg", "crmctl")
+	file := filepath.Join(dir, "config.yaml")
+	err := SaveProfile(file, "Work", func(p *Profile) {
+		p.BaseURL = "https://crm.example.com"
+		p.Login = "13800000000"
+		p.Token = "secret-token"
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS != "windows" {
+		if m := mode(t, file); m != 0o600 {
+			t.Errorf("file mode = %04o, want 0600", m)
+		}
+		if m := mode(t, dir); m != 0o700 {
+			t.Errorf("folder mode = %04o, want 0700", m)
+		}
+	}
+	onlyFile(t, dir)
+
+	f, err := ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Profile{BaseURL: "https://crm.example.com", Login: "13800000000", Token: "secret-token"}
+	if len(f.Profiles) != 1 || f.Profiles["work"] != want {
+		t.Errorf("profiles = %+v, want work: %+v", f.Profiles, want)
+	}
+	data, _ := os.ReadFile(file)
+	if !strings.Contains(string(data), `login: "13800000000"`) {
+		t.Errorf("a numeric login must stay a quoted string:\n%s", data)
+	}
+}
+
+func TestSaveProfilePreservesOthers(t *testing.T) {
+	dir := t.TempDir()
+	file := writeConfig(t, dir, `current_profile: home
+profiles:
+  home:
+    base_url: https://home.example.com
+    token: home-token
+    cache_ttl: 1h
+  work:
+    login: "13800000000"
+    corp_id: c1
+`)
+	err := SaveProfile(file, "work", func(p *Profile) {
+		if p.Login != "13800000000" || p.CorpID != "c1" {
+			t.Errorf("update got %+v, want the stored profile", *p)
+		}
+		p.Token = "work-token"
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := SaveProfile(file, "new", func(p *Profile) { p.Login = "n" }); err != nil {
+		t.Fatal(err)
+	}
+	f, err := ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Profile{
+		"home": {BaseURL: "https://home.example.com", Token: "home-token", CacheTTL: "1h"},
+		"work": {Login: "13800000000", CorpID: "c1", Token: "work-token"},
+		"new":  {Login: "n"},
+	}
+	if f.CurrentProfile != "home" {
+		t.Errorf("current_profile = %q, want home", f.CurrentProfile)
+	}
+	for name, p := range want {
+		if f.Profiles[name] != p {
+			t.Errorf("profile %s = %+v, want %+v", name, f.Profiles[name], p)
+		}
+	}
+	if len(f.Profiles) != len(want) {
+		t.Errorf("profiles = %+v", f.Profiles)
+	}
+	if runtime.GOOS != "windows" && mode(t, file) != 0o600 {
+		t.Errorf("file mode = %04o, want 0600", mode(t, file))
+	}
+	onlyFile(t, dir)
+}
+
+func TestSaveProfileTightensLooseFile(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permissions")
+	}
+	dir := t.TempDir()
+	file := writeConfig(t, dir, "profiles:\n  a: {}\n")
+	if err := os.Chmod(file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := SaveProfile(file, "a", func(p *Profile) { p.Token = "t" }); err != nil {
+		t.Fatal(err)
+	}
+	if m := mode(t, file); m != 0o600 {
+		t.Errorf("file mode = %04o, want 0600", m)
+	}
+}
+
+func TestWritesRefuseMalformedFile(t *testing.T) {
+	bad := []string{
+		"profiles: [\n",
+		"profiles: 3\n",
+		"current_profile: a\nprofiles:\n  a: {token: [x]}\n",
+	}
+	writes := map[string]func(file string) error{
+		"SaveProfile":       func(f string) error { return SaveProfile(f, "a", func(p *Profile) { p.Token = "t" }) },
+		"SetCurrentProfile": func(f string) error { return SetCurrentProfile(f, "a") },
+		"DeleteToken":       func(f string) error { return DeleteToken(f, "a") },
+	}
+	for name, write := range writes {
+		for _, content := range bad {
+			t.Run(name, func(t *testing.T) {
+				dir := t.TempDir()
+				file := writeConfig(t, dir, content)
+				err := write(file)
+				var ie *InvalidError
+				if !errors.As(err, &ie) || !strings.Contains(err.Error(), file) {
+					t.Errorf("%s = %v, want an *InvalidError naming the file", name, err)
+				}
+				data, _ := os.ReadFile(file)
+				if string(data) != content {
+					t.Errorf("the malformed file was changed:\n%s", data)
+				}
+				onlyFile(t, dir)
+			})
+		}
+	}
+}
+
+func TestSaveProfileRefusesBadValues(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "config.yaml")
+	tests := []struct {
+		name   string
+		update func(p *Profile)
+		want   string
+	}{
+		{"plain http remote", func(p *Profile) { p.BaseURL = "http://crm.example.com" }, "https:// is required"},
+		{"bad ttl", func(p *Profile) { p.CacheTTL = "forever" }, "cache_ttl"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := SaveProfile(file, "a", tt.update)
+			var ie *InvalidError
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("SaveProfile = %v, want an *InvalidError containing %q", err, tt.want)
+			}
+			if _, err := os.Stat(file); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("a refused save wrote the file (stat: %v)", err)
+			}
+		})
+	}
+}
+
+func TestSaveProfileBadName(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "config.yaml")
+	for _, name := range []string{"", "my work", "a\tb", "x\n"} {
+		err := SaveProfile(file, name, nil)
+		var ie *InvalidError
+		if !errors.As(err, &ie) {
+			t.Errorf("SaveProfile(%q) = %v, want an *InvalidError", name, err)
+		}
+	}
+}
+
+func TestSaveProfileDottedName(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "config.yaml")
+	if err := SaveProfile(file, "acme.prod", func(p *Profile) { p.Login = "x" }); err != nil {
+		t.Fatal(err)
+	}
+	names, err := ProfileNames(file)
+	if err != nil || !slices.Equal(names, []string{"acme.prod"}) {
+		t.Errorf("ProfileNames = %q, %v; want [acme.prod]", names, err)
+	}
+}
+
+func TestSaveProfileFollowsSymlink(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symlinks need privileges")
+	}
+	dir := t.TempDir()
+	target := filepath.Join(dir, "dotfiles", "crmctl.yaml")
+	if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(target, []byte("profiles:\n  a: {login: x}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "config.yaml")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := SaveProfile(link, "b", func(p *Profile) { p.Login = "y" }); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := os.Lstat(link); err != nil || info.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the symlink was replaced (%v)", err)
+	}
+	names, err := ProfileNames(target)
+	if err != nil || !slices.Equal(names, []string{"a", "b"}) {
+		t.Errorf("target profiles = %q, %v", names, err)
+	}
+}
+
+func TestSaveProfileUnwritableFolderKeepsFile(t *testing.T) {
+	if runtime.GOOS == "windows" || os.Geteuid() == 0 {
+		t.Skip("needs Unix permissions enforced (not root)")
+	}
+	dir := t.TempDir()
+	content := "profiles:\n  a: {token: old}\n"
+	file := writeConfig(t, dir, content)
+	if err := os.Chmod(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Chmod(dir, 0o700) })
+	if err := SaveProfile(file, "a", func(p *Profile) { p.Token = "new" }); err == nil {
+		t.Fatal("SaveProfile succeeded in a read-only folder")
+	}
+	data, _ := os.ReadFile(file)
+	if string(data) != content {
+		t.Errorf("file changed:\n%s", data)
+	}
+}
+
+func TestSetCurrentProfile(t *testing.T) {
+	dir := t.TempDir()
+	file := writeConfig(t, dir, "profiles:\n  a: {token: ta}\n  b: {}\n")
+	if err := SetCurrentProfile(file, "B"); err != nil {
+		t.Fatal(err)
+	}
+	f, err := ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.CurrentProfile != "b" || f.Profiles["a"].Token != "ta" {
+		t.Errorf("file = %+v", f)
+	}
+	s, err := Load(Flags{}, envMap(map[string]string{"HOME": dir, EnvConfig: file}))
+	if err != nil || s.Profile.V != "b" || s.Profile.Source != SourceProfile {
+		t.Errorf("Load profile = %+v, %v", s.Profile, err)
+	}
+
+	err = SetCurrentProfile(file, "zzz")
+	var ie *InvalidError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), `unknown profile "zzz" (profiles: a, b)`) {
+		t.Errorf("SetCurrentProfile(unknown) = %v", err)
+	}
+}
+
+func TestDeleteToken(t *testing.T) {
+	dir := t.TempDir()
+	file := writeConfig(t, dir, `current_profile: a
+profiles:
+  a: {base_url: "https://a.example.com", login: la, token: ta}
+  b: {token: tb}
+`)
+	if err := DeleteToken(file, "a"); err != nil {
+		t.Fatal(err)
+	}
+	f, err := ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Profile{BaseURL: "https://a.example.com", Login: "la"}); f.Profiles["a"] != want {
+		t.Errorf("profile a = %+v, want %+v", f.Profiles["a"], want)
+	}
+	if f.Profiles["b"].Token != "tb" || f.CurrentProfile != "a" {
+		t.Errorf("other data lost: %+v", f)
+	}
+	data, _ := os.ReadFile(file)
+	if strings.Contains(string(data), "token: ta") {
+		t.Errorf("token still in the file:\n%s", data)
+	}
+
+	t.Run("nothing to delete writes nothing", func(t *testing.T) {
+		missing := filepath.Join(t.TempDir(), "none", "config.yaml")
+		if err := DeleteToken(missing, "a"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Dir(missing)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("DeleteToken created the folder (stat: %v)", err)
+		}
+		before, _ := os.ReadFile(file)
+		if err := DeleteToken(file, "unknown"); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := os.ReadFile(file)
+		if string(before) != string(after) {
+			t.Error("DeleteToken of an unknown profile rewrote the file")
+		}
+	})
+}
+
+func TestProfileNames(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name    string
+		content *string
+		want    []string
+		wantErr bool
+	}{
+		{"missing file", nil, nil, false},
+		{"empty file", ptr(""), nil, false},
+		{"sorted", ptr("profiles:\n  zeta: {}\n  Alpha: {}\n  mid: {login: x}\n"), []string{"alpha", "mid", "zeta"}, false},
+		{"malformed", ptr("profiles: 3\n"), nil, true},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := filepath.Join(dir, "c"+string(rune('0'+i))+".yaml")
+			if tt.content != nil {
+				if err := os.WriteFile(file, []byte(*tt.content), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := ProfileNames(file)
+			if (err != nil) != tt.wantErr || !slices.Equal(got, tt.want) {
+				t.Errorf("ProfileNames = %q, %v; want %q (error %v)", got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestReadFileMissing(t *testing.T) {
+	f, err := ReadFile(filepath.Join(t.TempDir(), "nope.yaml"))
+	if err != nil || f == nil || f.CurrentProfile != "" || len(f.Profiles) != 0 {
+		t.Errorf("ReadFile(missing) = %+v, %v; want an empty File", f, err)
+	}
+}
