@@ -62,7 +62,7 @@ func DecodeEnvelope(body []byte) (data json.RawMessage, err error) {
 func parseCode(raw json.RawMessage) (int, error) {
 	s, err := flexText(raw)
 	if err != nil || strings.TrimSpace(s) == "" {
-		return 0, fmt.Errorf(`the answer's "code" is not a number: %s`, Snippet(raw))
+		return 0, errors.New(`the answer's "code" is not a number`)
 	}
 	s = strings.TrimSpace(s)
 	if n, err := strconv.Atoi(s); err == nil {
@@ -70,7 +70,7 @@ func parseCode(raw json.RawMessage) (int, error) {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f != math.Trunc(f) || math.Abs(f) > math.MaxInt32 {
-		return 0, fmt.Errorf(`the answer's "code" is not a number: %s`, Snippet(raw))
+		return 0, errors.New(`the answer's "code" is not a number`)
 	}
 	return int(f), nil
 }
