@@ -1,9 +1,12 @@
 package cmdutil
 
 import (
+	"context"
+
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/config"
 	"github.com/crmctl/crmctl/internal/iostreams"
+	"github.com/crmctl/crmctl/internal/output"
 )
 
 // Factory builds a command's dependencies lazily, so that --help reads no config and
@@ -15,9 +18,45 @@ type Factory struct {
 	Settings func() (*config.Settings, error)
 
 	// Client returns an authenticated API client for the resolved profile (the embedded
-	// sandbox with --sandbox).
+	// sandbox with --sandbox). A missing token is an *AuthError.
 	Client func() (*api.Client, error)
+
+	// LoginClient returns a client with no token, for auth login.
+	LoginClient func() (*api.Client, error)
+
+	// Lookups reads pools and field maps through the per-profile cache.
+	Lookups func() (*Lookups, error)
+
+	// Printer prints in the format of -o / --jq.
+	Printer func() (*output.Printer, error)
+
+	// Globals are the global flags.
+	Globals *Globals
 
 	// Getenv reads the environment (tests replace it).
 	Getenv func(string) (string, bool)
+
+	// Context is the root context (cancelled by Ctrl-C / SIGTERM).
+	Context context.Context
+}
+
+// WantsJSON reports whether the run asked for JSON output, from the settings when they
+// load and from the raw flag and environment otherwise (to format an error).
+func (f *Factory) WantsJSON() bool {
+	if f.Globals != nil && f.Globals.JQ != "" {
+		return true
+	}
+	if f.Settings != nil {
+		if s, err := f.Settings(); err == nil {
+			return s.Output.V == config.OutputJSON
+		}
+	}
+	if f.Globals != nil && f.Globals.changed("output") {
+		return f.Globals.Output == config.OutputJSON
+	}
+	if f.Getenv != nil {
+		v, _ := f.Getenv("CRMCTL_OUTPUT")
+		return v == config.OutputJSON
+	}
+	return false
 }

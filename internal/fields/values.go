@@ -225,7 +225,10 @@ func (v Values) Keys() []string {
 }
 
 // Param is one form parameter, in the order it is sent.
-type Param struct{ Name, Value string }
+type Param struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
 
 // Params lists the form parameters for v, in catalogue order, skipping empty values.
 func (v Values) Params() []Param {

@@ -1,0 +1,57 @@
+package auth
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmctl/crmctl/internal/cache"
+	"github.com/crmctl/crmctl/internal/cmdutil"
+	"github.com/crmctl/crmctl/internal/config"
+	"github.com/crmctl/crmctl/internal/iostreams"
+)
+
+// LogoutOptions are the inputs of `auth logout`.
+type LogoutOptions struct {
+	IO       *iostreams.IOStreams
+	Settings func() (*config.Settings, error)
+}
+
+// NewCmdLogout builds `crmctl auth logout`.
+func NewCmdLogout(f *cmdutil.Factory, runF func(*LogoutOptions) error) *cobra.Command {
+	opts := &LogoutOptions{IO: f.IOStreams, Settings: f.Settings}
+	return &cobra.Command{
+		Use:   "logout",
+		Short: "Forget the profile's stored token",
+		Long: `Remove the token from the profile of the config file, and the profile's cached
+pools and field maps. The API has no logout call: the token stays valid on the server
+until it expires or the account logs in again.`,
+		Example: "  crmctl auth logout\n  crmctl auth logout --profile ci",
+		Args:    cmdutil.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return logoutRun(opts)
+		},
+	}
+}
+
+func logoutRun(opts *LogoutOptions) error {
+	s, err := opts.Settings()
+	if err != nil {
+		return err
+	}
+	if err := s.RequireProfile(); err != nil {
+		return err
+	}
+	if err := config.DeleteToken(s.ConfigFile, s.Profile.V); err != nil {
+		return err
+	}
+	_ = (&cache.Store{Dir: cache.ProfileDir(s.CacheDir, s.Profile.V)}).Clear()
+	fmt.Fprintf(opts.IO.ErrOut, "Token of profile %q removed from %s\n", s.Profile.V, s.ConfigFile)
+	if s.Token.Source == config.SourceEnv {
+		fmt.Fprintln(opts.IO.ErrOut, "crmctl: warning: CRMCTL_TOKEN is still set in the environment")
+	}
+	return nil
+}

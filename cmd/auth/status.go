@@ -1,0 +1,129 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/cmdutil"
+	"github.com/crmctl/crmctl/internal/config"
+	"github.com/crmctl/crmctl/internal/iostreams"
+	"github.com/crmctl/crmctl/internal/output"
+)
+
+// StatusOptions are the inputs of `auth status`.
+type StatusOptions struct {
+	IO       *iostreams.IOStreams
+	Settings func() (*config.Settings, error)
+	Client   func() (*api.Client, error)
+	Printer  func() (*output.Printer, error)
+}
+
+// NewCmdStatus builds `crmctl auth status`.
+func NewCmdStatus(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Command {
+	opts := &StatusOptions{IO: f.IOStreams, Settings: f.Settings, Client: f.Client, Printer: f.Printer}
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show the profile and check that its token works",
+		Long: `Show the profile, the API host, where the token comes from, and whether it works:
+one request (user/info) checks it. Exit code 3 when there is no token or the API
+rejects it. The token itself is never printed.`,
+		Example: "  crmctl auth status\n  crmctl auth status -o json\n  crmctl --sandbox auth status",
+		Args:    cmdutil.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return statusRun(c.Context(), opts)
+		},
+	}
+}
+
+type statusReport struct {
+	Profile     string          `json:"profile"`
+	BaseURL     string          `json:"base_url"`
+	BaseURLFrom string          `json:"base_url_source"`
+	TokenSource string          `json:"token_source"`
+	LoggedIn    bool            `json:"logged_in"`
+	User        json.RawMessage `json:"user,omitempty"`
+	Error       string          `json:"error,omitempty"`
+}
+
+func statusRun(ctx context.Context, opts *StatusOptions) error {
+	p, err := opts.Printer()
+	if err != nil {
+		return err
+	}
+	s, err := opts.Settings()
+	if err != nil {
+		return err
+	}
+	r := statusReport{Profile: s.Profile.V, BaseURL: s.BaseURL.V, BaseURLFrom: describeSource(s.BaseURL), TokenSource: tokenSource(s)}
+	if s.Sandbox.V {
+		r.BaseURL, r.BaseURLFrom = "embedded sandbox", "--sandbox"
+		if s.Token.Source != config.SourceEnv {
+			r.TokenSource = "the embedded sandbox's account"
+		}
+	}
+	var user *api.User
+	client, err := opts.Client()
+	if err == nil {
+		user, err = client.UserInfo(ctx)
+	}
+	if err == nil {
+		r.LoggedIn = true
+		r.User = user.Raw
+	} else {
+		r.Error = err.Error()
+	}
+	if p.JSON() {
+		b, merr := json.Marshal(r)
+		if merr != nil {
+			return merr
+		}
+		if perr := p.PrintJSON(b); perr != nil {
+			return perr
+		}
+	} else {
+		out := opts.IO.Out
+		fmt.Fprintf(out, "Profile:   %s\n", r.Profile)
+		fmt.Fprintf(out, "API host:  %s (%s)\n", r.BaseURL, r.BaseURLFrom)
+		fmt.Fprintf(out, "Token:     %s\n", r.TokenSource)
+		if r.LoggedIn {
+			fmt.Fprintf(out, "Logged in: yes, as %s (user %s", user.Name, user.ID)
+			if user.DepartmentName != "" {
+				fmt.Fprintf(out, ", %s", user.DepartmentName)
+			}
+			fmt.Fprintln(out, ")")
+		} else {
+			fmt.Fprintln(out, "Logged in: no")
+		}
+	}
+	return err
+}
+
+func describeSource(v config.Value[string]) string {
+	switch v.Source {
+	case config.SourceDefault:
+		return "default"
+	default:
+		if v.From != "" {
+			return v.From
+		}
+		return string(v.Source)
+	}
+}
+
+func tokenSource(s *config.Settings) string {
+	switch {
+	case s.Token.V == "":
+		return "none (run `crmctl auth login`)"
+	case s.Token.Source == config.SourceEnv:
+		return "CRMCTL_TOKEN"
+	default:
+		return "stored in " + s.ConfigFile
+	}
+}

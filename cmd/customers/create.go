@@ -1,0 +1,229 @@
+package customers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/cmdutil"
+	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/iostreams"
+	"github.com/crmctl/crmctl/internal/output"
+)
+
+// CreatePath is the API path of the create call (printed by --dry-run).
+const CreatePath = "/api/v2/common_customers"
+
+// maxFromFile caps --from-file: a customer is a few kilobytes.
+const maxFromFile = 1 << 20
+
+// CreateOptions are the inputs of `customers create`.
+type CreateOptions struct {
+	IO      *iostreams.IOStreams
+	Printer func() (*output.Printer, error)
+	Lookups func() (*cmdutil.Lookups, error)
+	Client  func() (*api.Client, error)
+
+	Values   fields.Values // from the flags (given flags only)
+	FromFile string        // a path, or "-" for standard input
+	DryRun   bool
+	Yes      bool
+}
+
+// NewCmdCreate builds `crmctl customers create`. Its field flags are generated from the
+// field catalogue.
+func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Command {
+	opts := &CreateOptions{IO: f.IOStreams, Printer: f.Printer, Lookups: f.Lookups, Client: f.Client}
+	var assignments []string
+	flagValues := map[string]*string{}
+
+	cmd := &cobra.Command{
+		Use:   "create",
+		Short: "Create a customer in a public pool (公海)",
+		Long: `Create one customer in a public pool (公海) with POST /api/v2/common_customers.
+
+Select fields (--status, --category, --source, --industry, --staff-size) take an option's
+label, as the CRM shows it (初访, B(普通客户)), or its id; ` + "`crmctl fieldmaps show`" + ` lists
+them. A disabled or unknown value is refused before anything is sent. --pool takes a
+pool's id or its exact name (` + "`crmctl pools list`" + `).
+
+Values can also come from a JSON or YAML file of API keys (--from-file); flags override
+it. Custom fields are set with --field KEY=VALUE. --dry-run checks everything and prints
+the exact request without sending it.
+
+Pools and field maps are cached, so with a warm cache a create costs one request.`,
+		Example: `  crmctl customers create --pool 公司公海 --name 贸易公司 --status 初访 --tel 010-64881989
+  crmctl customers create --pool 45 --name 贸易公司 --category "B(普通客户)" --contact-name 王经理
+  crmctl customers create --pool 45 --name 贸易公司 --field text_asset_9320d8d7=VIP --dry-run
+  echo '{"name":"贸易公司","address_attributes":{"tel":"010-64881989"}}' | crmctl customers create --pool 45 --from-file -`,
+		Args: cmdutil.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			opts.Values = fields.Values{}
+			for _, fd := range fields.All() {
+				if c.Flags().Changed(fd.Flag) {
+					opts.Values[fd.Key] = *flagValues[fd.Key]
+				}
+			}
+			for _, a := range assignments {
+				k, v, err := fields.ParseAssignment(a)
+				if err != nil {
+					return &cmdutil.UsageError{Err: err}
+				}
+				if _, dup := opts.Values[k]; dup {
+					return cmdutil.UsageErrorf("--field %s: that field is already given", k)
+				}
+				opts.Values[k] = v
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return createRun(c.Context(), opts)
+		},
+	}
+	for _, fd := range fields.All() {
+		flagValues[fd.Key] = cmd.Flags().String(fd.Flag, "", flagHelp(fd))
+	}
+	cmd.Flags().StringArrayVar(&assignments, "field", nil, "set a field by API key, e.g. text_asset_9320d8d7=VIP (repeatable)")
+	cmd.Flags().StringVar(&opts.FromFile, "from-file", "", "read fields from a JSON or YAML object of API keys (- for standard input)")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "check the values and print the request; send nothing")
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "skip the confirmation in interactive mode")
+	cmdutil.RegisterFieldCompletions(f, cmd)
+	return cmd
+}
+
+func flagHelp(f fields.Field) string {
+	h := f.Help + " (" + f.Label + ")"
+	if f.Flag == "pool" {
+		h += "; required"
+	}
+	return h
+}
+
+func createRun(ctx context.Context, opts *CreateOptions) error {
+	p, err := opts.Printer()
+	if err != nil {
+		return err
+	}
+	values, err := gatherValues(opts)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(values[fields.PoolKey]) == "" {
+		return cmdutil.UsageErrorf("--pool is required: a pool id or exact name (see `crmctl pools list`)")
+	}
+	if ps := values.Check(); len(ps) > 0 {
+		return ps
+	}
+	lk, err := opts.Lookups()
+	if err != nil {
+		return err
+	}
+	var lookup fields.Lookup
+	pools, err := lk.Pools(ctx)
+	if err != nil {
+		return err
+	}
+	lookup.Pools = pools.Pools
+	if values.NeedsFieldMaps() {
+		if lookup.FieldMaps, err = lk.FieldMaps(ctx, "customer"); err != nil {
+			return err
+		}
+	}
+	resolved, problems := fields.Resolve(values, lookup)
+	if len(problems) > 0 {
+		return problems
+	}
+	if opts.DryRun {
+		return printDryRun(p, opts.IO.Out, resolved)
+	}
+	client, err := opts.Client()
+	if err != nil {
+		return err
+	}
+	cust, err := client.CreateCommonCustomer(ctx, resolved.Form())
+	if err != nil {
+		return err
+	}
+	return p.Print(cust.Raw, CustomerTable(cust, poolName(pools.Pools, resolved[fields.PoolKey])))
+}
+
+// gatherValues merges --from-file under the flags.
+func gatherValues(opts *CreateOptions) (fields.Values, error) {
+	if opts.FromFile == "" {
+		return opts.Values, nil
+	}
+	data, err := readFromFile(opts.FromFile, opts.IO.In)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := fields.ParseDocument(data)
+	if err != nil {
+		return nil, cmdutil.UsageErrorf("--from-file %s: %v", opts.FromFile, err)
+	}
+	return doc.Merge(opts.Values), nil
+}
+
+func readFromFile(path string, stdin io.Reader) ([]byte, error) {
+	var r io.Reader
+	if path == "-" {
+		r = stdin
+	} else {
+		fh, err := os.Open(path)
+		if err != nil {
+			return nil, cmdutil.UsageErrorf("--from-file: %v", err)
+		}
+		defer fh.Close()
+		r = fh
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxFromFile+1))
+	if err != nil {
+		return nil, cmdutil.UsageErrorf("--from-file %s: %v", path, err)
+	}
+	if len(data) > maxFromFile {
+		return nil, cmdutil.UsageErrorf("--from-file %s: larger than %d bytes; for many customers use `crmctl customers import`", path, maxFromFile)
+	}
+	return data, nil
+}
+
+func poolName(pools []api.Pool, id string) string {
+	for _, p := range pools {
+		if string(p.ID) == id {
+			return p.Name
+		}
+	}
+	return id
+}
+
+// dryRun is the JSON form of --dry-run.
+type dryRun struct {
+	Method      string         `json:"method"`
+	Path        string         `json:"path"`
+	ContentType string         `json:"content_type"`
+	Form        []fields.Param `json:"form"`
+	Body        string         `json:"body"`
+}
+
+func printDryRun(p *output.Printer, out io.Writer, v fields.Values) error {
+	params := v.Params()
+	if p.JSON() {
+		d := dryRun{Method: "POST", Path: CreatePath, ContentType: "application/x-www-form-urlencoded", Form: params, Body: v.Form().Encode()}
+		b, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		return p.PrintJSON(b)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "POST %s\nContent-Type: application/x-www-form-urlencoded\n\n", CreatePath)
+	for _, prm := range params {
+		fmt.Fprintf(&b, "%s=%s\n", prm.Name, prm.Value)
+	}
+	_, err := io.WriteString(out, b.String())
+	return err
+}

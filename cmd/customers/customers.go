@@ -1,0 +1,50 @@
+// Package customers is `crmctl customers`: create, get and import public-pool customers.
+package customers
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/cmdutil"
+	"github.com/crmctl/crmctl/internal/output"
+)
+
+// NewCmdCustomers builds `crmctl customers`.
+func NewCmdCustomers(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "customers <command>",
+		Short: "Create and show public-pool customers",
+		Example: `  crmctl customers create --pool 公司公海 --name 贸易公司 --status 初访
+  crmctl customers get 18`,
+	}
+	cmd.AddCommand(NewCmdCreate(f, nil), NewCmdGet(f, nil))
+	return cmd
+}
+
+// CustomerTable is the table of one created or fetched customer. poolName names the
+// pool when the caller knows it.
+func CustomerTable(c *api.Customer, poolName string) output.Table {
+	pool := poolName
+	if pool == "" {
+		pool = string(c.CommonID)
+	}
+	return output.Table{
+		Header: []string{"ID", "NAME", "POOL", "STATUS", "CATEGORY", "SOURCE", "INDUSTRY", "STAFF SIZE", "CREATED"},
+		Rows: [][]string{{
+			string(c.ID), c.Name, pool,
+			labelOr(c.StatusMapped, c.Status), labelOr(c.CategoryMapped, c.Category),
+			labelOr(c.SourceMapped, c.Source), labelOr(c.IndustryMapped, c.Industry),
+			labelOr(c.StaffSizeMapped, c.StaffSize), c.CreatedAt,
+		}},
+	}
+}
+
+func labelOr(label string, id api.Text) string {
+	if label != "" {
+		return label
+	}
+	if id == "0" {
+		return ""
+	}
+	return string(id)
+}

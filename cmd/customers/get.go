@@ -1,0 +1,64 @@
+package customers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/cmdutil"
+	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/output"
+)
+
+// GetOptions are the inputs of `customers get`.
+type GetOptions struct {
+	Printer func() (*output.Printer, error)
+	Client  func() (*api.Client, error)
+	ID      string
+}
+
+// NewCmdGet builds `crmctl customers get ID`.
+func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command {
+	opts := &GetOptions{Printer: f.Printer, Client: f.Client}
+	return &cobra.Command{
+		Use:   "get ID",
+		Short: "Show one public-pool customer",
+		Long: `Show one public-pool customer by id. With -o json the API's record is printed as
+it came, with every field (custom fields, address, owner).`,
+		Example: "  crmctl customers get 18\n  crmctl customers get 18 -o json --jq .address.tel",
+		Args:    cmdutil.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := fields.CheckInt(args[0]); err != nil {
+				return cmdutil.UsageErrorf("customer id: %v", err)
+			}
+			opts.ID = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return getRun(c.Context(), opts)
+		},
+	}
+}
+
+func getRun(ctx context.Context, opts *GetOptions) error {
+	p, err := opts.Printer()
+	if err != nil {
+		return err
+	}
+	client, err := opts.Client()
+	if err != nil {
+		return err
+	}
+	cust, err := client.CommonCustomer(ctx, opts.ID)
+	if err != nil {
+		var ae *api.Error
+		if errors.As(err, &ae) && ae.IsNotFound() {
+			return fmt.Errorf("customer %s: not found in the public pools, or not visible to this account: %w", opts.ID, err)
+		}
+		return err
+	}
+	return p.Print(cust.Raw, CustomerTable(cust, ""))
+}

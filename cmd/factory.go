@@ -1,0 +1,163 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/build"
+	"github.com/crmctl/crmctl/internal/cache"
+	"github.com/crmctl/crmctl/internal/cmdutil"
+	"github.com/crmctl/crmctl/internal/config"
+	"github.com/crmctl/crmctl/internal/iostreams"
+	"github.com/crmctl/crmctl/internal/output"
+	"github.com/crmctl/crmctl/internal/sandbox"
+)
+
+// sandboxBaseURL is the nominal host of the embedded sandbox: its requests never leave
+// the process (they are served by an in-memory transport).
+const sandboxBaseURL = "http://localhost"
+
+// NewFactory wires the dependencies of every command. Everything is lazy: nothing is
+// read or opened until a command asks for it. cleanup closes what was opened.
+func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) (string, bool)) (*cmdutil.Factory, func()) {
+	f := &cmdutil.Factory{IOStreams: ios, Getenv: env, Globals: &cmdutil.Globals{}, Context: ctx}
+
+	f.Settings = sync.OnceValues(func() (*config.Settings, error) {
+		s, err := config.Load(f.Globals.ConfigFlags(), env)
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range s.Warnings {
+			fmt.Fprintf(ios.ErrOut, "crmctl: warning: %s\n", w)
+		}
+		return s, nil
+	})
+
+	var (
+		sbMu sync.Mutex
+		sb   *sandbox.Server
+	)
+	openSandbox := func(s *config.Settings) (*sandbox.Server, error) {
+		sbMu.Lock()
+		defer sbMu.Unlock()
+		if sb != nil {
+			return sb, nil
+		}
+		srv, err := sandbox.Open(sandbox.Options{DataDir: s.DataDir})
+		if err != nil {
+			return nil, fmt.Errorf("the embedded sandbox: %w", err)
+		}
+		sb = srv
+		return sb, nil
+	}
+
+	newClient := func(s *config.Settings, token string) (*api.Client, error) {
+		opts := api.Options{
+			BaseURL:   s.BaseURL.V,
+			Token:     token,
+			Timeout:   s.Timeout.V,
+			UserAgent: build.UserAgent(),
+		}
+		if s.Debug.V {
+			opts.Debug = ios.ErrOut
+		}
+		if s.Sandbox.V {
+			srv, err := openSandbox(s)
+			if err != nil {
+				return nil, err
+			}
+			opts.BaseURL = sandboxBaseURL
+			opts.Transport = srv.Transport()
+		}
+		c, err := api.New(opts)
+		if err != nil {
+			return nil, &cmdutil.UsageError{Err: err}
+		}
+		return c, nil
+	}
+
+	f.LoginClient = func() (*api.Client, error) {
+		s, err := f.Settings()
+		if err != nil {
+			return nil, err
+		}
+		return newClient(s, "")
+	}
+
+	f.Client = sync.OnceValues(func() (*api.Client, error) {
+		s, err := f.Settings()
+		if err != nil {
+			return nil, err
+		}
+		if s.Sandbox.V {
+			srv, err := openSandbox(s)
+			if err != nil {
+				return nil, err
+			}
+			token := s.Token.V
+			if s.Token.Source != config.SourceEnv {
+				if token, err = srv.DefaultToken(ctx); err != nil {
+					return nil, fmt.Errorf("the embedded sandbox: %w", err)
+				}
+			}
+			return newClient(s, token)
+		}
+		if err := s.RequireProfile(); err != nil {
+			return nil, err
+		}
+		if s.Token.V == "" {
+			return nil, &cmdutil.AuthError{Err: fmt.Errorf("not logged in (profile %q has no token and CRMCTL_TOKEN is not set)", s.Profile.V)}
+		}
+		return newClient(s, s.Token.V)
+	})
+
+	f.Lookups = sync.OnceValues(func() (*cmdutil.Lookups, error) {
+		s, err := f.Settings()
+		if err != nil {
+			return nil, err
+		}
+		return &cmdutil.Lookups{
+			Client:  f.Client,
+			Cache:   CacheStore(s),
+			Refresh: f.Globals.Refresh,
+			Warn:    ios.ErrOut,
+		}, nil
+	})
+
+	f.Printer = sync.OnceValues(func() (*output.Printer, error) {
+		s, err := f.Settings()
+		if err != nil {
+			return nil, err
+		}
+		p, err := output.New(ios, s.Output.V, f.Globals.JQ)
+		if err != nil {
+			return nil, &cmdutil.UsageError{Err: err}
+		}
+		return p, nil
+	})
+
+	cleanup := func() {
+		sbMu.Lock()
+		defer sbMu.Unlock()
+		if sb != nil {
+			_ = sb.Close()
+		}
+	}
+	return f, cleanup
+}
+
+// CacheStore is the look-up cache of the settings' profile. The sandbox has its own
+// entries, keyed by its data folder.
+func CacheStore(s *config.Settings) *cache.Store {
+	scope := s.BaseURL.V
+	if s.Sandbox.V {
+		scope = "sandbox:" + s.DataDir
+	}
+	return &cache.Store{
+		Dir:     cache.ProfileDir(s.CacheDir, s.Profile.V),
+		BaseURL: scope,
+		TTL:     s.CacheTTL.V,
+	}
+}

@@ -1,0 +1,166 @@
+// Package cmd holds crmctl's commands. Main builds the dependencies, runs the root
+// command and maps errors to exit codes; it is the only place that prints an error.
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/cmdutil"
+	"github.com/crmctl/crmctl/internal/config"
+	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/iostreams"
+	"github.com/crmctl/crmctl/internal/prompter"
+)
+
+// Exit codes of the contract.
+const (
+	ExitOK          = 0
+	ExitError       = 1
+	ExitUsage       = 2
+	ExitAuth        = 3
+	ExitNetwork     = 4
+	ExitPartial     = 5
+	ExitInterrupted = 130
+)
+
+// Main runs crmctl with the process's arguments, streams and environment.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, iostreams.System(), os.Args[1:], config.OSEnv)
+}
+
+// Run runs crmctl with the given arguments and returns the exit code.
+func Run(ctx context.Context, ios *iostreams.IOStreams, args []string, env func(string) (string, bool)) int {
+	f, cleanup := NewFactory(ctx, ios, env)
+	defer cleanup()
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	root.SetIn(ios.In)
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	code := ExitCode(err)
+	printError(f, err, code)
+	return code
+}
+
+// ExitCode maps an error to the contract's exit code.
+func ExitCode(err error) int {
+	var (
+		usage     *cmdutil.UsageError
+		invalid   *config.InvalidError
+		problem   *fields.Problem
+		problems  fields.Problems
+		authLocal *cmdutil.AuthError
+		apiErr    *api.Error
+		netErr    *api.NetworkError
+		throttled *api.ThrottledError
+		respErr   *api.ResponseError
+		partial   *cmdutil.PartialError
+		silent    *cmdutil.SilentError
+	)
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &silent):
+		return silent.Code
+	case errors.Is(err, cmdutil.ErrCancel), errors.Is(err, prompter.ErrCancelled), errors.Is(err, context.Canceled):
+		return ExitInterrupted
+	case errors.As(err, &usage), errors.As(err, &invalid), errors.As(err, &problem), errors.As(err, &problems):
+		return ExitUsage
+	case errors.As(err, &authLocal):
+		return ExitAuth
+	case errors.As(err, &apiErr):
+		if apiErr.IsAuth() {
+			return ExitAuth
+		}
+		return ExitError
+	case errors.As(err, &partial):
+		return ExitPartial
+	case errors.As(err, &netErr), errors.As(err, &throttled), errors.Is(err, context.DeadlineExceeded):
+		return ExitNetwork
+	case errors.As(err, &respErr):
+		if respErr.StatusCode >= 500 {
+			return ExitNetwork
+		}
+		return ExitError
+	case isCobraUsage(err):
+		return ExitUsage
+	default:
+		return ExitError
+	}
+}
+
+// isCobraUsage recognises the errors cobra makes itself for bad commands and arguments.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "requires at most", "invalid argument", "flag needs an argument", "required flag"} {
+		if strings.HasPrefix(msg, p) || strings.Contains(msg, " "+p) {
+			return true
+		}
+	}
+	return false
+}
+
+func hintFor(err error, code int) string {
+	var h *cmdutil.HintError
+	if errors.As(err, &h) {
+		return h.Hint
+	}
+	switch code {
+	case ExitAuth:
+		return "run `crmctl auth login`, or set CRMCTL_TOKEN (try `--sandbox` for the local emulator)"
+	case ExitNetwork:
+		return "check the network and --base-url; --timeout sets the per-request limit and --debug shows each request"
+	}
+	return ""
+}
+
+func printError(f *cmdutil.Factory, err error, code int) {
+	var silent *cmdutil.SilentError
+	if errors.As(err, &silent) {
+		return
+	}
+	errOut := f.IOStreams.ErrOut
+	msg := err.Error()
+	if code == ExitInterrupted {
+		msg = "interrupted"
+		if !errors.Is(err, context.Canceled) && !errors.Is(err, cmdutil.ErrCancel) && !errors.Is(err, prompter.ErrCancelled) {
+			msg = err.Error()
+		}
+	}
+	if f.WantsJSON() {
+		obj := map[string]any{"exit_code": code, "message": msg}
+		var apiErr *api.Error
+		if errors.As(err, &apiErr) {
+			obj["api_code"] = apiErr.Code
+			if apiErr.Key != "" {
+				obj["api_error"] = apiErr.Key
+			}
+		}
+		b, _ := json.Marshal(map[string]any{"error": obj})
+		fmt.Fprintln(errOut, string(b))
+		return
+	}
+	lines := strings.Split(msg, "\n")
+	fmt.Fprintf(errOut, "crmctl: %s\n", lines[0])
+	for _, l := range lines[1:] {
+		fmt.Fprintf(errOut, "  %s\n", l)
+	}
+	if hint := hintFor(err, code); hint != "" {
+		fmt.Fprintf(errOut, "hint: %s\n", hint)
+	}
+}
+

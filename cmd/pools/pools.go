@@ -1,0 +1,92 @@
+// Package pools is `crmctl pools`.
+package pools
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/cmdutil"
+	"github.com/crmctl/crmctl/internal/output"
+)
+
+// NewCmdPools builds `crmctl pools`.
+func NewCmdPools(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "pools <command>",
+		Short:   "Public pools (公海)",
+		Example: "  crmctl pools list",
+	}
+	cmd.AddCommand(NewCmdList(f, nil))
+	return cmd
+}
+
+// ListOptions are the inputs of `pools list`.
+type ListOptions struct {
+	IO      func() (*output.Printer, error)
+	Lookups func() (*cmdutil.Lookups, error)
+}
+
+// NewCmdList builds `crmctl pools list`.
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	opts := &ListOptions{IO: f.Printer, Lookups: f.Lookups}
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the public pools (公海) and their ids",
+		Long: `List the public pools (公海) of the company: customers no salesperson owns yet.
+A pool's id, or its exact name, is what ` + "`customers create --pool`" + ` takes.
+
+The list is cached per profile (10 minutes by default); --refresh fetches it anew.`,
+		Example: "  crmctl pools list\n  crmctl pools list -o json --jq '.[].name'",
+		Args:    cmdutil.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return listRun(c.Context(), opts)
+		},
+	}
+}
+
+func listRun(ctx context.Context, opts *ListOptions) error {
+	p, err := opts.IO()
+	if err != nil {
+		return err
+	}
+	lk, err := opts.Lookups()
+	if err != nil {
+		return err
+	}
+	list, err := lk.Pools(ctx)
+	if err != nil {
+		return err
+	}
+	t := output.Table{Header: []string{"ID", "NAME", "RETURN RULE", "CLAIM LIMIT"}}
+	for _, pool := range list.Pools {
+		t.Rows = append(t.Rows, []string{string(pool.ID), pool.Name, RuleName(pool.RuleType), claimLimit(pool)})
+	}
+	return p.Print(list.Raw, t)
+}
+
+// RuleName describes a pool's rule_type: when customers flow back into it.
+func RuleName(t api.Int) string {
+	switch t {
+	case 0:
+		return "never"
+	case 1:
+		return "no follow-up"
+	case 2:
+		return "no deal"
+	default:
+		return fmt.Sprintf("rule %d", t)
+	}
+}
+
+func claimLimit(p api.Pool) string {
+	if !p.LimitGrabEnable {
+		return "none"
+	}
+	return fmt.Sprintf("%d a day", p.LimitGrabDay)
+}

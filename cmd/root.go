@@ -1,0 +1,64 @@
+package cmd
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmctl/crmctl/cmd/auth"
+	"github.com/crmctl/crmctl/cmd/customers"
+	"github.com/crmctl/crmctl/cmd/fieldmaps"
+	"github.com/crmctl/crmctl/cmd/pools"
+	sandboxcmd "github.com/crmctl/crmctl/cmd/sandbox"
+	"github.com/crmctl/crmctl/cmd/version"
+	"github.com/crmctl/crmctl/internal/cmdutil"
+)
+
+// NewRootCmd builds the command tree with its global flags.
+func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "crmctl <command> <subcommand> [flags]",
+		Short: "Work with the ikcrm (励销云) CRM from the command line",
+		Long: `crmctl creates customers in ikcrm public pools (公海), lists the pools and shows
+the field maps behind select fields, through the CRM's open API.
+
+It keeps its token and look-ups cached and paces itself under the API's limit of
+10 requests per 10 seconds. Try it with no account: every command takes --sandbox,
+which talks to an embedded emulator of the API.`,
+		Example: `  crmctl --sandbox customers create --pool 公司公海 --name 贸易公司 --status 初访
+  crmctl auth login
+  crmctl pools list -o json
+  crmctl fieldmaps show --all`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			noInput := f.Globals.NoInput
+			if v, ok := f.Getenv("CRMCTL_NO_INPUT"); ok && !c.Flags().Changed("no-input") {
+				switch strings.ToLower(strings.TrimSpace(v)) {
+				case "", "0", "false", "no", "off":
+				default:
+					noInput = true
+				}
+			}
+			f.IOStreams.SetNeverPrompt(noInput)
+			return nil
+		},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &cmdutil.UsageError{Err: err}
+	})
+	f.Globals.Bind(root.PersistentFlags())
+	cmdutil.RegisterOutputCompletion(root)
+	cmdutil.RegisterProfileCompletion(f, root)
+
+	root.AddCommand(
+		customers.NewCmdCustomers(f),
+		pools.NewCmdPools(f),
+		fieldmaps.NewCmdFieldmaps(f),
+		auth.NewCmdAuth(f),
+		sandboxcmd.NewCmdSandbox(f),
+		version.NewCmdVersion(f),
+		newCmdCompletion(f),
+	)
+	return root
+}

@@ -1,0 +1,44 @@
+// Package version is `crmctl version`.
+package version
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crmctl/crmctl/internal/build"
+	"github.com/crmctl/crmctl/internal/cmdutil"
+	"github.com/crmctl/crmctl/internal/output"
+)
+
+// NewCmdVersion builds `crmctl version`.
+func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Show crmctl's version, commit and build date",
+		Args:    cmdutil.NoArgs,
+		Example: "  crmctl version\n  crmctl version -o json",
+		RunE: func(c *cobra.Command, _ []string) error {
+			info := build.Get()
+			// version reads no config file: the flag or CRMCTL_OUTPUT decides the format.
+			format := f.Globals.Output
+			if format == "" {
+				format, _ = f.Getenv("CRMCTL_OUTPUT")
+			}
+			if format == "" {
+				format = output.FormatTable
+			}
+			p, err := output.New(f.IOStreams, format, f.Globals.JQ)
+			if err != nil {
+				return &cmdutil.UsageError{Err: err}
+			}
+			if p.JSON() {
+				b, _ := json.Marshal(info)
+				return p.PrintJSON(b)
+			}
+			_, err = fmt.Fprintf(f.IOStreams.Out, "crmctl %s (commit %s, built %s, %s)\n", info.Version, info.Commit, info.Date, info.Go)
+			return err
+		},
+	}
+}

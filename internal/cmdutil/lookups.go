@@ -1,0 +1,77 @@
+package cmdutil
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/cache"
+)
+
+// Lookups fetches the pools and field maps, through the per-profile cache: within the
+// TTL they cost no request; --refresh bypasses the cache (and refills it).
+type Lookups struct {
+	Client  func() (*api.Client, error)
+	Cache   *cache.Store
+	Refresh bool
+	Warn    io.Writer // cache write failures are reported here, not fatal
+}
+
+// Pools returns the public pools.
+func (l *Lookups) Pools(ctx context.Context) (*api.PoolList, error) {
+	if raw, ok := l.cached("pools"); ok {
+		var pools []api.Pool
+		if json.Unmarshal(raw, &pools) == nil {
+			return &api.PoolList{Pools: pools, Raw: raw}, nil
+		}
+	}
+	c, err := l.Client()
+	if err != nil {
+		return nil, err
+	}
+	list, err := c.Pools(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l.store("pools", list.Raw)
+	return list, nil
+}
+
+// FieldMaps returns the select fields of an entity.
+func (l *Lookups) FieldMaps(ctx context.Context, entity string) (*api.FieldMapList, error) {
+	name := "fieldmaps-" + entity
+	if raw, ok := l.cached(name); ok {
+		var fields []api.FieldMap
+		if json.Unmarshal(raw, &fields) == nil {
+			return &api.FieldMapList{Entity: entity, Fields: fields, Raw: raw}, nil
+		}
+	}
+	c, err := l.Client()
+	if err != nil {
+		return nil, err
+	}
+	list, err := c.FieldMaps(ctx, entity)
+	if err != nil {
+		return nil, err
+	}
+	l.store(name, list.Raw)
+	return list, nil
+}
+
+func (l *Lookups) cached(name string) (json.RawMessage, bool) {
+	if l.Refresh || l.Cache == nil {
+		return nil, false
+	}
+	return l.Cache.Get(name)
+}
+
+func (l *Lookups) store(name string, raw json.RawMessage) {
+	if l.Cache == nil {
+		return
+	}
+	if err := l.Cache.Put(name, raw); err != nil && l.Warn != nil {
+		fmt.Fprintf(l.Warn, "crmctl: warning: %v\n", err)
+	}
+}
