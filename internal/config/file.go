@@ -45,29 +45,24 @@ func SaveProfile(file, name string, update func(p *Profile)) error {
 	if err != nil {
 		return err
 	}
-	f, _, err := readFile(file)
-	if err != nil {
-		return err
-	}
-	p := f.Profiles[name]
-	if update != nil {
-		update(&p)
-	}
-	if p.BaseURL != "" {
-		if _, err := CheckBaseURL(p.BaseURL); err != nil {
-			return fmt.Errorf("profile %s: %w", name, err)
+	return updateFile(file, func(f *File) (bool, error) {
+		p := f.Profiles[name]
+		if update != nil {
+			update(&p)
 		}
-	}
-	if p.CacheTTL != "" {
-		if _, err := parseTTL(p.CacheTTL); err != nil {
-			return invalidf("profile %s: cache_ttl %q: %v", name, p.CacheTTL, err)
+		if p.BaseURL != "" {
+			if _, err := CheckBaseURL(p.BaseURL); err != nil {
+				return false, fmt.Errorf("profile %s: %w", name, err)
+			}
 		}
-	}
-	if f.Profiles == nil {
-		f.Profiles = map[string]Profile{}
-	}
-	f.Profiles[name] = p
-	return writeFile(file, f)
+		if p.CacheTTL != "" {
+			if _, err := parseTTL(p.CacheTTL); err != nil {
+				return false, invalidf("profile %s: cache_ttl %q: %v", name, p.CacheTTL, err)
+			}
+		}
+		f.Profiles[name] = p
+		return true, nil
+	})
 }
 
 // SetCurrentProfile makes name the profile used when neither --profile nor
@@ -77,18 +72,16 @@ func SetCurrentProfile(file, name string) error {
 	if err != nil {
 		return err
 	}
-	f, _, err := readFile(file)
-	if err != nil {
-		return err
-	}
-	if _, ok := f.Profiles[name]; !ok {
-		return unknownProfileError(name, f.names())
-	}
-	if f.CurrentProfile == name {
-		return nil
-	}
-	f.CurrentProfile = name
-	return writeFile(file, f)
+	return updateFile(file, func(f *File) (bool, error) {
+		if _, ok := f.Profiles[name]; !ok {
+			return false, unknownProfileError(name, f.names())
+		}
+		if f.CurrentProfile == name {
+			return false, nil
+		}
+		f.CurrentProfile = name
+		return true, nil
+	})
 }
 
 // DeleteToken removes the stored token of profile name (auth logout), keeping the rest
@@ -98,17 +91,41 @@ func DeleteToken(file, name string) error {
 	if err != nil {
 		return err
 	}
-	f, _, err := readFile(file)
+	return updateFile(file, func(f *File) (bool, error) {
+		p, ok := f.Profiles[name]
+		if !ok || p.Token == "" {
+			return false, nil
+		}
+		p.Token = ""
+		f.Profiles[name] = p
+		return true, nil
+	})
+}
+
+// updateFile is the read-modify-write of the config file: change edits the checked
+// content and says whether to write it back. The comments and unknown keys of an
+// existing file are kept.
+func updateFile(file string, change func(f *File) (bool, error)) error {
+	data, err := os.ReadFile(file)
+	exists := err == nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("reading config file: %w", err)
+	}
+	f := &File{Profiles: map[string]Profile{}}
+	if exists {
+		if f, err = parseFile(data); err != nil {
+			return invalidf("config file %s: %v", file, err)
+		}
+	}
+	changed, err := change(f)
+	if err != nil || !changed {
+		return err
+	}
+	out, err := encodeFile(data, f)
 	if err != nil {
 		return err
 	}
-	p, ok := f.Profiles[name]
-	if !ok || p.Token == "" {
-		return nil
-	}
-	p.Token = ""
-	f.Profiles[name] = p
-	return writeFile(file, f)
+	return writeAtomic(file, out)
 }
 
 // readFile reads file; info is nil when it does not exist.
@@ -143,6 +160,9 @@ func parseFile(data []byte) (*File, error) {
 		}
 		return nil, fmt.Errorf("not valid YAML: %v", oneLine(err))
 	}
+	if err := checkCaseDuplicates(data); err != nil {
+		return nil, err
+	}
 	f := &File{Profiles: map[string]Profile{}}
 	if v.IsSet("current_profile") {
 		raw := v.Get("current_profile")
@@ -170,6 +190,26 @@ func parseFile(data []byte) (*File, error) {
 		}
 	}
 	return f, nil
+}
+
+// checkCaseDuplicates refuses profiles whose names differ only in case: the reader
+// folds names to lower case and could not tell which one is meant.
+func checkCaseDuplicates(data []byte) error {
+	var doc struct {
+		Profiles yaml.Node `yaml:"profiles"`
+	}
+	if yaml.Unmarshal(data, &doc) != nil || doc.Profiles.Kind != yaml.MappingNode {
+		return nil // the checks that follow report what is wrong
+	}
+	seen := map[string]string{}
+	for i := 0; i+1 < len(doc.Profiles.Content); i += 2 {
+		name := doc.Profiles.Content[i].Value
+		if prev, ok := seen[strings.ToLower(name)]; ok {
+			return fmt.Errorf("profiles %q and %q differ only in case (profile names are case-insensitive)", prev, name)
+		}
+		seen[strings.ToLower(name)] = name
+	}
+	return nil
 }
 
 // decodeProfile checks each field by hand: a wrong type gets an error naming the key,
@@ -280,21 +320,6 @@ func unknownProfileError(name string, names []string) error {
 		list = strings.Join(names, ", ")
 	}
 	return invalidf("unknown profile %q (profiles: %s); run `crmctl auth login --profile %s`", name, list, name)
-}
-
-// writeFile encodes f and replaces file atomically.
-func writeFile(file string, f *File) error {
-	var buf bytes.Buffer
-	buf.WriteString("# crmctl configuration. It holds API tokens: keep it private (mode 0600).\n")
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(f); err != nil {
-		return fmt.Errorf("encoding config file: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return fmt.Errorf("encoding config file: %w", err)
-	}
-	return writeAtomic(file, buf.Bytes())
 }
 
 // writeAtomic replaces path with data: a temporary file in the same folder, synced,

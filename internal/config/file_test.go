@@ -367,3 +367,81 @@ func TestReadFileMissing(t *testing.T) {
 		t.Errorf("ReadFile(missing) = %+v, %v; want an empty File", f, err)
 	}
 }
+
+func TestSaveKeepsCommentsAndUnknownKeys(t *testing.T) {
+	dir := t.TempDir()
+	file := writeConfig(t, dir, `# my crmctl settings
+editor: vim # not crmctl's
+profiles:
+  # the office account
+  Work:
+    login: "13800000000" # my phone
+    token: old-token
+    colour: blue
+  home: {token: h}
+`)
+	if err := SaveProfile(file, "work", func(p *Profile) { p.Token = "new-token"; p.CorpID = "c9" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := SetCurrentProfile(file, "work"); err != nil {
+		t.Fatal(err)
+	}
+	if err := DeleteToken(file, "home"); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	for _, want := range []string{
+		"# my crmctl settings", "editor: vim # not crmctl's", "# the office account",
+		`login: "13800000000" # my phone`, "token: new-token", "corp_id: c9", "colour: blue",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("file lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "old-token") || strings.Contains(text, "token: h") {
+		t.Errorf("a replaced or deleted token is still in the file:\n%s", text)
+	}
+	if !strings.HasPrefix(text, "# my crmctl settings\ncurrent_profile: work\n") {
+		t.Errorf("current_profile should come first:\n%s", text)
+	}
+	f, err := ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Profile{Login: "13800000000", CorpID: "c9", Token: "new-token"}); f.Profiles["work"] != want || f.CurrentProfile != "work" {
+		t.Errorf("file = %+v", f)
+	}
+	if len(f.Profiles) != 2 {
+		t.Errorf("profiles = %+v, want work and home", f.Profiles)
+	}
+}
+
+func TestProfileNamesDifferingOnlyInCase(t *testing.T) {
+	dir := t.TempDir()
+	file := writeConfig(t, dir, "profiles:\n  Work: {token: a}\n  work: {token: b}\n")
+	_, err := Load(Flags{}, envMap(map[string]string{"HOME": dir, EnvConfig: file}))
+	var ie *InvalidError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "differ only in case") {
+		t.Errorf("Load = %v, want an *InvalidError about case", err)
+	}
+}
+
+func TestWriteAtomicFailureLeavesNoTempFile(t *testing.T) {
+	dir := t.TempDir()
+	// The destination is a non-empty folder, so the final rename fails.
+	dest := filepath.Join(dir, "config.yaml")
+	if err := os.MkdirAll(filepath.Join(dest, "keep"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeAtomic(dest, []byte("profiles: {}\n")); err == nil {
+		t.Fatal("writeAtomic over a folder succeeded")
+	}
+	onlyFile(t, dir)
+	if _, err := os.Stat(filepath.Join(dest, "keep")); err != nil {
+		t.Errorf("the destination was damaged: %v", err)
+	}
+}
