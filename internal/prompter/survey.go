@@ -176,7 +176,7 @@ func (p *surveyPrompter) size() (cols, rows int) {
 func pageSize(rows int) int {
 	const (
 		fewest, most = 3, 10
-		reserved = 7
+		reserved     = 7
 	)
 	if rows <= 0 {
 		return most
