@@ -38,10 +38,16 @@ func encodeFile(old []byte, f *File) ([]byte, error) {
 		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 		if profiles == nil {
 			root.Content = append(root.Content, strNode("profiles"), n)
+			profiles = n
 		} else {
+			n.HeadComment, n.LineComment = profiles.HeadComment, profiles.LineComment
 			*profiles = *n
 		}
-		profiles = n
+	}
+	if sharesNodes(profiles) {
+		// Anchors or aliases tie profiles together: an edit in place could change
+		// another profile, so write the resolved content afresh.
+		return render(fileHeader, f)
 	}
 	// Drop profiles no longer in f.
 	for i := 0; i < len(profiles.Content); {
@@ -80,6 +86,13 @@ func encodeFile(old []byte, f *File) ([]byte, error) {
 		return nil, fmt.Errorf("encoding config file: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+func sharesNodes(n *yaml.Node) bool {
+	if n.Anchor != "" || n.Kind == yaml.AliasNode {
+		return true
+	}
+	return slices.ContainsFunc(n.Content, sharesNodes)
 }
 
 func render(header string, f *File) ([]byte, error) {

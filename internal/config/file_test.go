@@ -445,3 +445,41 @@ func TestWriteAtomicFailureLeavesNoTempFile(t *testing.T) {
 		t.Errorf("the destination was damaged: %v", err)
 	}
 }
+
+func TestSaveEditsOddFiles(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string
+		want    map[string]Profile
+		current string
+	}{
+		{"empty", "", map[string]Profile{"a": {Token: "t"}}, ""},
+		{"comments only", "# nothing yet\n", map[string]Profile{"a": {Token: "t"}}, ""},
+		{"null profiles", "current_profile: a\nprofiles:\n", map[string]Profile{"a": {Token: "t"}}, "a"},
+		{"null profile", "profiles:\n  a:\n  b:\n", map[string]Profile{"a": {Token: "t"}, "b": {}}, ""},
+		{"flow style", "profiles: {b: {login: x}}\n", map[string]Profile{"a": {Token: "t"}, "b": {Login: "x"}}, ""},
+		{"anchors", "profiles:\n  b: &base {base_url: \"https://b.example.com\"}\n  a: *base\n",
+			map[string]Profile{"a": {BaseURL: "https://b.example.com", Token: "t"}, "b": {BaseURL: "https://b.example.com"}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := writeConfig(t, t.TempDir(), tt.content)
+			if err := SaveProfile(file, "a", func(p *Profile) { p.Token = "t" }); err != nil {
+				t.Fatal(err)
+			}
+			f, err := ReadFile(file)
+			if err != nil {
+				data, _ := os.ReadFile(file)
+				t.Fatalf("ReadFile: %v\n%s", err, data)
+			}
+			if f.CurrentProfile != tt.current || len(f.Profiles) != len(tt.want) {
+				t.Errorf("file = %+v, want current %q and %+v", f, tt.current, tt.want)
+			}
+			for name, p := range tt.want {
+				if f.Profiles[name] != p {
+					t.Errorf("profile %s = %+v, want %+v", name, f.Profiles[name], p)
+				}
+			}
+		})
+	}
+}
