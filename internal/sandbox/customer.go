@@ -1,0 +1,506 @@
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// customerRec is a pool customer as stored (the validated create parameters).
+type customerRec struct {
+	CommonID     int64             `json:"common_id"`
+	Name         string            `json:"name"`
+	Note         string            `json:"note"`
+	Selects      map[string]string `json:"selects,omitempty"` // status, category, ... -> option id
+	TemplateID   *int64            `json:"custom_field_template_id,omitempty"`
+	ParentID     *int64            `json:"parent_id,omitempty"`
+	DepartmentID int64             `json:"department_id"`
+	UserID       int64             `json:"user_id"`
+	Address      map[string]string `json:"address,omitempty"` // tel, phone, ... detail_address
+	Regions      map[string]int64  `json:"regions,omitempty"` // country_id, province_id, city_id, district_id
+	AddressID    int64             `json:"address_id"`
+	Custom       map[string]any    `json:"custom,omitempty"` // *_asset_* keys, values as sent
+	CreatedAt    time.Time         `json:"created_at"`
+
+	contacts      []*contactRec
+	opportunities []map[string]string
+}
+
+type contactRec struct {
+	CustomerID int64             `json:"customer_id"`
+	UserID     int64             `json:"user_id"`
+	Fields     map[string]string `json:"fields"`
+	CreatedAt  time.Time         `json:"created_at"`
+}
+
+// The writable customer keys of ikcrm-api.md §6.
+var (
+	customerTextKeys   = []string{"name", "note"}
+	customerSelectKeys = []string{"status", "category", "source", "industry", "staff_size"}
+	customerIntKeys    = []string{"custom_field_template_id", "parent_id", "want_department_id"}
+	addressTextKeys    = []string{"detail_address", "tel", "url", "zip", "fax", "qq", "wechat", "wangwang", "phone", "email"}
+	addressRegionKeys  = []string{"country_id", "province_id", "city_id", "district_id"}
+	contactKeys        = []string{"name", "job", "department", "tel", "phone", "email", "qq", "wechat", "address", "note"}
+	opportunityKeys    = []string{"title", "expect_amount", "expect_sign_date", "note"}
+	customKeyRE        = regexp.MustCompile(`^[a-z]+_asset_[0-9a-f]+$`)
+)
+
+// Chinese names of the fields, for error messages.
+var fieldLabels = map[string]string{
+	"common_id": "公海", "name": "客户名称", "note": "备注", "status": "跟进状态", "category": "客户类型",
+	"source": "客户来源", "industry": "行业", "staff_size": "员工人数", "custom_field_template_id": "业务模版",
+	"parent_id": "上级客户", "want_department_id": "所属部门", "country_id": "国家", "province_id": "省份",
+	"city_id": "城市", "district_id": "区县",
+}
+
+type fieldError struct{ Field, Msg string }
+
+type validationErrors []fieldError
+
+func (v *validationErrors) add(field, format string, a ...any) {
+	*v = append(*v, fieldError{Field: field, Msg: fmt.Sprintf(format, a...)})
+}
+
+func (v validationErrors) message() string {
+	parts := make([]string, len(v))
+	for i, e := range v {
+		parts[i] = e.Field + ": " + e.Msg
+	}
+	return strings.Join(parts, "; ")
+}
+
+func label(key string) string {
+	if l, ok := fieldLabels[key]; ok {
+		return l + "(" + key + ")"
+	}
+	return key
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// parseID reads a positive integer id from a string or a JSON number.
+func parseID(v any) (int64, bool) {
+	s, ok := scalarString(v)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+func isBlank(v any) bool {
+	s, ok := scalarString(v)
+	return ok && strings.TrimSpace(s) == ""
+}
+
+// buildCustomer validates the parameters of a create (ikcrm-api.md §6) and returns the
+// record to store, or every problem found.
+func (s *Server) buildCustomer(ctx context.Context, params map[string]any, user seedUser, q querier) (*customerRec, validationErrors) {
+	var errs validationErrors
+	rec := &customerRec{UserID: user.ID, DepartmentID: user.DepartmentID, CreatedAt: s.now()}
+
+	switch v := params["common_id"]; {
+	case v == nil || isBlank(v):
+		errs.add("common_id", "公海id不能为空 (required: the pool id, see common_settings)")
+	default:
+		id, ok := parseID(v)
+		if !ok {
+			errs.add("common_id", "公海id必须是整数 (must be an integer pool id), got %s", show(v))
+		} else if _, exists := s.seed.poolIDs[id]; !exists {
+			errs.add("common_id", "公海不存在 (no pool with id %d)", id)
+		} else {
+			rec.CommonID = id
+		}
+	}
+
+	var cust map[string]any
+	switch v := params["customer"].(type) {
+	case nil:
+		cust = map[string]any{}
+	case map[string]any:
+		cust = v
+	default:
+		errs.add("customer", "参数格式错误 (must be an object of customer fields)")
+		return nil, errs
+	}
+
+	keys := make([]string, 0, len(cust))
+	for k := range cust {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := cust[k]
+		field := "customer[" + k + "]"
+		switch {
+		case contains(customerTextKeys, k):
+			str, ok := scalarString(v)
+			if !ok {
+				errs.add(field, "%s必须是字符串 (must be a string), got %s", label(k), kind(v))
+				continue
+			}
+			if k == "name" {
+				rec.Name = strings.TrimSpace(str)
+			} else {
+				rec.Note = str
+			}
+		case contains(customerSelectKeys, k):
+			if isBlank(v) {
+				continue
+			}
+			str, ok := scalarString(v)
+			if !ok {
+				errs.add(field, "%s必须是选项id (must be an option id), got %s", label(k), kind(v))
+				continue
+			}
+			str = strings.TrimSpace(str)
+			opt, found := s.seed.customerSel[k][str]
+			switch {
+			case !found:
+				errs.add(field, "%s的值 %q 不是有效的选项id (not an option id of field map customer.%s; send the id, not the label)", label(k), str, k)
+			case opt.Status != "enable":
+				errs.add(field, "%s的选项 %q (%s) 已停用 (option is disabled)", label(k), str, opt.Value)
+			default:
+				if rec.Selects == nil {
+					rec.Selects = map[string]string{}
+				}
+				rec.Selects[k] = str
+			}
+		case contains(customerIntKeys, k):
+			if isBlank(v) {
+				continue
+			}
+			id, ok := parseID(v)
+			if !ok {
+				errs.add(field, "%s必须是整数 (must be an integer id), got %s", label(k), show(v))
+				continue
+			}
+			switch k {
+			case "custom_field_template_id":
+				rec.TemplateID = &id
+			case "parent_id":
+				exists, err := s.customerExists(ctx, q, id)
+				if err != nil {
+					errs.add(field, "无法检查上级客户 (cannot check the parent customer): %v", err)
+				} else if !exists {
+					errs.add(field, "上级客户不存在 (no customer with id %d)", id)
+				} else {
+					rec.ParentID = &id
+				}
+			case "want_department_id":
+				if _, ok := s.seed.deptByID[id]; !ok {
+					errs.add(field, "部门不存在 (no department with id %d)", id)
+				} else {
+					rec.DepartmentID = id
+				}
+			}
+		case k == "address_attributes":
+			s.buildAddress(rec, v, &errs)
+		case k == "contacts_attributes":
+			for _, m := range nestedList(v, field, contactKeys, &errs) {
+				rec.contacts = append(rec.contacts, &contactRec{UserID: user.ID, Fields: m, CreatedAt: rec.CreatedAt})
+			}
+		case k == "opportunities_attributes":
+			rec.opportunities = append(rec.opportunities, nestedList(v, field, opportunityKeys, &errs)...)
+		case customKeyRE.MatchString(k):
+			switch x := v.(type) {
+			case string, json.Number, bool, nil:
+				if rec.Custom == nil {
+					rec.Custom = map[string]any{}
+				}
+				rec.Custom[k] = x
+			case []any:
+				for _, e := range x {
+					if _, ok := scalarString(e); !ok {
+						errs.add(field, "自定义字段的值必须是文本或文本列表 (must be a value or a list of values)")
+						break
+					}
+				}
+				if rec.Custom == nil {
+					rec.Custom = map[string]any{}
+				}
+				rec.Custom[k] = x
+			default:
+				errs.add(field, "自定义字段的值必须是文本或文本列表 (must be a value or a list of values), got %s", kind(v))
+			}
+		default:
+			errs.add(field, "未知字段 %q (unknown customer field)", k)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return rec, nil
+}
+
+func (s *Server) buildAddress(rec *customerRec, v any, errs *validationErrors) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		if isBlank(v) {
+			return
+		}
+		errs.add("customer[address_attributes]", "地址必须是对象 (must be an object of address fields), got %s", kind(v))
+		return
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		x := m[k]
+		field := "customer[address_attributes][" + k + "]"
+		switch {
+		case contains(addressTextKeys, k):
+			str, ok := scalarString(x)
+			if !ok {
+				errs.add(field, "必须是字符串 (must be a string), got %s", kind(x))
+				continue
+			}
+			if str == "" {
+				continue
+			}
+			if rec.Address == nil {
+				rec.Address = map[string]string{}
+			}
+			rec.Address[k] = str
+		case contains(addressRegionKeys, k):
+			if isBlank(x) {
+				continue
+			}
+			id, ok := parseID(x)
+			if !ok {
+				errs.add(field, "%s必须是整数 (must be an integer region id), got %s", label(k), show(x))
+				continue
+			}
+			if rec.Regions == nil {
+				rec.Regions = map[string]int64{}
+			}
+			rec.Regions[k] = id
+		default:
+			errs.add(field, "未知字段 %q (unknown address field)", k)
+		}
+	}
+}
+
+// nestedList reads Rails nested attributes: a list of objects, an object keyed by index
+// ({"0":{...},"1":{...}}), or a single object without index (customer[contacts_attributes][name]).
+// Entries whose values are all blank are dropped, as Rails' reject_if: :all_blank does.
+func nestedList(v any, field string, allowed []string, errs *validationErrors) []map[string]string {
+	var items []any
+	var names []string
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		for i, e := range x {
+			items = append(items, e)
+			names = append(names, fmt.Sprintf("%s[%d]", field, i))
+		}
+	case map[string]any:
+		digits, other := 0, 0
+		for k := range x {
+			if _, err := strconv.Atoi(k); err == nil {
+				digits++
+			} else {
+				other++
+			}
+		}
+		switch {
+		case digits > 0 && other > 0:
+			errs.add(field, "参数格式错误: 不能混用带序号和不带序号的写法 (mixes indexed and index-less keys)")
+			return nil
+		case digits > 0:
+			idx := make([]string, 0, len(x))
+			for k := range x {
+				idx = append(idx, k)
+			}
+			sort.Slice(idx, func(a, b int) bool {
+				na, _ := strconv.Atoi(idx[a])
+				nb, _ := strconv.Atoi(idx[b])
+				return na < nb
+			})
+			for _, k := range idx {
+				items = append(items, x[k])
+				names = append(names, field+"["+k+"]")
+			}
+		default:
+			items = []any{x}
+			names = []string{field}
+		}
+	default:
+		if isBlank(v) {
+			return nil
+		}
+		errs.add(field, "参数格式错误 (must be a list of objects), got %s", kind(v))
+		return nil
+	}
+	var out []map[string]string
+	for i, it := range items {
+		m, ok := it.(map[string]any)
+		if !ok {
+			errs.add(names[i], "参数格式错误 (must be an object), got %s", kind(it))
+			continue
+		}
+		rec := map[string]string{}
+		bad := false
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if !contains(allowed, k) {
+				errs.add(names[i]+"["+k+"]", "未知字段 %q (unknown field; allowed: %s)", k, strings.Join(allowed, ", "))
+				bad = true
+				continue
+			}
+			str, ok := scalarString(m[k])
+			if !ok {
+				errs.add(names[i]+"["+k+"]", "必须是字符串 (must be a string), got %s", kind(m[k]))
+				bad = true
+				continue
+			}
+			if str != "" {
+				rec[k] = str
+			}
+		}
+		if !bad && len(rec) > 0 {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+func kind(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	case bool:
+		return "a boolean"
+	case json.Number:
+		return "a number"
+	case string:
+		return "a string"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func show(v any) string {
+	if s, ok := scalarString(v); ok {
+		return strconv.Quote(s)
+	}
+	return kind(v)
+}
+
+// Times are shown in China Standard Time, as the API does.
+var cst = time.FixedZone("CST", 8*3600)
+
+func fmtTime(t time.Time) string { return t.In(cst).Format("2006-01-02 15:04") }
+
+// customerView renders a stored customer as the API answers it (ikcrm-api.md §6).
+func (s *Server) customerView(c *storedCustomer, viewer int64, contacts []storedContact) map[string]any {
+	r := &c.Rec
+	v := map[string]any{
+		"id": c.ID, "name": r.Name, "note": r.Note, "common_id": r.CommonID,
+		"created_at": fmtTime(r.CreatedAt), "updated_at": fmtTime(r.CreatedAt),
+		"is_own": r.UserID == viewer, "user_id": r.UserID,
+		"parent_id": nil, "custom_field_template_id": nil,
+	}
+	if r.ParentID != nil {
+		v["parent_id"] = *r.ParentID
+	}
+	if r.TemplateID != nil {
+		v["custom_field_template_id"] = *r.TemplateID
+	}
+	for _, k := range customerSelectKeys {
+		id := r.Selects[k]
+		lbl := ""
+		if id != "" {
+			lbl = s.seed.customerSel[k][id].Value
+		}
+		if k == "staff_size" {
+			// The API's type drift, kept on purpose: staff_size is a number here.
+			n, _ := strconv.ParseInt(id, 10, 64)
+			v[k] = n
+			v["staff_size_display"] = lbl
+		} else {
+			v[k] = id
+		}
+		v[k+"_mapped"] = lbl
+	}
+	for k, x := range r.Custom {
+		v[k] = x
+	}
+	if u, ok := s.seed.user(r.UserID); ok {
+		v["user"] = map[string]any{"id": u.ID, "name": u.Name, "email": u.Email}
+	}
+	if d, ok := s.seed.deptByID[r.DepartmentID]; ok {
+		v["owned_department"] = map[string]any{"id": d.ID, "name": d.Name}
+	}
+	if pool, ok := s.seed.poolIDs[r.CommonID]; ok {
+		v["common_setting_name"] = pool
+	}
+	v["address"] = s.addressView(r)
+	list := make([]map[string]any, 0, len(contacts))
+	for _, ct := range contacts {
+		list = append(list, contactView(ct))
+	}
+	v["contacts"] = list
+	return v
+}
+
+func (s *Server) addressView(r *customerRec) map[string]any {
+	a := map[string]any{"id": r.AddressID, "lat": 0, "lng": 0}
+	for _, k := range addressTextKeys {
+		a[k] = r.Address[k]
+	}
+	var info []string
+	for _, k := range addressRegionKeys {
+		name := strings.TrimSuffix(k, "_id")
+		id := r.Regions[k]
+		a[k] = id
+		obj := map[string]any{}
+		if reg, ok := s.seed.regionByID[id]; ok && id != 0 {
+			obj = map[string]any{"id": reg.ID, "name": reg.Name, "pinyin": nil}
+			if len(info) == 0 || info[len(info)-1] != reg.Name {
+				info = append(info, reg.Name)
+			}
+		} else if id != 0 {
+			obj = map[string]any{"id": id, "name": "", "pinyin": nil}
+		}
+		a[name] = obj
+	}
+	a["region_info"] = strings.Join(info, " ")
+	return a
+}
+
+func contactView(c storedContact) map[string]any {
+	v := map[string]any{
+		"id": c.ID, "customer_id": c.Rec.CustomerID, "user_id": c.Rec.UserID,
+		"created_at": fmtTime(c.Rec.CreatedAt), "updated_at": fmtTime(c.Rec.CreatedAt),
+	}
+	for _, k := range contactKeys {
+		v[k] = c.Rec.Fields[k]
+	}
+	return v
+}

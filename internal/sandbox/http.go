@@ -1,0 +1,509 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Answer codes. 0, 100000, 100100 and 100401 are the API's own (ikcrm-api.md §3). The
+// codes for validation errors, failed logins, oversized bodies and internal errors are
+// not public; the ones below are the sandbox's choice, and a client must treat any
+// non-zero code it does not know as an API error and show the message.
+const (
+	CodeOK            = 0
+	CodeInvalidApp    = 100000 // bad device / version_code
+	CodeNotFound      = 100100 // no such record (or no permission)
+	CodeUnauthorized  = 100401 // token missing, unknown, or ended by a newer login
+	CodeLoginFailed   = 100402 // sandbox's choice: wrong login, password or corp_id
+	CodeBodyTooLarge  = 100413 // sandbox's choice: request body over MaxBodyBytes
+	CodeInvalidParams = 100422 // sandbox's choice: validation error or malformed body
+	CodeInternal      = 100500 // sandbox's choice: unexpected server error
+)
+
+// MaxBodyBytes caps a request body.
+const MaxBodyBytes = 1 << 20
+
+// The two 100401 messages of the API.
+const (
+	msgExpired  = "您的登录已经过期,请重新登录!"
+	msgReplaced = "你的帐号已在其他地方登录,本地已经下线"
+)
+
+const (
+	wantDevice  = "open_api"
+	wantVersion = "9.9.9"
+)
+
+type reqInfoKey struct{}
+
+// reqInfo carries what the log line needs from deep inside the handler.
+type reqInfo struct{ code *int }
+
+func (s *Server) buildHandler() http.Handler {
+	var h http.Handler = http.HandlerFunc(s.route)
+	h = s.throttle(h)
+	h = s.faults(h)
+	h = s.latency(h)
+	h = s.recoverer(h)
+	h = s.logger(h)
+	return h
+}
+
+// envelope writes an HTTP 200 JSON answer.
+func envelope(w http.ResponseWriter, r *http.Request, body map[string]any) {
+	if info, ok := r.Context().Value(reqInfoKey{}).(*reqInfo); ok {
+		if c, ok := body["code"].(int); ok {
+			info.code = &c
+		}
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		b = []byte(fmt.Sprintf(`{"code":%d,"data":null,"message":"服务器内部错误 (cannot encode the answer)","error":"internal_error"}`, CodeInternal))
+		if info, ok := r.Context().Value(reqInfoKey{}).(*reqInfo); ok {
+			c := CodeInternal
+			info.code = &c
+		}
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+}
+
+func ok(w http.ResponseWriter, r *http.Request, data any) {
+	envelope(w, r, map[string]any{"code": CodeOK, "data": data})
+}
+
+func fail(w http.ResponseWriter, r *http.Request, code int, errName, msg string) {
+	envelope(w, r, map[string]any{"code": code, "data": nil, "message": msg, "error": errName})
+}
+
+func notFoundRecord(w http.ResponseWriter, r *http.Request, what string) {
+	fail(w, r, CodeNotFound, "active_record/record_not_found", "记录不存在或没有权限 (record not found: "+what+")")
+}
+
+func internal(w http.ResponseWriter, r *http.Request, err error) {
+	fail(w, r, CodeInternal, "internal_error", "服务器内部错误 (internal error: "+err.Error()+")")
+}
+
+// route dispatches like the Rails router: an unknown path or method is a plain 404.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	p := strings.TrimSuffix(r.URL.Path, ".json")
+	p = strings.TrimSuffix(p, "/")
+	seg := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	if len(seg) < 3 || seg[0] != "api" || seg[1] != "v2" {
+		http.NotFound(w, r)
+		return
+	}
+	seg = seg[2:]
+	get, post := r.Method == http.MethodGet || r.Method == http.MethodHead, r.Method == http.MethodPost
+	var h func(http.ResponseWriter, *http.Request, map[string]any, seedUser)
+	switch {
+	case post && len(seg) == 2 && seg[0] == "auth" && seg[1] == "login":
+		params, ok := s.params(w, r)
+		if ok {
+			s.handleLogin(w, r, params)
+		}
+		return
+	case get && len(seg) == 2 && seg[0] == "user" && seg[1] == "info":
+		h = s.handleUserInfo
+	case get && len(seg) == 1 && seg[0] == "departments":
+		h = s.handleDepartments
+	case get && len(seg) == 2 && seg[0] == "common_customers" && seg[1] == "common_settings":
+		h = s.handlePools
+	case get && len(seg) == 2 && seg[0] == "field_maps":
+		entity := seg[1]
+		h = func(w http.ResponseWriter, r *http.Request, _ map[string]any, _ seedUser) {
+			s.handleFieldMap(w, r, entity)
+		}
+	case post && len(seg) == 1 && seg[0] == "common_customers":
+		h = s.handleCreate
+	case get && len(seg) == 2 && seg[0] == "common_customers":
+		id := seg[1]
+		h = func(w http.ResponseWriter, r *http.Request, _ map[string]any, u seedUser) { s.handleGet(w, r, id, u) }
+	case get && len(seg) == 3 && seg[0] == "common_customers" && seg[2] == "contacts":
+		id := seg[1]
+		h = func(w http.ResponseWriter, r *http.Request, p map[string]any, _ seedUser) {
+			s.handleContacts(w, r, id, p)
+		}
+	case get && len(seg) == 2 && seg[0] == "duplicates" && seg[1] == "matching_name":
+		h = s.handleMatchingName
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	params, ok := s.params(w, r)
+	if !ok {
+		return
+	}
+	user, ok := s.authenticate(w, r, params)
+	if !ok {
+		return
+	}
+	h(w, r, params, user)
+}
+
+// params merges the query string and the body (form, multipart or JSON) into one tree,
+// as Rails does. It answers the error itself when it returns false.
+func (s *Server) params(w http.ResponseWriter, r *http.Request) (map[string]any, bool) {
+	tree := map[string]any{}
+	if err := parseForm(tree, r.URL.RawQuery); err != nil {
+		fail(w, r, CodeInvalidParams, "parameter_parse_error", "参数格式错误 (malformed query string: "+err.Error()+")")
+		return nil, false
+	}
+	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return tree, true
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	if err != nil {
+		fail(w, r, CodeInvalidParams, "parameter_parse_error", "无法读取请求体 (cannot read the request body: "+err.Error()+")")
+		return nil, false
+	}
+	if len(body) > MaxBodyBytes {
+		fail(w, r, CodeBodyTooLarge, "request_entity_too_large",
+			fmt.Sprintf("请求体过大 (request body over %d bytes)", MaxBodyBytes))
+		return nil, false
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return tree, true
+	}
+	ct := r.Header.Get("Content-Type")
+	mt, mparams, _ := mime.ParseMediaType(ct)
+	switch {
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+		obj, err := parseJSONObject(body)
+		if err != nil {
+			fail(w, r, CodeInvalidParams, "parameter_parse_error", "参数格式错误 ("+err.Error()+")")
+			return nil, false
+		}
+		for k, v := range obj {
+			tree[k] = v
+		}
+	case mt == "" || mt == "application/x-www-form-urlencoded":
+		if err := parseForm(tree, string(body)); err != nil {
+			fail(w, r, CodeInvalidParams, "parameter_parse_error", "参数格式错误 (malformed form body: "+err.Error()+")")
+			return nil, false
+		}
+	case mt == "multipart/form-data":
+		if err := parseMultipart(tree, body, mparams["boundary"]); err != nil {
+			fail(w, r, CodeInvalidParams, "parameter_parse_error", "参数格式错误 (malformed multipart body: "+err.Error()+")")
+			return nil, false
+		}
+	default:
+		fail(w, r, CodeInvalidParams, "parameter_parse_error",
+			"不支持的请求格式 (unsupported Content-Type "+strconv.Quote(ct)+"; send form-encoded or JSON)")
+		return nil, false
+	}
+	return tree, true
+}
+
+func parseMultipart(tree map[string]any, body []byte, boundary string) error {
+	if boundary == "" {
+		return errors.New("no boundary")
+	}
+	mr := multipart.NewReader(bytes.NewReader(body), boundary)
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if part.FileName() != "" {
+			return errors.New("file uploads are not supported")
+		}
+		val, err := io.ReadAll(part)
+		if err != nil {
+			return err
+		}
+		path, err := splitKey(part.FormName())
+		if err != nil {
+			return err
+		}
+		if err := setPath(tree, path, string(val), part.FormName()); err != nil {
+			return err
+		}
+	}
+}
+
+// parseTokenHeader reads `Token token=<t>, device=open_api, version_code=9.9.9`, with or
+// without spaces after the commas and quotes around the values.
+func parseTokenHeader(h string) map[string]string {
+	h = strings.TrimSpace(h)
+	scheme, rest, _ := strings.Cut(h, " ")
+	if !strings.EqualFold(scheme, "Token") {
+		return nil
+	}
+	out := map[string]string{}
+	for _, part := range strings.FieldsFunc(rest, func(r rune) bool { return r == ',' || r == ';' || r == '\t' }) {
+		k, v, found := strings.Cut(strings.TrimSpace(part), "=")
+		if !found {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+			v = v[1 : len(v)-1]
+		}
+		out[strings.TrimSpace(k)] = v
+	}
+	return out
+}
+
+func param(params map[string]any, key string) string {
+	s, _ := scalarString(params[key])
+	return s
+}
+
+// authenticate checks the device, version and token (header first, then the legacy
+// user_token/device/version_code parameters). It answers the error when it returns false.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, params map[string]any) (seedUser, bool) {
+	hdr := parseTokenHeader(r.Header.Get("Authorization"))
+	pick := func(hkey, pkey string) string {
+		if v, ok := hdr[hkey]; ok {
+			return v
+		}
+		return param(params, pkey)
+	}
+	token := pick("token", "user_token")
+	device := pick("device", "device")
+	version := pick("version_code", "version_code")
+	if device != wantDevice || version != wantVersion {
+		fail(w, r, CodeInvalidApp, "invalid_app_error", "device参数错误")
+		return seedUser{}, false
+	}
+	if token == "" {
+		envelope(w, r, map[string]any{"code": CodeUnauthorized, "data": nil, "message": msgExpired, "error": "user_authentication_error"})
+		return seedUser{}, false
+	}
+	userID, state, err := s.session(r.Context(), token)
+	if err != nil {
+		internal(w, r, err)
+		return seedUser{}, false
+	}
+	switch state {
+	case sessionLive:
+		if u, found := s.seed.user(userID); found {
+			if u.ID == s.user.ID {
+				u = s.user
+			}
+			return u, true
+		}
+		fallthrough
+	case sessionUnknown:
+		envelope(w, r, map[string]any{"code": CodeUnauthorized, "data": nil, "message": msgExpired, "error": "user_authentication_error"})
+	default:
+		envelope(w, r, map[string]any{"code": CodeUnauthorized, "data": nil, "message": msgReplaced, "error": "user_authentication_error"})
+	}
+	return seedUser{}, false
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, params map[string]any) {
+	if param(params, "device") != wantDevice || param(params, "version_code") != wantVersion {
+		fail(w, r, CodeInvalidApp, "invalid_app_error", "device参数错误")
+		return
+	}
+	login, password := strings.TrimSpace(param(params, "login")), param(params, "password")
+	if login == "" || password == "" {
+		fail(w, r, CodeLoginFailed, "login_error", "账号和密码不能为空 (login and password are required)")
+		return
+	}
+	if corp := strings.TrimSpace(param(params, "corp_id")); corp != "" && corp != strconv.FormatInt(s.seed.Organization.ID, 10) {
+		fail(w, r, CodeLoginFailed, "login_error", "该账号不属于此企业 (the account is not in enterprise "+corp+")")
+		return
+	}
+	if subtle.ConstantTimeCompare([]byte(login), []byte(s.opts.Login)) != 1 ||
+		subtle.ConstantTimeCompare([]byte(password), []byte(s.opts.Password)) != 1 {
+		fail(w, r, CodeLoginFailed, "login_error", "账号或密码错误 (wrong login or password)")
+		return
+	}
+	token, err := s.login(r.Context(), s.user.ID)
+	if err != nil {
+		internal(w, r, err)
+		return
+	}
+	d := s.userData(s.user)
+	d["user_token"] = token
+	d["user_id"] = s.user.ID
+	ok(w, r, d)
+}
+
+func (s *Server) userData(u seedUser) map[string]any {
+	d := map[string]any{
+		"id": u.ID, "name": u.Name, "email": u.Email, "phone": u.Phone, "role": u.Role, "is_admin": u.Admin,
+		"organization_id": s.seed.Organization.ID, "organization_name": s.seed.Organization.Name,
+		"department_id": u.DepartmentID, "department_name": "",
+	}
+	if dep, found := s.seed.deptByID[u.DepartmentID]; found {
+		d["department_name"] = dep.Name
+	}
+	return d
+}
+
+func (s *Server) handleUserInfo(w http.ResponseWriter, r *http.Request, _ map[string]any, u seedUser) {
+	ok(w, r, s.userData(u))
+}
+
+func (s *Server) handleDepartments(w http.ResponseWriter, r *http.Request, _ map[string]any, _ seedUser) {
+	ok(w, r, map[string]any{"departments": s.seed.Departments})
+}
+
+func (s *Server) handlePools(w http.ResponseWriter, r *http.Request, _ map[string]any, _ seedUser) {
+	ok(w, r, map[string]any{"common_settings": s.seed.Pools})
+}
+
+func (s *Server) handleFieldMap(w http.ResponseWriter, r *http.Request, entity string) {
+	fm, found := s.seed.FieldMaps[entity]
+	if !found {
+		notFoundRecord(w, r, "field map of "+strconv.Quote(entity))
+		return
+	}
+	if fm == nil {
+		fm = []fieldMapEntry{}
+	}
+	ok(w, r, map[string]any{entity: fm})
+}
+
+func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, params map[string]any, u seedUser) {
+	rec, verrs := s.buildCustomer(r.Context(), params, u, s.db)
+	if len(verrs) > 0 {
+		list := make([]map[string]string, len(verrs))
+		for i, e := range verrs {
+			list[i] = map[string]string{"field": e.Field, "message": e.Msg}
+		}
+		envelope(w, r, map[string]any{
+			"code": CodeInvalidParams, "data": nil, "error": "validation_error", "errors": list,
+			"message": "客户创建失败 (invalid customer): " + verrs.message(),
+		})
+		return
+	}
+	id, err := s.createCustomer(r.Context(), rec)
+	if err != nil {
+		internal(w, r, err)
+		return
+	}
+	s.answerCustomer(w, r, id, u)
+}
+
+func (s *Server) answerCustomer(w http.ResponseWriter, r *http.Request, id int64, u seedUser) {
+	c, err := s.getCustomer(r.Context(), id)
+	if errors.Is(err, errNotFound) {
+		notFoundRecord(w, r, fmt.Sprintf("customer %d", id))
+		return
+	}
+	if err != nil {
+		internal(w, r, err)
+		return
+	}
+	contacts, _, err := s.contacts(r.Context(), id, 1000, 0)
+	if err != nil {
+		internal(w, r, err)
+		return
+	}
+	ok(w, r, s.customerView(c, u.ID, contacts))
+}
+
+func recordID(s string) (int64, bool) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
+}
+
+func (s *Server) handleGet(w http.ResponseWriter, r *http.Request, idStr string, u seedUser) {
+	id, valid := recordID(idStr)
+	if !valid {
+		notFoundRecord(w, r, "customer "+strconv.Quote(idStr))
+		return
+	}
+	s.answerCustomer(w, r, id, u)
+}
+
+func (s *Server) handleContacts(w http.ResponseWriter, r *http.Request, idStr string, params map[string]any) {
+	id, valid := recordID(idStr)
+	if !valid {
+		notFoundRecord(w, r, "customer "+strconv.Quote(idStr))
+		return
+	}
+	if _, err := s.getCustomer(r.Context(), id); errors.Is(err, errNotFound) {
+		notFoundRecord(w, r, fmt.Sprintf("customer %d", id))
+		return
+	} else if err != nil {
+		internal(w, r, err)
+		return
+	}
+	page, perPage := 1, 15
+	if v := param(params, "page"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			page = n
+		}
+	}
+	if v := param(params, "per_page"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 && n <= 200 {
+			perPage = n
+		}
+	}
+	list, total, err := s.contacts(r.Context(), id, perPage, (page-1)*perPage)
+	if err != nil {
+		internal(w, r, err)
+		return
+	}
+	out := make([]map[string]any, 0, len(list))
+	for _, c := range list {
+		out = append(out, contactView(c))
+	}
+	ok(w, r, map[string]any{"contacts": out, "total_count": total, "per_page": perPage, "page": page})
+}
+
+func (s *Server) handleMatchingName(w http.ResponseWriter, r *http.Request, params map[string]any, _ seedUser) {
+	raw, isText := scalarString(params["name"])
+	name := strings.TrimSpace(raw)
+	if !isText || name == "" {
+		fail(w, r, CodeInvalidParams, "validation_error", "客户名称不能为空 (the name parameter is required)")
+		return
+	}
+	found, err := s.customersByName(r.Context(), name)
+	if err != nil {
+		internal(w, r, err)
+		return
+	}
+	out := make([]map[string]any, 0, len(found))
+	for _, c := range found {
+		item := map[string]any{
+			"id": c.ID, "name": c.Rec.Name, "user_id": c.Rec.UserID, "common_id": c.Rec.CommonID,
+			"status": c.Rec.Selects["status"], "status_mapped": "", "created_at": fmtTime(c.Rec.CreatedAt),
+		}
+		if id := c.Rec.Selects["status"]; id != "" {
+			item["status_mapped"] = s.seed.customerSel["status"][id].Value
+		}
+		if u, found := s.seed.user(c.Rec.UserID); found {
+			item["user_name"] = u.Name
+		}
+		out = append(out, item)
+	}
+	ok(w, r, map[string]any{"customers": out, "total_count": len(out)})
+}
+
+// sleepCtx waits d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,182 @@
+// Package sandbox is a local emulator of the ikcrm open API v2: the routes crmctl uses,
+// with the real rules (token header and legacy parameters, the device/version check, one
+// live token per account, HTTP 200 envelopes with codes 100000/100401/100100, throttling
+// with a plain-text "Retry later"), a seeded organisation and a SQLite store that several
+// processes can share.
+//
+// It is built from the API's description, not from what crmctl sends, and imports no other
+// crmctl package, so that a client bug cannot hide behind a matching emulator bug.
+package sandbox
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Default account of the seed.
+const (
+	DefaultLogin    = "13800000000"
+	DefaultPassword = "sandbox"
+)
+
+// Options configures a Server.
+type Options struct {
+	Login, Password string // seeded account; defaults DefaultLogin / DefaultPassword
+
+	RateLimit  int           // requests per RateWindow per enterprise; 0 = off
+	RateWindow time.Duration // the sliding window of RateLimit
+	Latency    time.Duration // added to every request
+	FailRate   float64       // 0..1: share of requests answered with a 502 HTML page or a dropped connection
+
+	DataDir string // folder for sandbox.db (created 0700 if missing)
+	Memory  bool   // no file: an in-memory store
+
+	Log  io.Writer        // one line per request (method, path, status, code, duration); nil = none
+	Now  func() time.Time // nil = time.Now
+	Seed int64            // rand seed for fault injection; 0 = time-based
+}
+
+// Server is the emulator: its handler and its store.
+type Server struct {
+	opts    Options
+	seed    *seedData
+	user    seedUser // the seeded account (login = opts.Login)
+	db      *sql.DB
+	dbPath  string
+	writeMu sync.Mutex
+	limiter *limiter
+	handler http.Handler
+
+	logMu  sync.Mutex
+	randMu sync.Mutex
+	rand   *rand.Rand
+}
+
+// ParseRate parses a rate limit: "10/10s", "100/1s", "5/1m"; "off" (or "0") means none.
+func ParseRate(s string) (n int, window time.Duration, err error) {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.EqualFold(s, "off") || s == "0" {
+		return 0, 0, nil
+	}
+	count, dur, ok := strings.Cut(s, "/")
+	if !ok {
+		return 0, 0, fmt.Errorf("invalid rate %q: want N/DURATION (e.g. 10/10s) or off", s)
+	}
+	n, err = strconv.Atoi(strings.TrimSpace(count))
+	if err != nil || n <= 0 {
+		return 0, 0, fmt.Errorf("invalid rate %q: the count must be a positive integer", s)
+	}
+	dur = strings.TrimSpace(dur)
+	if dur != "" && dur[0] >= 'a' && dur[0] <= 'z' {
+		dur = "1" + dur // "10/s" means "10/1s"
+	}
+	window, err = time.ParseDuration(dur)
+	if err != nil || window <= 0 {
+		return 0, 0, fmt.Errorf("invalid rate %q: the window must be a positive duration such as 10s", s)
+	}
+	return n, window, nil
+}
+
+// Open opens (creating if needed) the store and seeds it once.
+func Open(opts Options) (*Server, error) {
+	if opts.Login == "" {
+		opts.Login = DefaultLogin
+	}
+	if opts.Password == "" {
+		opts.Password = DefaultPassword
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.RateLimit < 0 {
+		return nil, errors.New("sandbox: negative rate limit")
+	}
+	if opts.RateLimit > 0 && opts.RateWindow <= 0 {
+		return nil, errors.New("sandbox: a rate limit needs a positive window")
+	}
+	if opts.FailRate < 0 || opts.FailRate > 1 || math.IsNaN(opts.FailRate) {
+		return nil, fmt.Errorf("sandbox: fail rate %v is not between 0 and 1", opts.FailRate)
+	}
+	if opts.Latency < 0 {
+		return nil, errors.New("sandbox: negative latency")
+	}
+	seed, err := loadSeed()
+	if err != nil {
+		return nil, err
+	}
+	seed.Users[0].Phone = opts.Login
+	s := &Server{opts: opts, seed: seed, user: seed.Users[0]}
+	if opts.Seed == 0 {
+		opts.Seed = time.Now().UnixNano()
+	}
+	s.rand = rand.New(rand.NewSource(opts.Seed))
+	if opts.RateLimit > 0 {
+		s.limiter = newLimiter(opts.RateLimit, opts.RateWindow)
+	}
+	s.db, s.dbPath, err = openDB(opts)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.initStore(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("sandbox: open store %s: %w", s.dbPath, unwrapInit(err))
+	}
+	s.handler = s.buildHandler()
+	return s, nil
+}
+
+func unwrapInit(err error) error {
+	if strings.Contains(err.Error(), "file is not a database") {
+		return fmt.Errorf("the file is not a sandbox database (corrupt or foreign; remove it or choose another data folder): %w", err)
+	}
+	return err
+}
+
+func (s *Server) now() time.Time { return s.opts.Now() }
+
+// Handler serves the API.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// DefaultToken returns the seeded account's live token, creating one (as a login would)
+// when none is live. It lets a client use the sandbox without a login request.
+func (s *Server) DefaultToken(ctx context.Context) (string, error) {
+	tok, err := s.liveToken(ctx, s.user.ID)
+	if err != nil {
+		return "", fmt.Errorf("sandbox: token: %w", err)
+	}
+	return tok, nil
+}
+
+// Reset empties the store and seeds it again. Ids keep increasing: none is given twice.
+func (s *Server) Reset(ctx context.Context) error {
+	if err := s.reset(ctx); err != nil {
+		return fmt.Errorf("sandbox: reset: %w", err)
+	}
+	return nil
+}
+
+// Account returns the seeded account's login and password.
+func (s *Server) Account() (login, password string) { return s.opts.Login, s.opts.Password }
+
+// Path returns the store's file path (":memory:" for an in-memory store).
+func (s *Server) Path() string { return s.dbPath }
+
+// Close closes the store.
+func (s *Server) Close() error {
+	if s.db == nil {
+		return nil
+	}
+	return s.db.Close()
+}
