@@ -16,7 +16,9 @@ import (
 	"time"
 )
 
-func okCustomer(w http.ResponseWriter) { writeJSON(w, `{"code":0,"data":{"id":18,"name":"贸易公司"}}`) }
+func okCustomer(w http.ResponseWriter) {
+	writeJSON(w, `{"code":0,"data":{"id":18,"name":"贸易公司"}}`)
+}
 
 func createForm() url.Values {
 	return url.Values{"common_id": {"45"}, "customer[name]": {"贸易公司"}}
