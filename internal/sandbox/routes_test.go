@@ -1,0 +1,154 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestUnknownRoutesAre404(t *testing.T) {
+	s := openMem(t, Options{})
+	tok := defaultToken(t, s)
+	for _, c := range []struct{ method, path string }{
+		{"GET", "/"},
+		{"GET", "/api/v2/nothing"},
+		{"GET", "/api/v1/user/info"},
+		{"DELETE", "/api/v2/common_customers/100001"},
+		{"POST", "/api/v2/user/info"},
+		{"GET", "/api/v2/common_customers"},
+		{"GET", "/api/v2/common_customers/1/contacts/2"},
+	} {
+		r := do(t, s.Handler(), c.method, c.path, nil, map[string]string{"Authorization": tokenHeader(tok)})
+		if r.status != http.StatusNotFound || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") {
+			t.Errorf("%s %s: HTTP %d %q", c.method, c.path, r.status, r.header.Get("Content-Type"))
+		}
+	}
+}
+
+func TestRecordNotFound(t *testing.T) {
+	s := openMem(t, Options{})
+	tok := defaultToken(t, s)
+	for _, path := range []string{
+		"/api/v2/common_customers/99999999",
+		"/api/v2/common_customers/abc",
+		"/api/v2/common_customers/-1",
+		"/api/v2/common_customers/99999999/contacts",
+		"/api/v2/field_maps/nothing",
+	} {
+		r := get(t, s, tok, path)
+		m := r.json(t)
+		if r.code(t) != CodeNotFound || m["error"] != "active_record/record_not_found" || str(m["message"]) == "" {
+			t.Errorf("%s: %s", path, r.body)
+		}
+	}
+}
+
+func TestUserInfoAndDepartments(t *testing.T) {
+	s := openMem(t, Options{Login: "13700001111"})
+	tok := defaultToken(t, s)
+	d := get(t, s, tok, "/api/v2/user/info").data(t)
+	for k, want := range map[string]string{"id": "2", "phone": "13700001111", "organization_id": "49", "department_id": "2", "department_name": "销售部"} {
+		if got := str(d[k]); got != want {
+			t.Errorf("user/info %s = %q, want %q", k, got, want)
+		}
+	}
+	for _, k := range []string{"name", "email"} {
+		if str(d[k]) == "" {
+			t.Errorf("user/info has no %s", k)
+		}
+	}
+	deps, _ := get(t, s, tok, "/api/v2/departments").data(t)["departments"].([]any)
+	names := map[string]bool{}
+	for _, x := range deps {
+		m := x.(map[string]any)
+		if _, ok := m["parent_id"]; !ok {
+			t.Errorf("department without parent_id: %v", m)
+		}
+		if _, ok := m["id"].(json.Number); !ok {
+			t.Errorf("department id not a number: %v", m)
+		}
+		names[str(m["name"])] = true
+	}
+	if !names["销售部"] || len(deps) < 3 {
+		t.Errorf("departments: %v", deps)
+	}
+}
+
+func TestPools(t *testing.T) {
+	s := openMem(t, Options{})
+	tok := defaultToken(t, s)
+	list, _ := get(t, s, tok, "/api/v2/common_customers/common_settings").data(t)["common_settings"].([]any)
+	byID := map[string]map[string]any{}
+	for _, x := range list {
+		m := x.(map[string]any)
+		byID[str(m["id"])] = m
+	}
+	if byID["45"]["name"] != "公司公海" || byID["48942"]["name"] != "超级公海" {
+		t.Fatalf("pools: %v", list)
+	}
+	p := byID["45"]
+	if str(p["rule_type"]) != "0" || str(byID["48942"]["rule_type"]) != "2" {
+		t.Errorf("rule_type: %v / %v", p["rule_type"], byID["48942"]["rule_type"])
+	}
+	owner := p["rule_config"].(map[string]any)["owner"].(map[string]any)
+	if _, isString := owner["max_unfollow_day"].(string); !isString {
+		t.Errorf("rule_config numbers must be strings: %v", owner)
+	}
+	if _, ok := p["limit_grab_enable"].(bool); !ok {
+		t.Errorf("limit_grab_enable: %v", p["limit_grab_enable"])
+	}
+	if _, ok := p["member_list"].(map[string]any); !ok {
+		t.Errorf("member_list: %v", p["member_list"])
+	}
+}
+
+func TestFieldMaps(t *testing.T) {
+	s := openMem(t, Options{})
+	tok := defaultToken(t, s)
+	fields, _ := get(t, s, tok, "/api/v2/field_maps/customer").data(t)["customer"].([]any)
+	seen := map[string][]any{}
+	disabled := 0
+	for _, x := range fields {
+		f := x.(map[string]any)
+		vals, _ := f["field_values"].([]any)
+		seen[str(f["field_name"])] = vals
+		last := int64(-1)
+		for _, v := range vals {
+			o := v.(map[string]any)
+			for _, k := range []string{"id", "value", "position", "status"} {
+				if _, ok := o[k]; !ok {
+					t.Errorf("%s option without %s: %v", f["field_name"], k, o)
+				}
+			}
+			pos, _ := o["position"].(json.Number).Int64()
+			if pos < last {
+				t.Errorf("%s options not in position order", f["field_name"])
+			}
+			last = pos
+			if o["status"] == "disable" {
+				disabled++
+			}
+		}
+	}
+	for _, name := range []string{"status", "category", "source", "industry", "staff_size", "channel"} {
+		if len(seen[name]) == 0 {
+			t.Errorf("customer field map has no %s options", name)
+		}
+	}
+	if disabled == 0 {
+		t.Error("no disabled option in the customer field map")
+	}
+	status := seen["status"][1].(map[string]any)
+	if str(status["id"]) != "7" || status["value"] != "初访" {
+		t.Errorf("status option 2 = %v", status)
+	}
+	lead, _ := get(t, s, tok, "/api/v2/field_maps/lead").data(t)["lead"].([]any)
+	if len(lead) == 0 {
+		t.Error("lead field map is empty")
+	}
+	r := get(t, s, tok, "/api/v2/field_maps/contact")
+	if !strings.Contains(string(r.body), `"contact":[]`) {
+		t.Errorf("contact field map: %s", r.body)
+	}
+}
