@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -13,12 +14,28 @@ const fileHeader = "# crmctl configuration. It holds API tokens: keep it private
 
 // encodeFile renders f. When old (the current file, already checked) is a YAML
 // mapping, it is edited in place so that its comments, key order and unknown keys
-// survive; otherwise a fresh file is written.
+// survive; otherwise, or when the edited file would not read back as f (the YAML
+// emitter mishandles some comment placements), a fresh file is written.
 func encodeFile(old []byte, f *File) ([]byte, error) {
+	if out, ok := editInPlace(old, f); ok {
+		if back, err := parseFile(out); err == nil && sameFile(back, f) {
+			return out, nil
+		}
+	}
+	return render(fileHeader, f)
+}
+
+func sameFile(a, b *File) bool {
+	return a.CurrentProfile == b.CurrentProfile && maps.Equal(a.Profiles, b.Profiles)
+}
+
+// editInPlace edits old's YAML tree to hold f; false when old is not a mapping or its
+// profiles are tied together by anchors.
+func editInPlace(old []byte, f *File) ([]byte, bool) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(old, &doc); err != nil || doc.Kind != yaml.DocumentNode ||
 		len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
-		return render(fileHeader, f)
+		return nil, false
 	}
 	root := doc.Content[0]
 	if lookup(root, "current_profile") == nil && f.CurrentProfile != "" {
@@ -46,8 +63,8 @@ func encodeFile(old []byte, f *File) ([]byte, error) {
 	}
 	if sharesNodes(profiles) {
 		// Anchors or aliases tie profiles together: an edit in place could change
-		// another profile, so write the resolved content afresh.
-		return render(fileHeader, f)
+		// another profile.
+		return nil, false
 	}
 	// Drop profiles no longer in f.
 	for i := 0; i < len(profiles.Content); {
@@ -79,13 +96,10 @@ func encodeFile(old []byte, f *File) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(&doc); err != nil {
-		return nil, fmt.Errorf("encoding config file: %w", err)
+	if enc.Encode(&doc) != nil || enc.Close() != nil {
+		return nil, false
 	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("encoding config file: %w", err)
-	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), true
 }
 
 func sharesNodes(n *yaml.Node) bool {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -482,4 +483,30 @@ func TestSaveEditsOddFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzParseFile feeds arbitrary bytes as a config file: reading must never panic, and a
+// file that reads cleanly must survive a save with its content intact.
+func FuzzParseFile(f *testing.F) {
+	f.Add([]byte(fullConfig))
+	f.Add([]byte("profiles: 3\n"))
+	f.Add([]byte("profiles:\n  a: &x {token: t}\n  b: *x\n"))
+	f.Add([]byte("# c\nprofiles: {a: {login: 1380000}}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := parseFile(data)
+		if err != nil {
+			return
+		}
+		out, err := encodeFile(data, got)
+		if err != nil {
+			t.Fatalf("encodeFile: %v", err)
+		}
+		again, err := parseFile(out)
+		if err != nil {
+			t.Fatalf("a saved file does not read back: %v\n%s", err, out)
+		}
+		if again.CurrentProfile != got.CurrentProfile || !maps.Equal(again.Profiles, got.Profiles) {
+			t.Fatalf("round trip changed the content:\n%+v\n%+v\n%s", got, again, out)
+		}
+	})
 }
