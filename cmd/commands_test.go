@@ -1,0 +1,545 @@
+package cmd
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestPoolsListPiped(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	r := e.run("", "pools", "list")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	want := "45\t公司公海\tnever\tnone\n48942\t超级公海\tno deal\t5 a day\n"
+	if r.stdout != want {
+		t.Errorf("stdout:\n%q\nwant\n%q", r.stdout, want)
+	}
+	if r.stderr != "" {
+		t.Errorf("stderr: %q", r.stderr)
+	}
+	calls := api.Calls()
+	if len(calls) != 1 || calls[0].String() != "GET /api/v2/common_customers/common_settings" {
+		t.Fatalf("calls: %s", callNames(calls))
+	}
+	if calls[0].Auth != wantAuth {
+		t.Errorf("Authorization = %q", calls[0].Auth)
+	}
+	if !strings.HasPrefix(calls[0].UserAgent, "crmctl/") {
+		t.Errorf("User-Agent = %q", calls[0].UserAgent)
+	}
+}
+
+func TestPoolsListTerminalTable(t *testing.T) {
+	api := newFakeAPI(t)
+	r := newEnv(t, api).runTTY(true, "", "pools", "list")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	for _, want := range []string{"ID", "NAME", "公司公海", "48942", "│"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("table lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "\x1b[") {
+		t.Errorf("colour codes in a table that asked for none:\n%q", r.stdout)
+	}
+}
+
+func TestPoolsListJSONIsThePayloadAsItCame(t *testing.T) {
+	api := newFakeAPI(t)
+	r := newEnv(t, api).run("", "pools", "list", "-o", "json")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	var pools []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &pools); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if len(pools) != 2 || pools[1]["limit_grab_day"] != "5" || pools[0]["rule_config"] == nil {
+		t.Errorf("payload changed on the way: %s", r.stdout)
+	}
+}
+
+func TestJQ(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	r := e.run("", "pools", "list", "--jq", ".[].name")
+	if r.code != 0 || r.stdout != "公司公海\n超级公海\n" {
+		t.Fatal(r)
+	}
+	api.Reset()
+	r = e.run("", "pools", "list", "--jq", ".[")
+	if r.code != 2 || !strings.Contains(r.stderr, "--jq") {
+		t.Fatal(r)
+	}
+	if n := len(api.Calls()); n != 0 {
+		t.Errorf("an invalid --jq still sent %d requests", n)
+	}
+}
+
+func TestFieldmapsShow(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	r := e.run("", "fieldmaps", "show")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	want := "status (跟进状态)\t3462\t待联系\nstatus (跟进状态)\t7\t初访\n" +
+		"category (客户类型)\t15130\tA(重点客户)\ncategory (客户类型)\t15131\tB(普通客户)\n" +
+		"source (客户来源)\t201\t电话营销\nstaff_size (人员规模)\t301\t1-20人\n"
+	if r.stdout != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", r.stdout, want)
+	}
+	r = e.run("", "fieldmaps", "show", "--all")
+	if !strings.Contains(r.stdout, "3463\t停用的\tdisabled") || !strings.Contains(r.stdout, "7\t初访\tenabled") {
+		t.Errorf("--all:\n%s", r.stdout)
+	}
+	if n := len(api.Calls()); n != 1 {
+		t.Errorf("two fieldmaps shows within the TTL sent %d requests, want 1: %s", n, callNames(api.Calls()))
+	}
+	r = e.run("", "fieldmaps", "show", "--refresh")
+	if r.code != 0 || len(api.Calls()) != 2 {
+		t.Errorf("--refresh did not fetch anew: %s", callNames(api.Calls()))
+	}
+	r = e.run("", "fieldmaps", "show", "invoices")
+	if r.code != 2 || !strings.Contains(r.stderr, `unknown entity "invoices"`) {
+		t.Error(r)
+	}
+}
+
+func TestCreateSendsTheExactRequestAndOneRequestWhenWarm(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	r := e.run("", "customers", "create", "--pool", "公司公海", "--name", "贸易公司", "--status", "初访",
+		"--category", "15131", "--tel", "010-64881989", "--contact-name", "王经理", "--opportunity-title", "首单",
+		"--field", "text_asset_9320d8d7=a=b", "--country-id", "4")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	if want := "18\t贸易公司\t公司公海\t初访\t\t\t\t\t2026-11-27 12:00\n"; r.stdout != want {
+		t.Errorf("stdout %q, want %q", r.stdout, want)
+	}
+	calls := api.Calls()
+	if callNames(calls) != "GET /api/v2/common_customers/common_settings, GET /api/v2/field_maps/customer, POST /api/v2/common_customers" {
+		t.Fatalf("calls: %s", callNames(calls))
+	}
+	post := calls[2]
+	if post.ContentType != "application/x-www-form-urlencoded" || post.Auth != wantAuth {
+		t.Errorf("headers: %+v", post)
+	}
+	want := map[string]string{
+		"common_id":                                    "45",
+		"customer[name]":                               "贸易公司",
+		"customer[status]":                             "7",
+		"customer[category]":                           "15131",
+		"customer[address_attributes][tel]":            "010-64881989",
+		"customer[address_attributes][country_id]":     "4",
+		"customer[contacts_attributes][0][name]":       "王经理",
+		"customer[opportunities_attributes][0][title]": "首单",
+		"customer[text_asset_9320d8d7]":                "a=b",
+	}
+	if len(post.Form) != len(want) {
+		t.Errorf("form has %d fields, want %d: %v", len(post.Form), len(want), post.Form)
+	}
+	for k, v := range want {
+		if got := post.Form[k]; len(got) != 1 || got[0] != v {
+			t.Errorf("form %s = %v, want %q", k, got, v)
+		}
+	}
+
+	// Warm cache: the second create is exactly one request.
+	api.Reset()
+	r = e.run("", "customers", "create", "--pool", "45", "--name", "第二家", "--status", "待联系")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	if calls := api.Calls(); callNames(calls) != "POST /api/v2/common_customers" {
+		t.Errorf("warm create sent: %s", callNames(calls))
+	}
+}
+
+func TestCreateJSONOutput(t *testing.T) {
+	api := newFakeAPI(t)
+	r := newEnv(t, api).run("", "customers", "create", "--pool", "45", "--name", "x", "-o", "json")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	var c map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &c); err != nil || c["id"] != float64(18) || c["name"] != "x" {
+		t.Errorf("%v %s", err, r.stdout)
+	}
+	// No select value given: the field maps are not fetched.
+	if callNames(api.Calls()) != "GET /api/v2/common_customers/common_settings, POST /api/v2/common_customers" {
+		t.Errorf("calls: %s", callNames(api.Calls()))
+	}
+}
+
+func TestCreateDryRunSendsNothing(t *testing.T) {
+	api := newFakeAPI(t)
+	r := newEnv(t, api).run("", "customers", "create", "--pool", "超级公海", "--name", "贸易公司", "--status", "初访", "--email", "a@b.cn", "--dry-run")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	want := "POST /api/v2/common_customers\nContent-Type: application/x-www-form-urlencoded\n\n" +
+		"common_id=48942\ncustomer[name]=贸易公司\ncustomer[status]=7\ncustomer[address_attributes][email]=a@b.cn\n"
+	if r.stdout != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", r.stdout, want)
+	}
+	for _, c := range api.Calls() {
+		if c.Method == "POST" {
+			t.Errorf("dry run sent %s", c)
+		}
+	}
+}
+
+func TestCreateFromFile(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	doc := `{"common_id": 45, "name": "文件里的", "note": "from file", "address_attributes": {"tel": "1"}}`
+	r := e.run(doc, "customers", "create", "--from-file", "-", "--name", "flag wins", "--dry-run", "-o", "json", "--jq", ".body")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	if want := "common_id=45&customer%5Baddress_attributes%5D%5Btel%5D=1&customer%5Bname%5D=flag+wins&customer%5Bnote%5D=from+file\n"; r.stdout != want {
+		t.Errorf("body %q, want %q", r.stdout, want)
+	}
+	path := filepath.Join(e.home, "c.yaml")
+	os.WriteFile(path, []byte("pool: 公司公海\nname: 从YAML\n"), 0o600)
+	r = e.run("", "customers", "create", "--from-file", path, "--dry-run")
+	if r.code != 0 || !strings.Contains(r.stdout, "customer[name]=从YAML") || !strings.Contains(r.stdout, "common_id=45") {
+		t.Error(r)
+	}
+}
+
+// Bad input: exit 2, a clear message, and no write (look-ups may have been made).
+func TestCreateBadInput(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	missing := filepath.Join(e.home, "nope.json")
+	cases := []struct {
+		name   string
+		stdin  string
+		args   []string
+		stderr string
+	}{
+		{"missing pool", "", []string{"--name", "x"}, "--pool is required"},
+		{"unknown label", "", []string{"--pool", "45", "--status", "初仿"}, `status (跟进状态): unknown option "初仿"; did you mean "初访"? (valid: 待联系, 初访)`},
+		{"disabled label", "", []string{"--pool", "45", "--status", "停用的"}, `option "停用的" is disabled`},
+		{"unknown pool", "", []string{"--pool", "公海"}, `no pool is named or numbered "公海"`},
+		{"non-numeric id", "", []string{"--pool", "45", "--department-id", "sales"}, `department-id (所属部门): "sales" is not a positive integer id`},
+		{"bad email", "", []string{"--pool", "45", "--email", "a@"}, "is not an email address"},
+		{"malformed field", "", []string{"--pool", "45", "--field", "novalue"}, "expected KEY=VALUE"},
+		{"unknown field key", "", []string{"--pool", "45", "--field", "Bad Key=1"}, "malformed key"},
+		{"unreadable file", "", []string{"--from-file", missing}, "no such file"},
+		{"malformed file", `{"name":`, []string{"--from-file", "-"}, "malformed JSON"},
+		{"file not an object", `[1]`, []string{"--from-file", "-"}, "expected an object"},
+		{"positional arg", "", []string{"extra"}, "unknown command"},
+		{"unknown flag", "", []string{"--nope"}, "unknown flag: --nope"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			api.Reset()
+			r := e.run(tc.stdin, append([]string{"customers", "create"}, tc.args...)...)
+			if r.code != 2 {
+				t.Fatalf("exit %d, want 2\n%s", r.code, r)
+			}
+			if !strings.Contains(r.stderr, tc.stderr) || !strings.HasPrefix(r.stderr, "crmctl: ") {
+				t.Errorf("stderr %q lacks %q", r.stderr, tc.stderr)
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout: %q", r.stdout)
+			}
+			for _, c := range api.Calls() {
+				if c.Method != "GET" {
+					t.Errorf("sent %s", c)
+				}
+			}
+		})
+	}
+}
+
+func TestMissingPoolOnATerminalDoesNotPrompt(t *testing.T) {
+	api := newFakeAPI(t)
+	r := newEnv(t, api).runTTY(true, "", "customers", "create", "--name", "x", "--no-input")
+	if r.code != 2 || !strings.Contains(r.stderr, "--pool") {
+		t.Fatal(r)
+	}
+	if len(api.Calls()) != 0 {
+		t.Errorf("calls: %s", callNames(api.Calls()))
+	}
+}
+
+func TestAPIErrorsMapToExitCodes(t *testing.T) {
+	cases := []struct {
+		name   string
+		body   string
+		ctype  string
+		code   int
+		stderr string
+	}{
+		{"expired token", `{"code":100401,"data":null,"message":"您的登录已经过期,请重新登录!"}`, "application/json", 3, "您的登录已经过期,请重新登录!"},
+		{"bad device", `{"code":100000,"message":"device参数错误","error":"invalid_app_error"}`, "application/json", 3, "device参数错误"},
+		{"other code", `{"code":100422,"message":"客户名称不能为空"}`, "application/json", 1, "客户名称不能为空"},
+		{"html page", `<html><body>Bad Gateway</body></html>`, "text/html", 1, "unexpected answer"},
+		{"truncated json", `{"code":0,"data":{"common_settings":[{"id":4`, "application/json", 1, "unexpected answer"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			api := newFakeAPI(t)
+			api.routes["GET /api/v2/common_customers/common_settings"] = func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", tc.ctype)
+				w.Write([]byte(tc.body))
+			}
+			e := newEnv(t, api)
+			r := e.run("", "pools", "list")
+			if r.code != tc.code || !strings.Contains(r.stderr, tc.stderr) || r.stdout != "" {
+				t.Fatal(r)
+			}
+			if strings.Count(r.stderr, "crmctl: ") != 1 {
+				t.Errorf("the error is not printed once: %q", r.stderr)
+			}
+			if strings.Contains(r.stderr, testToken) {
+				t.Error("the token leaked into stderr")
+			}
+			r = e.run("", "pools", "list", "-o", "json")
+			var obj struct {
+				Error struct {
+					ExitCode int    `json:"exit_code"`
+					APICode  int    `json:"api_code"`
+					Message  string `json:"message"`
+				} `json:"error"`
+			}
+			if err := json.Unmarshal([]byte(r.stderr), &obj); err != nil || obj.Error.ExitCode != tc.code || obj.Error.Message == "" {
+				t.Errorf("JSON error: %v %q", err, r.stderr)
+			}
+		})
+	}
+}
+
+func TestAuthHintOnExpiredToken(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	e.vars["CRMCTL_TOKEN"] = "ffffffffffffffffffffffffffffffff"
+	r := e.run("", "pools", "list")
+	if r.code != 3 || !strings.Contains(r.stderr, "crmctl auth login") {
+		t.Fatal(r)
+	}
+}
+
+func TestNoTokenIsExit3WithoutARequest(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	delete(e.vars, "CRMCTL_TOKEN")
+	r := e.run("", "pools", "list")
+	if r.code != 3 || !strings.Contains(r.stderr, "not logged in") {
+		t.Fatal(r)
+	}
+	if len(api.Calls()) != 0 {
+		t.Errorf("calls: %s", callNames(api.Calls()))
+	}
+}
+
+func TestSettingsErrorsAreUsage(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	r := e.run("", "--base-url", "http://example.com", "pools", "list")
+	if r.code != 2 || !strings.Contains(r.stderr, "https") {
+		t.Error(r)
+	}
+	r = e.run("", "--profile", "nope", "pools", "list")
+	if r.code != 2 || !strings.Contains(r.stderr, `unknown profile "nope"`) {
+		t.Error(r)
+	}
+	cfg := filepath.Join(e.home, "bad.yaml")
+	os.WriteFile(cfg, []byte("profiles: [oops\n"), 0o600)
+	r = e.run("", "--config", cfg, "pools", "list")
+	if r.code != 2 || !strings.Contains(r.stderr, cfg) {
+		t.Error(r)
+	}
+	r = e.run("", "--timeout", "soon", "pools", "list")
+	if r.code != 2 {
+		t.Error(r)
+	}
+	r = e.run("", "-o", "xml", "pools", "list")
+	if r.code != 2 {
+		t.Error(r)
+	}
+	if len(api.Calls()) != 0 {
+		t.Errorf("calls: %s", callNames(api.Calls()))
+	}
+}
+
+func TestThrottlingThatNeverEndsIsExit4(t *testing.T) {
+	api := newFakeAPI(t)
+	api.routes["GET /api/v2/common_customers/common_settings"] = func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Header().Set("Retry-After", "0")
+		w.WriteHeader(http.StatusTooManyRequests)
+		w.Write([]byte("Retry later"))
+	}
+	r := newEnv(t, api).run("", "pools", "list")
+	if r.code != 4 || !strings.Contains(r.stderr, "throttled") {
+		t.Fatal(r)
+	}
+	if n := len(api.Calls()); n < 2 || n > 10 {
+		t.Errorf("%d attempts: retries must happen and be bounded", n)
+	}
+}
+
+func TestCustomersGet(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	r := e.run("", "customers", "get", "18")
+	if r.code != 0 || r.stdout != "18\t贸易公司\t45\t初访\t\t\t\t\t2015-07-03 17:31\n" {
+		t.Fatal(r)
+	}
+	r = e.run("", "customers", "get", "18", "--jq", ".address.tel")
+	if r.code != 0 || r.stdout != "010-64881989\n" {
+		t.Fatal(r)
+	}
+	r = e.run("", "customers", "get", "404")
+	if r.code != 1 || !strings.Contains(r.stderr, "记录不存在") || !strings.Contains(r.stderr, "not found") {
+		t.Fatal(r)
+	}
+	api.Reset()
+	r = e.run("", "customers", "get", "abc")
+	if r.code != 2 || len(api.Calls()) != 0 {
+		t.Fatal(r)
+	}
+}
+
+func TestAuthLoginStatusLogout(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	delete(e.vars, "CRMCTL_TOKEN")
+	e.vars["CRMCTL_LOGIN"] = "13800000000"
+	e.vars["CRMCTL_PASSWORD"] = "s3cret"
+	r := e.run("", "auth", "login")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	calls := api.Calls()
+	if len(calls) != 1 || calls[0].String() != "POST /api/v2/auth/login" {
+		t.Fatalf("calls: %s", callNames(calls))
+	}
+	f := calls[0].Form
+	if f.Get("login") != "13800000000" || f.Get("password") != "s3cret" || f.Get("device") != "open_api" || f.Get("version_code") != "9.9.9" {
+		t.Errorf("login form: %v", f)
+	}
+	if strings.Contains(r.stdout+r.stderr, testToken) || strings.Contains(r.stdout+r.stderr, "s3cret") {
+		t.Error("a secret was printed")
+	}
+	cfg := filepath.Join(e.home, ".config", "crmctl", "config.yaml")
+	st, err := os.Stat(cfg)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("config file: %v %v", err, st)
+	}
+	data, _ := os.ReadFile(cfg)
+	if !strings.Contains(string(data), testToken) {
+		t.Errorf("token not stored:\n%s", data)
+	}
+
+	// status uses the stored token: one user/info call, no token printed.
+	api.Reset()
+	r = e.run("", "auth", "status")
+	if r.code != 0 || !strings.Contains(r.stdout, "Logged in: yes, as test (user 2, 销售部)") || strings.Contains(r.stdout, testToken) {
+		t.Fatal(r)
+	}
+	if callNames(api.Calls()) != "GET /api/v2/user/info" || api.Calls()[0].Auth != wantAuth {
+		t.Errorf("calls: %s", callNames(api.Calls()))
+	}
+	// A second command reuses the token: no second login.
+	api.Reset()
+	if r = e.run("", "pools", "list"); r.code != 0 || callNames(api.Calls()) != "GET /api/v2/common_customers/common_settings" {
+		t.Fatalf("%s\ncalls: %s", r, callNames(api.Calls()))
+	}
+
+	r = e.run("", "auth", "logout")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	data, _ = os.ReadFile(cfg)
+	if strings.Contains(string(data), testToken) {
+		t.Errorf("token still stored:\n%s", data)
+	}
+	r = e.run("", "auth", "status")
+	if r.code != 3 || !strings.Contains(r.stdout, "Logged in: no") {
+		t.Fatal(r)
+	}
+}
+
+func TestAuthLoginPasswordStdinAndErrors(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	delete(e.vars, "CRMCTL_TOKEN")
+	r := e.run("pw-from-stdin\n", "auth", "login", "--login", "13900000000", "--corp-id", "77", "--password-stdin")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	f := api.Calls()[0].Form
+	if f.Get("password") != "pw-from-stdin" || f.Get("corp_id") != "77" || f.Get("login") != "13900000000" {
+		t.Errorf("form: %v", f)
+	}
+	r = e.run("", "auth", "login", "--login", "13900000000")
+	if r.code != 2 || !strings.Contains(r.stderr, "password") {
+		t.Error(r)
+	}
+	api.routes["POST /api/v2/auth/login"] = canned(`{"code":100001,"message":"用户名或密码错误"}`)
+	r = e.run("bad\n", "auth", "login", "--login", "1", "--password-stdin")
+	if r.code != 3 || !strings.Contains(r.stderr, "用户名或密码错误") {
+		t.Error(r)
+	}
+}
+
+func TestAuthLoginWithToken(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	delete(e.vars, "CRMCTL_TOKEN")
+	r := e.run(testToken+"\n", "auth", "login", "--with-token", "--profile", "ci")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	if callNames(api.Calls()) != "GET /api/v2/user/info" || api.Calls()[0].Auth != wantAuth {
+		t.Errorf("calls: %s", callNames(api.Calls()))
+	}
+	r = e.run("", "--profile", "ci", "pools", "list")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	r = e.run("ffffffffffffffffffffffffffffffff\n", "auth", "login", "--with-token", "--profile", "other")
+	if r.code != 3 {
+		t.Fatal(r)
+	}
+	if r = e.run("", "--profile", "other", "pools", "list"); r.code != 2 {
+		t.Errorf("a rejected token created the profile: %s", r)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	r := newEnv(t, nil).run("", "version")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "crmctl dev (commit ") {
+		t.Fatal(r)
+	}
+	r = newEnv(t, nil).run("", "version", "-o", "json")
+	var v map[string]string
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v["version"] == "" || v["commit"] == "" {
+		t.Fatal(r)
+	}
+}
+
+func TestHelpReadsNoConfig(t *testing.T) {
+	e := newEnv(t, nil)
+	e.vars["CRMCTL_CONFIG"] = filepath.Join(e.home, "broken.yaml")
+	os.WriteFile(e.vars["CRMCTL_CONFIG"], []byte(":::"), 0o600)
+	for _, args := range [][]string{{"--help"}, {"customers", "create", "--help"}, {"version"}, {"completion", "bash"}} {
+		if r := e.run("", args...); r.code != 0 {
+			t.Errorf("%v: %s", args, r)
+		}
+	}
+}

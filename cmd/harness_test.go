@@ -1,0 +1,195 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/crmctl/crmctl/internal/iostreams"
+)
+
+const testToken = "0123456789abcdef0123456789abcdef"
+
+// wantAuth is the exact Authorization header of the API docs.
+const wantAuth = "Token token=" + testToken + ", device=open_api, version_code=9.9.9"
+
+// apiCall is one request the fake API received.
+type apiCall struct {
+	Method, Path, Auth, ContentType, UserAgent string
+	Query, Form                                url.Values
+}
+
+func (c apiCall) String() string { return c.Method + " " + c.Path }
+
+// fakeAPI is a strict stand-in for the ikcrm API: it records every request, checks the
+// token header on every call but login, and answers from canned payloads.
+type fakeAPI struct {
+	t      *testing.T
+	srv    *httptest.Server
+	mu     sync.Mutex
+	calls  []apiCall
+	routes map[string]http.HandlerFunc // "GET /api/v2/..." -> handler
+	nextID int
+}
+
+const poolsJSON = `{"code":0,"data":{"common_settings":[
+ {"id":45,"organization_id":49,"name":"公司公海","admin_list":{"user_ids":[]},"member_list":{"all":1,"department_ids":["0"],"user_ids":[]},"rule_type":0,"rule_config":{"owner":{"max_unfollow_day":"10"}},"limit_grab_enable":false,"limit_grab_day":10},
+ {"id":48942,"organization_id":49,"name":"超级公海","rule_type":2,"limit_grab_enable":true,"limit_grab_day":"5"}]}}`
+
+const fieldMapsJSON = `{"code":0,"data":{"customer":[
+ {"id":101,"field_name":"status","field_type":"select","field_values":[
+   {"id":3462,"value":"待联系","position":1,"status":"enable"},
+   {"id":7,"value":"初访","position":2,"status":"enable"},
+   {"id":3463,"value":"停用的","position":3,"status":"disable"}]},
+ {"id":102,"field_name":"category","field_values":[{"id":15131,"value":"B(普通客户)","position":2,"status":"enable"},{"id":15130,"value":"A(重点客户)","position":1,"status":"enable"}]},
+ {"field_name":"source","field_values":[{"id":"201","name":"电话营销","status":"enable"}]},
+ {"field_name":"industry","field_values":[]},
+ {"field_name":"staff_size","field_values":[{"id":301,"value":"1-20人","position":1,"status":"enable"}]}]}}`
+
+func newFakeAPI(t *testing.T) *fakeAPI {
+	t.Helper()
+	f := &fakeAPI{t: t, routes: map[string]http.HandlerFunc{}, nextID: 18}
+	f.routes["GET /api/v2/common_customers/common_settings"] = canned(poolsJSON)
+	f.routes["GET /api/v2/field_maps/customer"] = canned(fieldMapsJSON)
+	f.routes["GET /api/v2/user/info"] = canned(`{"code":0,"data":{"id":2,"name":"test","email":"wp@qq.com","organization_id":49,"department_name":"销售部"}}`)
+	f.routes["POST /api/v2/auth/login"] = canned(`{"code":0,"data":{"user_token":"` + testToken + `","user_id":2}}`)
+	f.routes["POST /api/v2/common_customers"] = f.create
+	f.routes["GET /api/v2/common_customers/18"] = canned(`{"code":0,"data":{"id":18,"name":"贸易公司","status":"7","status_mapped":"初访","category":"","category_mapped":"","staff_size":0,"common_id":45,"created_at":"2015-07-03 17:31","text_asset_9320d8d7":"","address":{"tel":"010-64881989"}}}`)
+	f.routes["GET /api/v2/common_customers/404"] = canned(`{"code":100100,"message":"记录不存在","error":"active_record/record_not_found"}`)
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func canned(body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		io.WriteString(w, body)
+	}
+}
+
+func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	form, _ := url.ParseQuery(string(body))
+	call := apiCall{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"),
+		ContentType: r.Header.Get("Content-Type"), UserAgent: r.Header.Get("User-Agent"), Query: r.URL.Query(), Form: form}
+	f.mu.Lock()
+	f.calls = append(f.calls, call)
+	h := f.routes[r.Method+" "+r.URL.Path]
+	f.mu.Unlock()
+	if r.URL.Query().Has("user_token") {
+		f.t.Errorf("%s: the token is in the URL", call)
+	}
+	if r.URL.Path != "/api/v2/auth/login" && call.Auth != wantAuth {
+		io.WriteString(w, `{"code":100401,"data":null,"message":"您的登录已经过期,请重新登录!"}`)
+		return
+	}
+	if h == nil {
+		http.NotFound(w, r)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	h(w, r)
+}
+
+func (f *fakeAPI) create(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	form, _ := url.ParseQuery(string(body))
+	f.mu.Lock()
+	id := f.nextID
+	f.nextID++
+	f.mu.Unlock()
+	labels := map[string]string{"7": "初访", "3462": "待联系"}
+	resp := map[string]any{"code": 0, "data": map[string]any{
+		"id": id, "name": form.Get("customer[name]"), "common_id": form.Get("common_id"),
+		"status": form.Get("customer[status]"), "status_mapped": labels[form.Get("customer[status]")],
+		"category": "", "category_mapped": "", "staff_size": 0, "created_at": "2026-11-27 12:00",
+	}}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(resp)
+}
+
+func (f *fakeAPI) Calls() []apiCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]apiCall(nil), f.calls...)
+}
+
+func (f *fakeAPI) Reset() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = nil
+}
+
+// callNames lists the calls as "METHOD /path".
+func callNames(calls []apiCall) string {
+	var s []string
+	for _, c := range calls {
+		s = append(s, c.String())
+	}
+	return strings.Join(s, ", ")
+}
+
+// env is a test environment: a fresh HOME and XDG folders, the fake API, a token.
+type env struct {
+	t    *testing.T
+	vars map[string]string
+	home string
+}
+
+func newEnv(t *testing.T, api *fakeAPI) *env {
+	t.Helper()
+	home := t.TempDir()
+	e := &env{t: t, home: home, vars: map[string]string{
+		"HOME":            home,
+		"XDG_CONFIG_HOME": filepath.Join(home, ".config"),
+		"XDG_CACHE_HOME":  filepath.Join(home, ".cache"),
+		"XDG_DATA_HOME":   filepath.Join(home, ".local", "share"),
+	}}
+	if api != nil {
+		e.vars["CRMCTL_BASE_URL"] = api.srv.URL
+		e.vars["CRMCTL_TOKEN"] = testToken
+	}
+	return e
+}
+
+func (e *env) lookup(name string) (string, bool) {
+	v, ok := e.vars[name]
+	return v, ok
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s", r.code, r.stdout, r.stderr)
+}
+
+// run runs crmctl through a pipe (no terminal).
+func (e *env) run(stdin string, args ...string) result {
+	return e.runTTY(false, stdin, args...)
+}
+
+// runTTY runs crmctl with stdin, stdout and stderr forced to be terminals (or not).
+func (e *env) runTTY(tty bool, stdin string, args ...string) result {
+	e.t.Helper()
+	ios, in, out, errOut := iostreams.Test()
+	in.WriteString(stdin)
+	ios.SetStdinTTY(tty)
+	ios.SetStdoutTTY(tty)
+	ios.SetStderrTTY(tty)
+	ios.SetWidth(120)
+	code := Run(context.Background(), ios, args, e.lookup)
+	return result{stdout: out.String(), stderr: errOut.String(), code: code}
+}
