@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
@@ -300,15 +301,17 @@ func (f *File) hasToken() bool {
 	return false
 }
 
-// checkProfileName normalizes a profile name (lower case) and rejects empty ones and
-// ones with spaces or control characters.
+// checkProfileName normalizes a profile name (lower case) and rejects names that would
+// be awkward on a command line or as a file name: only letters, digits and - _ . @ +,
+// not starting with . or -.
 func checkProfileName(name string) (string, error) {
 	if name == "" {
 		return "", invalidf("a profile name must not be empty")
 	}
-	for _, r := range name {
-		if r <= ' ' || r == 0x7f {
-			return "", invalidf("invalid profile name %q: no spaces or control characters", name)
+	for i, r := range name {
+		ok := unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("-_.@+", r)
+		if !ok || (i == 0 && (r == '.' || r == '-')) {
+			return "", invalidf("invalid profile name %q: use letters, digits and - _ . @ +, not starting with . or -", name)
 		}
 	}
 	return strings.ToLower(name), nil

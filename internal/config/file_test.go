@@ -196,7 +196,7 @@ func TestSaveProfileRefusesBadValues(t *testing.T) {
 
 func TestSaveProfileBadName(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "config.yaml")
-	for _, name := range []string{"", "my work", "a\tb", "x\n"} {
+	for _, name := range []string{"", "my work", "a\tb", "x\n", "../etc", "a/b", `a\b`, ".hidden", "-p", "a:b"} {
 		err := SaveProfile(file, name, nil)
 		var ie *InvalidError
 		if !errors.As(err, &ie) {
@@ -205,14 +205,17 @@ func TestSaveProfileBadName(t *testing.T) {
 	}
 }
 
-func TestSaveProfileDottedName(t *testing.T) {
+func TestSaveProfileGoodNames(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "config.yaml")
-	if err := SaveProfile(file, "acme.prod", func(p *Profile) { p.Login = "x" }); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"acme.prod", "user@corp", "Team_2", "销售", "a-b+c"} {
+		if err := SaveProfile(file, name, func(p *Profile) { p.Login = "x" }); err != nil {
+			t.Fatalf("SaveProfile(%q): %v", name, err)
+		}
 	}
 	names, err := ProfileNames(file)
-	if err != nil || !slices.Equal(names, []string{"acme.prod"}) {
-		t.Errorf("ProfileNames = %q, %v; want [acme.prod]", names, err)
+	want := []string{"a-b+c", "acme.prod", "team_2", "user@corp", "销售"}
+	if err != nil || !slices.Equal(names, want) {
+		t.Errorf("ProfileNames = %q, %v; want %q", names, err, want)
 	}
 }
 

@@ -11,9 +11,10 @@ import (
 // Load resolves every setting: flag > environment > profile in the config file >
 // default, recording each Value's Source and From (a flag name like "--base-url", an
 // environment variable like "CRMCTL_BASE_URL", or "profile work (base_url)"). env reads
-// the environment (OSEnv outside tests). A missing config file is fine; a malformed
-// one, or any bad value, is an *InvalidError. An unknown profile is not an error here
-// (auth login creates it): see RequireProfile.
+// the environment (OSEnv outside tests); a variable set to "" counts as unset, except a
+// boolean one, which reads as false. A missing config file is fine; a malformed one, or
+// any bad value, is an *InvalidError. An unknown profile is not an error here (auth
+// login creates it): see RequireProfile.
 func Load(flags Flags, env func(string) (string, bool)) (*Settings, error) {
 	if env == nil {
 		env = noEnv
@@ -66,6 +67,7 @@ func Load(flags Flags, env func(string) (string, bool)) (*Settings, error) {
 
 	// token, login, corp_id: never flags.
 	s.Token = r.str(nil, "", EnvToken, "", layer(fromProfile("token", prof.Token)))
+	s.Token.V = strings.TrimSpace(s.Token.V) // e.g. CRMCTL_TOKEN="$(cat token.txt)" with a stray newline
 	s.Login = r.str(nil, "", EnvLogin, "", layer(fromProfile("login", prof.Login)))
 	s.CorpID = r.str(nil, "", EnvCorpID, "", layer(fromProfile("corp_id", prof.CorpID)))
 

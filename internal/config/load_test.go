@@ -95,6 +95,7 @@ func TestLoadPrecedence(t *testing.T) {
 		{"token none", "token", empty, Flags{}, nil, got{"", SourceDefault, ""}},
 		{"token profile", "token", full, Flags{}, nil, got{"tok-profile", SourceProfile, "profile work (token)"}},
 		{"token env", "token", full, Flags{}, map[string]string{EnvToken: "tok-env"}, got{"tok-env", SourceEnv, EnvToken}},
+		{"token env trimmed", "token", full, Flags{}, map[string]string{EnvToken: " tok-env\n"}, got{"tok-env", SourceEnv, EnvToken}},
 		{"token of a profile without one", "token", full, Flags{Profile: ptr("default")}, nil, got{"", SourceDefault, ""}},
 
 		// login, corp_id: env > profile > none
