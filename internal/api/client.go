@@ -54,6 +54,7 @@ func New(o Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	o.Token = strings.TrimSpace(o.Token)
 	if err := checkToken(o.Token); err != nil {
 		return nil, err
 	}

@@ -73,7 +73,11 @@ type NetworkError struct {
 }
 
 func (e *NetworkError) Error() string {
-	return fmt.Sprintf("%s %s: %v", e.Method, e.Path, e.Err)
+	s := fmt.Sprintf("%s %s: %v", e.Method, e.Path, e.Err)
+	if e.MaybeSent && e.Method != "GET" {
+		s += " (the request may have reached the server)"
+	}
+	return s
 }
 
 func (e *NetworkError) Unwrap() error { return e.Err }
@@ -86,7 +90,11 @@ type ThrottledError struct {
 }
 
 func (e *ThrottledError) Error() string {
-	return fmt.Sprintf("%s %s: still throttled by the API (Retry later) after %d attempts", e.Method, e.Path, e.Attempts)
+	s := fmt.Sprintf("%s %s: still throttled by the API (Retry later) after %d attempts", e.Method, e.Path, e.Attempts)
+	if e.RetryAfter >= time.Second {
+		s += fmt.Sprintf("; retry after %s", e.RetryAfter.Round(time.Second))
+	}
+	return s
 }
 
 // IsAuthError reports whether err is, or wraps, an authentication error: a code that
@@ -97,4 +105,24 @@ func IsAuthError(err error) bool {
 	}
 	var ae *Error
 	return errors.As(err, &ae) && ae.IsAuth()
+}
+
+// OutcomeUnknown reports whether err leaves it unknown whether the server acted on the
+// request: it may have been processed, but no readable answer came back (a failure after
+// the request was written, a cancellation in flight, an error page or an unreadable
+// answer). A create that fails this way must be checked before it is sent again.
+func OutcomeUnknown(err error) bool {
+	var ne *NetworkError
+	if errors.As(err, &ne) {
+		return ne.MaybeSent
+	}
+	var ce *CanceledError
+	if errors.As(err, &ce) {
+		return ce.MaybeSent
+	}
+	var re *ResponseError
+	if errors.As(err, &re) {
+		return re.StatusCode != 0
+	}
+	return false
 }

@@ -3,11 +3,14 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -95,7 +98,9 @@ func (c *Client) do(ctx context.Context, r request) (json.RawMessage, error) {
 				return nil, a.err
 			}
 			// A GET can always be sent again; anything else only when it never left.
-			if canRetry && (r.method == http.MethodGet || !a.sent) {
+			// A failure that another try cannot mend (a bad certificate, an unknown
+			// host) is reported at once.
+			if canRetry && (r.method == http.MethodGet || !a.sent) && !permanent(ne.Err) {
 				if err := c.sleep(ctx, r, backoff(attempt)); err != nil {
 					return nil, err
 				}
@@ -393,4 +398,22 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// permanent reports whether a transport failure will not go away by trying again soon.
+func permanent(err error) bool {
+	var (
+		cv   *tls.CertificateVerificationError
+		ua   x509.UnknownAuthorityError
+		he   x509.HostnameError
+		ci   x509.CertificateInvalidError
+		dnse *net.DNSError
+	)
+	switch {
+	case errors.As(err, &cv), errors.As(err, &ua), errors.As(err, &he), errors.As(err, &ci):
+		return true
+	case errors.As(err, &dnse):
+		return dnse.IsNotFound
+	}
+	return false
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -677,4 +679,51 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
+}
+
+func TestCertificateErrorIsNotRetried(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
+	srv.StartTLS()
+	defer srv.Close()
+	c, sr := newTestClient(t, srv.URL) // the default transport does not trust the test certificate
+	_, err := c.UserInfo(context.Background())
+	var ne *NetworkError
+	if !errors.As(err, &ne) || ne.MaybeSent || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("err = %v", err)
+	}
+	if len(sr.waits()) != 0 || hits.Load() != 0 {
+		t.Errorf("waits = %v, hits = %d", sr.waits(), hits.Load())
+	}
+}
+
+func TestOutcomeUnknown(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{&NetworkError{Method: "POST", MaybeSent: true}, true},
+		{&NetworkError{Method: "POST"}, false},
+		{fmt.Errorf("row 3: %w", &NetworkError{Method: "POST", MaybeSent: true}), true},
+		{&CanceledError{MaybeSent: true, Err: context.Canceled}, true},
+		{&CanceledError{Err: context.Canceled}, false},
+		{&ResponseError{StatusCode: 502}, true},
+		{&Error{Code: 100100}, false},
+		{&ThrottledError{}, false},
+		{ErrNoToken, false},
+	}
+	for _, tt := range tests {
+		if got := OutcomeUnknown(tt.err); got != tt.want {
+			t.Errorf("OutcomeUnknown(%#v) = %v", tt.err, got)
+		}
+	}
+	ne := &NetworkError{Method: "POST", Path: "/api/v2/common_customers", MaybeSent: true, Err: errors.New("EOF")}
+	if !strings.Contains(ne.Error(), "may have reached the server") {
+		t.Errorf("Error() = %q", ne.Error())
+	}
+	te := &ThrottledError{Method: "GET", Path: "/p", Attempts: 1, RetryAfter: time.Hour}
+	if !strings.Contains(te.Error(), "retry after 1h0m0s") {
+		t.Errorf("Error() = %q", te.Error())
+	}
 }
