@@ -67,7 +67,7 @@ func Load(flags Flags, env func(string) (string, bool)) (*Settings, error) {
 
 	// token, login, corp_id: never flags.
 	s.Token = r.str(nil, "", EnvToken, "", layer(fromProfile("token", prof.Token)))
-	s.Token.V = strings.TrimSpace(s.Token.V) // e.g. CRMCTL_TOKEN="$(cat token.txt)" with a stray newline
+	s.Token.V = strings.TrimSpace(s.Token.V) // a pasted token may carry spaces or a newline
 	s.Login = r.str(nil, "", EnvLogin, "", layer(fromProfile("login", prof.Login)))
 	s.CorpID = r.str(nil, "", EnvCorpID, "", layer(fromProfile("corp_id", prof.CorpID)))
 
