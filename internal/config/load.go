@@ -53,23 +53,26 @@ func Load(flags Flags, env func(string) (string, bool)) (*Settings, error) {
 	s.Profile.V = name
 	prof, exists := file.Profiles[name]
 	s.ProfileExists = exists
-	fromProfile := func(key, v string) (string, Source, string, bool) {
-		return v, SourceProfile, fmt.Sprintf("profile %s (%s)", name, key), v != ""
+	fromProfile := func(key, v string) *profileLayer {
+		if v == "" {
+			return nil
+		}
+		return &profileLayer{v: v, from: fmt.Sprintf("profile %s (%s)", name, key)}
 	}
 
 	r := resolver{env: env}
 
 	// base_url
-	s.BaseURL = r.str(flags.BaseURL, FlagBaseURL, EnvBaseURL, DefaultBaseURL, layer(fromProfile("base_url", prof.BaseURL)))
+	s.BaseURL = r.str(flags.BaseURL, FlagBaseURL, EnvBaseURL, DefaultBaseURL, fromProfile("base_url", prof.BaseURL))
 	if s.BaseURL.V, err = CheckBaseURL(s.BaseURL.V); err != nil {
 		return nil, fromErr(s.BaseURL.From, err)
 	}
 
 	// token, login, corp_id: never flags.
-	s.Token = r.str(nil, "", EnvToken, "", layer(fromProfile("token", prof.Token)))
+	s.Token = r.str(nil, "", EnvToken, "", fromProfile("token", prof.Token))
 	s.Token.V = strings.TrimSpace(s.Token.V) // a pasted token may carry spaces or a newline
-	s.Login = r.str(nil, "", EnvLogin, "", layer(fromProfile("login", prof.Login)))
-	s.CorpID = r.str(nil, "", EnvCorpID, "", layer(fromProfile("corp_id", prof.CorpID)))
+	s.Login = r.str(nil, "", EnvLogin, "", fromProfile("login", prof.Login))
+	s.CorpID = r.str(nil, "", EnvCorpID, "", fromProfile("corp_id", prof.CorpID))
 
 	// output
 	s.Output = r.str(flags.Output, FlagOutput, EnvOutput, DefaultOutput, nil)
@@ -92,7 +95,7 @@ func Load(flags Flags, env func(string) (string, bool)) (*Settings, error) {
 	}
 
 	// cache TTL
-	c := r.str(nil, "", EnvCacheTTL, "", layer(fromProfile("cache_ttl", prof.CacheTTL)))
+	c := r.str(nil, "", EnvCacheTTL, "", fromProfile("cache_ttl", prof.CacheTTL))
 	s.CacheTTL = Value[time.Duration]{V: DefaultTTL, Source: c.Source, From: c.From}
 	if c.Source != SourceDefault {
 		d, err := parseTTL(c.V)
@@ -158,17 +161,7 @@ func fromErr(from string, err error) error {
 }
 
 // profileLayer is the config-file layer of a setting; nil when the profile lacks it.
-type profileLayer struct {
-	v, from string
-	source  Source
-}
-
-func layer(v string, source Source, from string, ok bool) *profileLayer {
-	if !ok {
-		return nil
-	}
-	return &profileLayer{v: v, from: from, source: source}
-}
+type profileLayer struct{ v, from string }
 
 type resolver struct{ env func(string) (string, bool) }
 
@@ -182,7 +175,7 @@ func (r resolver) str(flag *string, flagName, envName, def string, prof *profile
 		return Value[string]{V: v, Source: SourceEnv, From: envName}
 	}
 	if prof != nil {
-		return Value[string]{V: prof.v, Source: prof.source, From: prof.from}
+		return Value[string]{V: prof.v, Source: SourceProfile, From: prof.from}
 	}
 	return Value[string]{V: def, Source: SourceDefault}
 }
