@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -35,6 +36,8 @@ type Client struct {
 	opts Options
 	base *url.URL
 	hc   *http.Client
+
+	debugMu sync.Mutex // one debug block at a time
 
 	requests  atomic.Int64
 	throttled atomic.Int64

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -21,8 +20,6 @@ const debugBodyLimit = 2048
 var secretKeys = map[string]bool{"password": true, "user_token": true, "token": true}
 
 var secretJSONRE = regexp.MustCompile(`("(?:password|user_token|token)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
-
-var debugMu sync.Mutex
 
 // debug writes one block for one HTTP exchange to Options.Debug, with the token and any
 // password redacted.
@@ -60,7 +57,7 @@ func (c *Client) debug(req *http.Request, body []byte, resp *http.Response, resp
 					secrets = append(secrets, v)
 					v = "***"
 				}
-				fmt.Fprintf(&b, ">   %s=%s\n", k, v)
+				fmt.Fprintf(&b, ">   %s=%s\n", k, strings.ReplaceAll(v, "\n", `\n`))
 			}
 		}
 	}
@@ -87,9 +84,9 @@ func (c *Client) debug(req *http.Request, body []byte, resp *http.Response, resp
 			fmt.Fprintf(&b, "< error: %v\n", err)
 		}
 	}
-	out := c.redactSecrets(b.String(), secrets)
-	debugMu.Lock()
-	defer debugMu.Unlock()
+	out := sanitize(c.redactSecrets(b.String(), secrets))
+	c.debugMu.Lock()
+	defer c.debugMu.Unlock()
 	_, _ = io.WriteString(c.opts.Debug, out)
 }
 
@@ -126,4 +123,25 @@ func truncateText(b []byte, limit int) string {
 	}
 	return strings.ToValidUTF8(string(bytes.TrimRight(b[:cut], "\n")), "\uFFFD") +
 		fmt.Sprintf("… (%d more bytes)", len(b)-cut)
+}
+
+// sanitize keeps a debug block from driving the terminal: control characters other than
+// newline and tab are shown escaped.
+func sanitize(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isControl(r) {
+			fmt.Fprintf(&b, "\\x%02x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool {
+	return (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r < 0xa0)
 }

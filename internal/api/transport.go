@@ -180,7 +180,7 @@ func (c *Client) responseError(r request, a answer, err error) *ResponseError {
 func (c *Client) attempt(ctx context.Context, r request, target *url.URL, body []byte) answer {
 	method := r.method
 	auth := r.auth
-	origHost := target.Host
+	origHost := canonicalHost(target)
 	u := target
 	for hop := 0; ; hop++ {
 		if c.opts.Wait != nil {
@@ -216,11 +216,20 @@ func (c *Client) attempt(ctx context.Context, r request, target *url.URL, body [
 			method, body = http.MethodGet, nil
 		}
 		// The token only goes back to the host it was meant for.
-		if !strings.EqualFold(next.Host, origHost) {
+		if canonicalHost(next) != origHost {
 			auth = false
 		}
 		u = next
 	}
+}
+
+// canonicalHost is u's host and port in lower case, the scheme's default port dropped.
+func canonicalHost(u *url.URL) string {
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if port == "" || (port == "443" && u.Scheme == "https") || (port == "80" && u.Scheme == "http") {
+		return host
+	}
+	return net.JoinHostPort(host, port)
 }
 
 func isRedirect(status int) bool {

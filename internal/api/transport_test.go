@@ -727,3 +727,33 @@ func TestOutcomeUnknown(t *testing.T) {
 		t.Errorf("Error() = %q", te.Error())
 	}
 }
+
+func TestCanonicalHost(t *testing.T) {
+	tests := map[string]string{
+		"https://CRM.example.com:443/x": "crm.example.com",
+		"https://crm.example.com":       "crm.example.com",
+		"https://crm.example.com:8443":  "crm.example.com:8443",
+		"http://127.0.0.1:80":           "127.0.0.1",
+		"http://[::1]:9000":             "[::1]:9000",
+	}
+	for in, want := range tests {
+		u, _ := url.Parse(in)
+		if got := canonicalHost(u); got != want {
+			t.Errorf("canonicalHost(%s) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestDebugEscapesControlCharacters(t *testing.T) {
+	srv := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		writeJSON(w, "{\"code\":0,\"data\":{\"id\":1,\"name\":\"\x1b[2Jx\"}}")
+	})
+	var debug bytes.Buffer
+	c, _ := newTestClient(t, srv.URL, func(o *Options) { o.Debug = &debug })
+	if _, err := c.UserInfo(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(debug.String(), "\x1b") || !strings.Contains(debug.String(), `\x1b[2Jx`) {
+		t.Errorf("debug:\n%q", debug.String())
+	}
+}
