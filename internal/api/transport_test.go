@@ -750,8 +750,10 @@ func TestDebugEscapesControlCharacters(t *testing.T) {
 	})
 	var debug bytes.Buffer
 	c, _ := newTestClient(t, srv.URL, func(o *Options) { o.Debug = &debug })
-	if _, err := c.UserInfo(context.Background()); err != nil {
-		t.Fatal(err)
+	_, err := c.UserInfo(context.Background()) // a raw control character is invalid JSON
+	var re *ResponseError
+	if !errors.As(err, &re) || strings.Contains(err.Error(), "\x1b") {
+		t.Errorf("err = %v", err)
 	}
 	if strings.Contains(debug.String(), "\x1b") || !strings.Contains(debug.String(), `\x1b[2Jx`) {
 		t.Errorf("debug:\n%q", debug.String())
