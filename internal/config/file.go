@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,6 +14,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/gofrs/flock"
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
 )
@@ -103,11 +105,32 @@ func DeleteToken(file, name string) error {
 	})
 }
 
+// lockWait bounds how long a write waits for another crmctl writing the same file.
+const lockWait = 10 * time.Second
+
 // updateFile is the read-modify-write of the config file: change edits the checked
 // content and says whether to write it back. The comments and unknown keys of an
-// existing file are kept.
+// existing file are kept. Writers take a lock file beside the config file, so two
+// crmctl processes saving at once (two logins) do not lose each other's profile.
 func updateFile(file string, change func(f *File) (bool, error)) error {
-	data, err := os.ReadFile(file)
+	path := file
+	if target, err := filepath.EvalSymlinks(file); err == nil {
+		path = target // a symlinked config file (dotfiles) is edited where it lives
+	}
+	dir := filepath.Dir(path)
+	if _, err := os.Stat(dir); err == nil {
+		// No folder means no file and no other writer to wait for; the write creates it.
+		lock := flock.New(filepath.Join(dir, "."+filepath.Base(path)+".lock"), flock.SetPermissions(0o600))
+		ctx, cancel := context.WithTimeout(context.Background(), lockWait)
+		locked, err := lock.TryLockContext(ctx, 20*time.Millisecond)
+		cancel()
+		if err != nil || !locked {
+			return fmt.Errorf("config file %s is busy (another crmctl is writing it): %v", file, errOr(err, ctx.Err()))
+		}
+		defer func() { _ = lock.Unlock() }()
+	}
+
+	data, err := os.ReadFile(path)
 	exists := err == nil
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("reading config file: %w", err)
@@ -126,7 +149,14 @@ func updateFile(file string, change func(f *File) (bool, error)) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(file, out)
+	return writeAtomic(path, out)
+}
+
+func errOr(err, other error) error {
+	if err != nil {
+		return err
+	}
+	return other
 }
 
 // readFile reads file; info is nil when it does not exist.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -20,7 +21,8 @@ func mode(t *testing.T, path string) os.FileMode {
 	return info.Mode().Perm()
 }
 
-// onlyFile fails when dir holds anything but the config file (a leftover temp file).
+// onlyFile fails when dir holds anything but the config file (and its lock file): a
+// leftover temp file.
 func onlyFile(t *testing.T, dir string) {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
@@ -29,7 +31,9 @@ func onlyFile(t *testing.T, dir string) {
 	}
 	var names []string
 	for _, e := range entries {
-		names = append(names, e.Name())
+		if e.Name() != ".config.yaml.lock" {
+			names = append(names, e.Name())
+		}
 	}
 	if !slices.Equal(names, []string{"config.yaml"}) {
 		t.Errorf("folder holds %q, want only config.yaml", names)
@@ -512,4 +516,26 @@ func FuzzParseFile(f *testing.F) {
 			t.Fatalf("round trip changed the content:\n%+v\n%+v\n%s", got, again, out)
 		}
 	})
+}
+
+func TestConcurrentSavesKeepEveryProfile(t *testing.T) {
+	dir := t.TempDir()
+	file := writeConfig(t, dir, "profiles: {}\n")
+	const n = 16
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			errs <- SaveProfile(file, fmt.Sprintf("p%02d", i), func(p *Profile) { p.Token = fmt.Sprint(i) })
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	names, err := ProfileNames(file)
+	if err != nil || len(names) != n {
+		t.Errorf("ProfileNames = %q, %v; want %d profiles", names, err, n)
+	}
+	onlyFile(t, dir)
 }
