@@ -61,10 +61,9 @@ func (e *CanceledError) Unwrap() error { return e.Err }
 // timeoutError is an attempt that got no complete answer within Options.Timeout.
 type timeoutError struct{ d time.Duration }
 
-func (e *timeoutError) Error() string   { return fmt.Sprintf("no answer within %s (timeout)", e.d) }
-func (e *timeoutError) Timeout() bool   { return true }
-func (e *timeoutError) Unwrap() error   { return context.DeadlineExceeded }
-func (e *timeoutError) Temporary() bool { return true }
+func (e *timeoutError) Error() string { return fmt.Sprintf("no answer within %s (timeout)", e.d) }
+func (e *timeoutError) Timeout() bool { return true }
+func (e *timeoutError) Unwrap() error { return context.DeadlineExceeded }
 
 // do sends r, with retries, and returns the envelope's data.
 func (c *Client) do(ctx context.Context, r request) (json.RawMessage, error) {
