@@ -33,7 +33,7 @@ var ErrNoToken = errors.New("no API token: log in first")
 // retries, pacing, redirects, debug trace) and the typed calls built on it. A Client is
 // safe for concurrent use.
 type Client struct {
-	opts Options
+	opts Options // as given, defaults filled in (New(c.opts) builds an equal client)
 	base *url.URL
 	hc   *http.Client
 
@@ -66,8 +66,6 @@ func New(o Options) (*Client, error) {
 	}
 	if o.MaxRetries == 0 {
 		o.MaxRetries = DefaultMaxRetries
-	} else if o.MaxRetries < 0 {
-		o.MaxRetries = 0
 	}
 	if o.Sleep == nil {
 		o.Sleep = sleepContext
@@ -75,6 +73,7 @@ func New(o Options) (*Client, error) {
 	rt := o.Transport
 	if rt == nil {
 		rt = http.DefaultTransport.(*http.Transport).Clone()
+		o.Transport = rt // a client derived by With shares the connections
 	}
 	c := &Client{
 		opts: o,

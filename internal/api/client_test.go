@@ -1,7 +1,10 @@
 package api
 
 import (
+	"context"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -80,5 +83,32 @@ func TestNewChecksOptions(t *testing.T) {
 	}
 	if c.Stats() != (Stats{}) {
 		t.Errorf("fresh stats = %+v", c.Stats())
+	}
+}
+
+// A derived client keeps every option it does not change, including "no retries".
+func TestWithKeepsOptions(t *testing.T) {
+	srv := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) { w.WriteHeader(http.StatusTooManyRequests) })
+	var waits atomic.Int32
+	c, _ := newTestClient(t, srv.URL, func(o *Options) { o.MaxRetries = -1 })
+	d, err := c.With(func(o *Options) { o.Wait = func(context.Context) error { waits.Add(1); return nil } })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.UserInfo(context.Background()); err == nil {
+		t.Fatal("no error")
+	}
+	if n := len(srv.requests()); n != 1 || waits.Load() != 1 {
+		t.Errorf("requests = %d, waits = %d; want 1 and 1", n, waits.Load())
+	}
+	if d.opts.Transport != c.opts.Transport {
+		t.Error("the derived client does not share the transport")
+	}
+	e, err := c.WithToken("fedcba9876543210fedcba9876543210")
+	if err != nil || e.opts.Token == c.opts.Token || e.opts.UserAgent != "crmctl/test" {
+		t.Errorf("WithToken: %+v, %v", e, err)
+	}
+	if c.Stats() != (Stats{}) || d.Stats().Requests != 1 {
+		t.Errorf("stats: c %+v, d %+v", c.Stats(), d.Stats())
 	}
 }

@@ -81,7 +81,7 @@ func (c *Client) do(ctx context.Context, r request) (json.RawMessage, error) {
 	if r.form != nil {
 		body = []byte(r.form.Encode())
 	}
-	maxAttempts := c.opts.MaxRetries + 1
+	maxAttempts := max(c.opts.MaxRetries, 0) + 1
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 {
 			c.retries.Add(1)
