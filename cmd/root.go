@@ -60,5 +60,8 @@ which talks to an embedded emulator of the API.`,
 		version.NewCmdVersion(f),
 		newCmdCompletion(f),
 	)
+	for _, c := range root.Commands() {
+		cmdutil.RejectUnknownSubcommands(c)
+	}
 	return root
 }

@@ -34,3 +34,22 @@ func RegisterOutputCompletion(root *cobra.Command) {
 		return []string{"table\ta readable table", "json\tthe API's data payload"}, cobra.ShellCompDirectiveNoFileComp
 	})
 }
+
+// RejectUnknownSubcommands makes a group command (one with subcommands and no action of
+// its own) fail with a usage error on an unknown subcommand, instead of printing help
+// and succeeding. With no argument it prints its help.
+func RejectUnknownSubcommands(c *cobra.Command) {
+	if !c.HasSubCommands() || c.Runnable() {
+		return
+	}
+	c.Args = cobra.ArbitraryArgs
+	c.RunE = func(c *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return UsageErrorf("unknown command %q for %q\nrun `%s --help` for its commands", args[0], c.CommandPath(), c.CommandPath())
+		}
+		return c.Help()
+	}
+	for _, sub := range c.Commands() {
+		RejectUnknownSubcommands(sub)
+	}
+}
