@@ -124,8 +124,11 @@ func updateFile(file string, change func(f *File) (bool, error)) error {
 		ctx, cancel := context.WithTimeout(context.Background(), lockWait)
 		locked, err := lock.TryLockContext(ctx, 20*time.Millisecond)
 		cancel()
-		if err != nil || !locked {
-			return fmt.Errorf("config file %s is busy (another crmctl is writing it): %v", file, errOr(err, ctx.Err()))
+		if err != nil {
+			return fmt.Errorf("locking config file %s: %w", file, err)
+		}
+		if !locked {
+			return fmt.Errorf("config file %s is busy: another crmctl has been writing it for %s", file, lockWait)
 		}
 		defer func() { _ = lock.Unlock() }()
 	}
@@ -150,13 +153,6 @@ func updateFile(file string, change func(f *File) (bool, error)) error {
 		return err
 	}
 	return writeAtomic(path, out)
-}
-
-func errOr(err, other error) error {
-	if err != nil {
-		return err
-	}
-	return other
 }
 
 // readFile reads file; info is nil when it does not exist.
