@@ -77,13 +77,15 @@ func (c *Client) debug(req *http.Request, body []byte, resp *http.Response, resp
 		if len(respBody) > 0 {
 			b.WriteString("<\n")
 			text := secretJSONRE.ReplaceAll(respBody, []byte(`$1"***"`))
-			b.WriteString(truncateText(text, debugBodyLimit))
-			b.WriteByte('\n')
+			for _, line := range strings.Split(truncateText(text, debugBodyLimit), "\n") {
+				b.WriteString("< " + line + "\n")
+			}
 		}
 		if err != nil {
 			fmt.Fprintf(&b, "< error: %v\n", err)
 		}
 	}
+	b.WriteByte('\n')
 	out := sanitize(c.redactSecrets(b.String(), secrets))
 	c.debugMu.Lock()
 	defer c.debugMu.Unlock()
