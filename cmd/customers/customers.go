@@ -17,7 +17,7 @@ func NewCmdCustomers(f *cmdutil.Factory) *cobra.Command {
 		Example: `  crmctl customers create --pool 公司公海 --name 贸易公司 --status 初访
   crmctl customers get 18`,
 	}
-	cmd.AddCommand(NewCmdCreate(f, nil), NewCmdGet(f, nil))
+	cmd.AddCommand(NewCmdCreate(f, nil), NewCmdGet(f, nil), NewCmdImport(f, nil))
 	return cmd
 }
 

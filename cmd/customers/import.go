@@ -1,0 +1,484 @@
+package customers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/kballard/go-shellquote"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/cmdutil"
+	"github.com/crmctl/crmctl/internal/config"
+	"github.com/crmctl/crmctl/internal/importer"
+	"github.com/crmctl/crmctl/internal/iostreams"
+	"github.com/crmctl/crmctl/internal/output"
+)
+
+// ImportOptions are the inputs of `customers import`.
+type ImportOptions struct {
+	IO          *iostreams.IOStreams
+	Settings    func() (*config.Settings, error)
+	Client      func() (*api.Client, error)
+	LoginClient func() (*api.Client, error)
+	Lookups     func() (*cmdutil.Lookups, error)
+	Printer     func() (*output.Printer, error)
+	Getenv      func(string) (string, bool)
+
+	File            string
+	Pool            string
+	Format          string
+	Encoding        string
+	Delimiter       string
+	Sheet           string
+	Maps            []string
+	IgnoreUnknown   bool
+	SkipInvalid     bool
+	DryRun          bool
+	RetryFailed     bool
+	AllowDuplicates bool
+	Journal         string
+	Results         string
+	Rate            string
+	ProgressEvery   int
+	Template        string
+
+	// ResumeCommand is the command line that resumes this run (printed after a stop).
+	ResumeCommand string
+
+	// Clock and Hooks are for tests (nil: the real clock, no hooks).
+	Clock importer.Clock
+	Hooks importer.Hooks
+}
+
+// NewCmdImport builds `crmctl customers import FILE`.
+func NewCmdImport(f *cmdutil.Factory, runF func(*ImportOptions) error) *cobra.Command {
+	opts := &ImportOptions{
+		IO: f.IOStreams, Settings: f.Settings, Client: f.Client, LoginClient: f.LoginClient,
+		Lookups: f.Lookups, Printer: f.Printer, Getenv: f.Getenv,
+	}
+	cmd := &cobra.Command{
+		Use:   "import FILE",
+		Short: "Create many customers from a CSV, XLSX or JSONL file, paced and resumable",
+		Long: `Create one public-pool customer per row of FILE: a CSV (UTF-8 with or without BOM,
+or GBK/GB18030, detected; comma, semicolon or tab, detected), an XLSX workbook (the first
+sheet, or --sheet) or a JSONL file (one JSON object of API keys per line). The format
+comes from the extension; --format forces it.
+
+COLUMNS
+  A header names each column's field as a flag name (name, contact-name, tel), an API key
+  (address_attributes[tel]) or the CRM's Chinese label (客户名称, 电话, 联系人姓名), ignoring
+  case and spaces; custom fields use their key (text_asset_9320d8d7). --map COLUMN=FIELD
+  maps any other header (FIELD - ignores the column). An unknown column stops the import
+  unless --ignore-unknown. The pool comes from --pool, or from a pool (公海) column holding
+  a pool's id or name; a filled cell wins over --pool. ` + "`--template FILE.xlsx`" + ` writes an
+  empty template with every field's header and drop-down lists of the valid options.
+
+VALIDATION FIRST
+  The whole file is checked before the first request: unknown or disabled options (with the
+  nearest valid label), unknown pools, bad ids and emails, rows without a name or a pool,
+  empty rows. Each bad row is reported with its row number (as a spreadsheet shows it),
+  column and reason, and nothing is sent (exit 2) unless --skip-invalid. --dry-run stops
+  after the check and prints the plan. Rows repeating an earlier row's name, mobile and
+  telephone are imported once (--allow-duplicates sends them all). Validation needs only
+  the pools and field maps, which are cached.
+
+PACING
+  Requests are sent at the rate limit and never above it: by default 10 per 10 seconds
+  (--rate N/DURATION), shared by every crmctl process of the profile on this machine
+  through a state file in the data folder, and kept so that no N+1 consecutive requests
+  fall within one window (with a 3% margin). A "Retry later" answer holds every process
+  back for the time the API asks.
+
+NEVER TWICE, RESUMABLE
+  A journal (SQLite, in the data folder, named after the profile, the pool and the file's
+  content; --journal chooses it) records each row before its request goes out and again
+  with the answer. Running the same command again resumes: created rows are skipped,
+  failed rows are retried only with --retry-failed, and a row whose request got no
+  answer is looked up with duplicates/matching_name before anything is sent again.
+
+  Ctrl-C finishes the request in flight, saves the journal and prints the command that
+  resumes. An expired token (code 100401) stops the import cleanly, or, with
+  CRMCTL_LOGIN and CRMCTL_PASSWORD set, logs in once, stores the new token and goes on.
+
+OUTPUT
+  A progress bar on a terminal, a plain line every --progress-every rows otherwise, and a
+  summary on stderr. The results file (--results, CSV or JSONL by extension; by default
+  beside the journal) lists row, status (created, skipped, failed, invalid), customer id,
+  API code and message, written as rows finish. With -o json a summary object is printed
+  on stdout.
+
+EXIT STATUS
+  0 every row created or skipped; 2 invalid file or usage (nothing sent); 3 authentication;
+  4 network or still throttled after retries; 5 some rows failed; 130 interrupted.`,
+		Example: `  # check a spreadsheet, then import it into the pool 公司公海
+  crmctl customers import prospects.xlsx --pool 公司公海 --dry-run
+  crmctl customers import prospects.xlsx --pool 公司公海
+
+  # a GBK CSV exported from Excel, with an extra column to skip and one to map
+  crmctl customers import leads.csv --pool 45 --map 公司=name --map 备用=- --skip-invalid
+
+  # resume after Ctrl-C (the same command), retrying the rows the API refused
+  crmctl customers import leads.csv --pool 45 --retry-failed
+
+  # an empty template with drop-downs; a JSONL summary for scripts
+  crmctl customers import --template 客户导入模板.xlsx
+  crmctl customers import rows.jsonl --pool 45 --results out.jsonl -o json`,
+		Args: cmdutil.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if opts.Template != "" {
+				if len(args) > 0 {
+					return cmdutil.UsageErrorf("--template writes a template: give no FILE")
+				}
+			} else if len(args) == 0 {
+				return cmdutil.UsageErrorf("give the FILE to import (or --template FILE.xlsx for an empty template)")
+			} else {
+				opts.File = args[0]
+			}
+			if opts.ProgressEvery < 1 {
+				return cmdutil.UsageErrorf("--progress-every must be at least 1")
+			}
+			opts.ResumeCommand = resumeCommand(c, args)
+			if runF != nil {
+				return runF(opts)
+			}
+			return importRun(c.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Pool, "pool", "", "the pool (公海) for rows without a pool column value: its id or exact name")
+	fl.StringVar(&opts.Format, "format", "", "file format: csv, xlsx or jsonl (default: from the extension)")
+	fl.StringVar(&opts.Encoding, "encoding", "", "CSV encoding: utf-8, gbk or gb18030 (default: detected)")
+	fl.StringVar(&opts.Delimiter, "delimiter", "", "CSV delimiter: , ; or tab (default: detected)")
+	fl.StringVar(&opts.Sheet, "sheet", "", "XLSX sheet to read (default: the first)")
+	fl.StringArrayVar(&opts.Maps, "map", nil, "map a column to a field: COLUMN=FIELD (FIELD - ignores it; repeatable)")
+	fl.BoolVar(&opts.IgnoreUnknown, "ignore-unknown", false, "skip columns that match no field instead of refusing the file")
+	fl.BoolVar(&opts.SkipInvalid, "skip-invalid", false, "import the valid rows even if some are invalid")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "check the whole file and print the plan; send nothing")
+	fl.BoolVar(&opts.RetryFailed, "retry-failed", false, "send again the rows the API refused in an earlier run")
+	fl.BoolVar(&opts.AllowDuplicates, "allow-duplicates", false, "send rows that repeat an earlier row (same name, mobile and telephone)")
+	fl.StringVar(&opts.Journal, "journal", "", "journal file (default: in the data folder, named after profile, pool and file content)")
+	fl.StringVar(&opts.Results, "results", "", "results file, .csv or .jsonl (default: beside the journal)")
+	fl.StringVar(&opts.Rate, "rate", "", "request rate limit N/DURATION shared by the profile's processes (default 10/10s)")
+	fl.IntVar(&opts.ProgressEvery, "progress-every", 50, "without a terminal, print a progress line every N rows")
+	fl.StringVar(&opts.Template, "template", "", "write an empty import template (.xlsx with drop-downs, or .csv) and exit")
+	_ = cmd.RegisterFlagCompletionFunc("pool", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return f.PoolCompletions(), cobra.ShellCompDirectiveNoFileComp
+	})
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"csv", "xlsx", "jsonl"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("encoding", cobra.FixedCompletions([]string{"utf-8", "gbk", "gb18030"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// resumeCommand is the command line that runs this import again: the same file and
+// flags, without --dry-run.
+func resumeCommand(c *cobra.Command, args []string) string {
+	parts := []string{c.CommandPath()}
+	parts = append(parts, args...)
+	c.Flags().Visit(func(fl *pflag.Flag) {
+		switch fl.Name {
+		case "dry-run", "template", "help":
+			return
+		}
+		if sv, ok := fl.Value.(pflag.SliceValue); ok {
+			for _, v := range sv.GetSlice() {
+				parts = append(parts, "--"+fl.Name+"="+v)
+			}
+			return
+		}
+		if fl.Value.Type() == "bool" {
+			parts = append(parts, "--"+fl.Name)
+			return
+		}
+		parts = append(parts, "--"+fl.Name+"="+fl.Value.String())
+	})
+	return shellquote.Join(parts...)
+}
+
+var unsafeName = regexp.MustCompile(`[^a-zA-Z0-9_.-]+`)
+
+// paceStatePath is the profile's shared pacing state: one per profile and API host.
+func paceStatePath(s *config.Settings) string {
+	scope := s.BaseURL.V
+	if s.Sandbox.V {
+		scope = "sandbox:" + s.DataDir
+	}
+	h := sha256.Sum256([]byte(scope))
+	name := unsafeName.ReplaceAllString(s.Profile.V, "_") + "-" + hex.EncodeToString(h[:4]) + ".json"
+	return filepath.Join(s.DataDir, "ratelimit", name)
+}
+
+func importRun(ctx context.Context, opts *ImportOptions) error {
+	s, err := opts.Settings()
+	if err != nil {
+		return err
+	}
+	rate := importer.DefaultRate
+	if opts.Rate != "" {
+		if rate, err = importer.ParseRate(opts.Rate); err != nil {
+			return &cmdutil.UsageError{Err: err}
+		}
+	}
+	lim, err := importer.NewLimiter(paceStatePath(s), rate, importer.DefaultMargin, opts.Clock)
+	if err != nil {
+		return err
+	}
+	pacer := &importer.Pacer{Limiter: lim}
+	var paced *api.Client
+	client := func() (*api.Client, error) {
+		if paced != nil {
+			return paced, nil
+		}
+		c, err := opts.Client()
+		if err != nil {
+			return nil, err
+		}
+		if paced, err = pacer.Client(c); err != nil {
+			return nil, err
+		}
+		return paced, nil
+	}
+	base, err := opts.Lookups()
+	if err != nil {
+		return err
+	}
+	lk := *base
+	lk.Client = client // look-ups are paced too
+
+	if opts.Template != "" {
+		return writeTemplate(ctx, opts, &lk)
+	}
+	delim, err := importer.ParseDelimiter(opts.Delimiter)
+	if err != nil {
+		return &cmdutil.UsageError{Err: err}
+	}
+	maps, err := importer.ParseMap(opts.Maps)
+	if err != nil {
+		return &cmdutil.UsageError{Err: err}
+	}
+	p, err := opts.Printer()
+	if err != nil {
+		return err
+	}
+	errOut := opts.IO.ErrOut
+	cfg := importer.Config{
+		Path: opts.File,
+		Read: importer.ReadOptions{Format: opts.Format, Encoding: opts.Encoding, Delimiter: delim, Sheet: opts.Sheet,
+			Map: maps, IgnoreUnknown: opts.IgnoreUnknown},
+		Pool: opts.Pool,
+		Lookups: importer.Lookups{
+			Pools: func(ctx context.Context) ([]api.Pool, error) {
+				l, err := lk.Pools(ctx)
+				if err != nil {
+					return nil, err
+				}
+				return l.Pools, nil
+			},
+			FieldMaps: func(ctx context.Context) (*api.FieldMapList, error) { return lk.FieldMaps(ctx, "customer") },
+		},
+		DryRun: opts.DryRun, SkipInvalid: opts.SkipInvalid, RetryFailed: opts.RetryFailed, AllowDuplicates: opts.AllowDuplicates,
+		DataDir:     s.DataDir,
+		Meta:        importer.JournalMeta{Profile: s.Profile.V, BaseURL: scopeOf(s)},
+		JournalPath: opts.Journal,
+		ResultsPath: opts.Results,
+		Pacer:       pacer,
+		Report:      errOut,
+		Clock:       opts.Clock,
+		Hooks:       opts.Hooks,
+	}
+	if s.Timeout.V > 0 {
+		cfg.InFlight = 4 * s.Timeout.V
+	}
+	if opts.IO.IsStderrTTY() {
+		cfg.Progress = importer.NewBar(errOut)
+	} else {
+		var now func() time.Time
+		if opts.Clock != nil {
+			now = opts.Clock.Now
+		}
+		cfg.Progress = importer.NewLines(errOut, opts.ProgressEvery, now)
+	}
+	if !opts.DryRun {
+		if cfg.Client, err = client(); err != nil {
+			return err
+		}
+		cfg.Relogin = relogin(opts, s, pacer)
+	}
+
+	sum, err := importer.Run(ctx, cfg)
+	if !opts.DryRun || sum.Rows > 0 {
+		printSummary(opts, sum)
+	}
+	if perr := printResult(p, opts, sum); perr != nil && err == nil {
+		err = perr
+	}
+	return mapImportError(opts, sum, err)
+}
+
+// scopeOf names the API a journal belongs to.
+func scopeOf(s *config.Settings) string {
+	if s.Sandbox.V {
+		return "sandbox:" + s.DataDir
+	}
+	return s.BaseURL.V
+}
+
+// relogin logs in again after code 100401 when CRMCTL_LOGIN (or the profile's login)
+// and CRMCTL_PASSWORD are set; nil otherwise.
+func relogin(opts *ImportOptions, s *config.Settings, pacer *importer.Pacer) func(context.Context) (*api.Client, error) {
+	password, _ := opts.Getenv(config.EnvPassword)
+	login, _ := opts.Getenv(config.EnvLogin)
+	if login == "" {
+		login = s.Login.V
+	}
+	if password == "" || login == "" {
+		return nil
+	}
+	corp, _ := opts.Getenv(config.EnvCorpID)
+	if corp == "" {
+		corp = s.CorpID.V
+	}
+	return func(ctx context.Context) (*api.Client, error) {
+		lc, err := opts.LoginClient()
+		if err != nil {
+			return nil, err
+		}
+		if lc, err = pacer.Client(lc); err != nil {
+			return nil, err
+		}
+		res, err := lc.Login(ctx, api.LoginParams{Login: login, Password: password, CorpID: corp})
+		if err != nil {
+			return nil, err
+		}
+		if !s.Sandbox.V {
+			err := config.SaveProfile(s.ConfigFile, s.Profile.V, func(p *config.Profile) {
+				p.Token = res.UserToken
+				if p.Login == "" {
+					p.Login = login
+				}
+			})
+			if err != nil {
+				fmt.Fprintf(opts.IO.ErrOut, "crmctl: warning: the new token could not be stored: %v\n", err)
+			} else {
+				fmt.Fprintf(opts.IO.ErrOut, "crmctl: logged in again as %s; the new token is stored in profile %q\n", login, s.Profile.V)
+			}
+		}
+		base, err := opts.Client()
+		if err != nil {
+			return nil, err
+		}
+		return base.WithToken(res.UserToken)
+	}
+}
+
+func printSummary(opts *ImportOptions, s *importer.Summary) {
+	w := opts.IO.ErrOut
+	if s.DryRun {
+		fmt.Fprintf(w, "dry run: %s (%s): %d row(s): %d to create, %d created by an earlier run, %d failed earlier, %d duplicate(s), %d invalid\n",
+			s.File, s.Format, s.Rows, s.ToCreate, s.AlreadyCreated, s.Failed, s.Duplicates, s.Invalid)
+		fmt.Fprintf(w, "journal: %s\n", s.Journal)
+		return
+	}
+	fmt.Fprintf(w, "imported %s: %d created", s.File, s.Created)
+	if s.Recovered > 0 {
+		fmt.Fprintf(w, " (%d confirmed by matching_name)", s.Recovered)
+	}
+	fmt.Fprintf(w, ", %d skipped (%d created earlier, %d duplicates), %d failed", s.Skipped, s.AlreadyCreated, s.Duplicates, s.Failed+s.Unknown)
+	fmt.Fprintf(w, ", %d invalid", s.Invalid)
+	if s.Pending > 0 {
+		fmt.Fprintf(w, ", %d not sent yet", s.Pending)
+	}
+	fmt.Fprintf(w, "\n%d request(s) sent, %d throttled answer(s), %s elapsed", s.Requests, s.Throttled, s.Elapsed().Round(time.Millisecond))
+	if s.Rate != "" {
+		fmt.Fprintf(w, ", rate limit %s", s.Rate)
+	}
+	fmt.Fprintln(w)
+	if s.Results != "" {
+		fmt.Fprintf(w, "results: %s\n", s.Results)
+	}
+	if s.Journal != "" {
+		fmt.Fprintf(w, "journal: %s\n", s.Journal)
+	}
+}
+
+func printResult(p *output.Printer, opts *ImportOptions, s *importer.Summary) error {
+	if s == nil {
+		return nil
+	}
+	if !p.JSON() {
+		if !s.DryRun || s.Rows == 0 {
+			return nil
+		}
+		// The plan of a dry run is data: a short table on stdout.
+		return p.PrintTable(output.Table{
+			Header: []string{"ROWS", "TO CREATE", "CREATED EARLIER", "FAILED EARLIER", "DUPLICATES", "INVALID"},
+			Rows: [][]string{{strconv.Itoa(s.Rows), strconv.Itoa(s.ToCreate), strconv.Itoa(s.AlreadyCreated),
+				strconv.Itoa(s.Failed), strconv.Itoa(s.Duplicates), strconv.Itoa(s.Invalid)}},
+		})
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	return p.PrintJSON(b)
+}
+
+func mapImportError(opts *ImportOptions, s *importer.Summary, err error) error {
+	resume := "resume with: " + opts.ResumeCommand
+	var (
+		invalid *importer.InvalidFileError
+		input   *importer.InputError
+		unknown *importer.UnknownColumnsError
+	)
+	switch {
+	case err == nil:
+		if n := s.Failed + s.Unknown; n > 0 {
+			return cmdutil.WithHint(&cmdutil.PartialError{Err: fmt.Errorf("%d row(s) failed (see %s)", n, s.Results)},
+				"fix the rows, then run again with --retry-failed: "+opts.ResumeCommand+" --retry-failed")
+		}
+		return nil
+	case errors.As(err, &invalid), errors.As(err, &unknown), errors.As(err, &input):
+		return &cmdutil.UsageError{Err: err}
+	case errors.Is(err, importer.ErrInterrupted):
+		fmt.Fprintf(opts.IO.ErrOut, "the journal is saved; %s\n", resume)
+		return fmt.Errorf("%w: %d row(s) not sent yet", cmdutil.ErrCancel, s.Pending)
+	case errors.Is(err, importer.ErrJournalBusy):
+		return cmdutil.WithHint(err, "wait for the other import to finish, or pass another --journal")
+	case api.IsAuthError(err):
+		if s.Journal == "" || s.DryRun || s.Results == "" {
+			return err
+		}
+		return cmdutil.WithHint(err, "log in (`crmctl auth login`, or set CRMCTL_LOGIN and CRMCTL_PASSWORD), then "+resume)
+	default:
+		if s.Results == "" {
+			return err
+		}
+		return cmdutil.WithHint(err, "the journal is saved; "+resume)
+	}
+}
+
+func writeTemplate(ctx context.Context, opts *ImportOptions, lk *cmdutil.Lookups) error {
+	var pools []api.Pool
+	var maps *api.FieldMapList
+	if pl, err := lk.Pools(ctx); err == nil {
+		pools = pl.Pools
+		maps, _ = lk.FieldMaps(ctx, "customer")
+	} else if ctx.Err() == nil {
+		fmt.Fprintf(opts.IO.ErrOut, "crmctl: warning: no drop-down lists (%v)\n", err)
+	}
+	if err := importer.WriteTemplate(opts.Template, pools, maps); err != nil {
+		return &cmdutil.UsageError{Err: err}
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "wrote the import template %s\n", opts.Template)
+	return nil
+}
+

@@ -1,0 +1,197 @@
+// Package importer is the engine of `crmctl customers import`: streaming readers for
+// CSV, XLSX and JSONL, the mapping of column headers onto the field catalogue, the
+// whole-file validation, a pacer shared by every process of a profile, the journal that
+// makes a run resumable and never creates a row twice, the results file and the
+// progress display.
+package importer
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/crmctl/crmctl/internal/fields"
+)
+
+// NormalizeHeader folds a header for matching: case, spaces (ASCII and full-width), a
+// BOM, '-' and '_' are ignored, and full-width parentheses are read as ASCII ones.
+func NormalizeHeader(h string) string {
+	var b strings.Builder
+	for _, r := range strings.TrimPrefix(h, "\ufeff") {
+		switch {
+		case unicode.IsSpace(r) || r == '\u3000' || r == '\ufeff':
+			continue
+		case r == '-' || r == '_':
+			continue
+		case r == '（':
+			b.WriteRune('(')
+		case r == '）':
+			b.WriteRune(')')
+		default:
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// headerIndex maps every name a field is known by (flag name, API key, English name,
+// Chinese label and aliases, all normalised) to its API key. It is built from the
+// catalogue alone.
+var headerIndex = buildHeaderIndex()
+
+func buildHeaderIndex() map[string]string {
+	idx := map[string]string{}
+	for _, f := range fields.All() {
+		names := append([]string{f.Flag, f.Key, f.Name, f.Label, fields.FormName(f.Key)}, f.Aliases...)
+		for _, n := range names {
+			k := NormalizeHeader(n)
+			if k == "" {
+				continue
+			}
+			if prev, ok := idx[k]; ok && prev != f.Key {
+				// Two fields share a name: neither may claim it.
+				idx[k] = ""
+				continue
+			}
+			idx[k] = f.Key
+		}
+	}
+	return idx
+}
+
+// FieldFor resolves a header or a --map target to an API key: a flag name, an API key,
+// the English name, the Chinese label or an alias of a catalogue field (ignoring case
+// and spaces), or a custom field key (text_asset_9320d8d7). ok is false when nothing
+// matches.
+func FieldFor(name string) (key string, ok bool) {
+	if k := headerIndex[NormalizeHeader(name)]; k != "" {
+		return k, true
+	}
+	if k, err := fields.NormalizeKey(strings.ToLower(strings.TrimSpace(name))); err == nil {
+		return k, true
+	}
+	return "", false
+}
+
+// Column is one column of a tabular file and the field it feeds.
+type Column struct {
+	Index  int
+	Header string
+	Key    string // API key; "" when the column is ignored
+}
+
+// Mapping is the column layout of a tabular file.
+type Mapping struct {
+	Columns []Column
+	// HeaderOf names, for an API key, the column it came from (for the report).
+	HeaderOf map[string]string
+}
+
+// UnknownColumnsError lists the headers that match no field.
+type UnknownColumnsError struct {
+	Headers []string
+}
+
+func (e *UnknownColumnsError) Error() string {
+	q := make([]string, len(e.Headers))
+	for i, h := range e.Headers {
+		q[i] = fmt.Sprintf("%q", h)
+	}
+	return fmt.Sprintf("unknown column(s) %s: map them with --map COLUMN=FIELD (a flag name such as tel, an API key such as address_attributes[tel], a label such as 电话, or a custom key such as text_asset_9320d8d7), or pass --ignore-unknown to skip them", strings.Join(q, ", "))
+}
+
+// MapHeader maps a header row onto the catalogue. overrides are --map COLUMN=FIELD
+// (COLUMN matched exactly or ignoring case and spaces; FIELD "-" ignores the column).
+func MapHeader(header []string, overrides map[string]string, ignoreUnknown bool) (*Mapping, error) {
+	m := &Mapping{HeaderOf: map[string]string{}}
+	used := map[string]string{} // key -> header
+	var unknown []string
+	matched := map[string]bool{}
+	for i, h := range header {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		col := Column{Index: i, Header: h}
+		target, over := "", false
+		for from, to := range overrides {
+			if from == h || NormalizeHeader(from) == NormalizeHeader(h) {
+				target, over = to, true
+				matched[from] = true
+				break
+			}
+		}
+		switch {
+		case over && strings.TrimSpace(target) == "-":
+			// ignored on request
+		case over:
+			k, ok := FieldFor(target)
+			if !ok {
+				return nil, fmt.Errorf("--map %s=%s: %q is not a field (use a flag name, an API key, a Chinese label or a custom key)", h, target, target)
+			}
+			col.Key = k
+		case h == "":
+			// a column without a header carries nothing we could name
+		default:
+			if k, ok := FieldFor(h); ok {
+				col.Key = k
+			} else if !ignoreUnknown {
+				unknown = append(unknown, h)
+			}
+		}
+		if col.Key != "" {
+			if prev, dup := used[col.Key]; dup {
+				return nil, fmt.Errorf("columns %q and %q both map to %s: keep one, or ignore one with --map %q=-", prev, h, col.Key, h)
+			}
+			used[col.Key] = h
+			m.HeaderOf[col.Key] = h
+		}
+		m.Columns = append(m.Columns, col)
+	}
+	var missing []string
+	for from := range overrides {
+		if !matched[from] {
+			missing = append(missing, from)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return nil, fmt.Errorf("--map: no column is named %s (the columns are: %s)", strings.Join(missing, ", "), strings.Join(header, ", "))
+	}
+	if len(unknown) > 0 {
+		return nil, &UnknownColumnsError{Headers: unknown}
+	}
+	return m, nil
+}
+
+// Apply turns a record's cells into values (blank cells are left out). extra reports
+// a non-blank cell beyond the header.
+func (m *Mapping) Apply(cells []string) (v fields.Values, extra int) {
+	v = fields.Values{}
+	for _, c := range m.Columns {
+		if c.Key == "" || c.Index >= len(cells) {
+			continue
+		}
+		if s := strings.TrimSpace(cells[c.Index]); s != "" {
+			v[c.Key] = s
+		}
+	}
+	for i := len(m.Columns); i < len(cells); i++ {
+		if strings.TrimSpace(cells[i]) != "" {
+			extra++
+		}
+	}
+	return v, extra
+}
+
+// ParseMap parses --map COLUMN=FIELD values.
+func ParseMap(items []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, it := range items {
+		from, to, ok := strings.Cut(it, "=")
+		from, to = strings.TrimSpace(from), strings.TrimSpace(to)
+		if !ok || from == "" || to == "" {
+			return nil, fmt.Errorf("--map %q: expected COLUMN=FIELD (FIELD - ignores the column)", it)
+		}
+		out[from] = to
+	}
+	return out, nil
+}

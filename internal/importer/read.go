@@ -1,0 +1,486 @@
+package importer
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+
+	"github.com/crmctl/crmctl/internal/fields"
+)
+
+// Formats of an import file.
+const (
+	FormatCSV   = "csv"
+	FormatXLSX  = "xlsx"
+	FormatJSONL = "jsonl"
+)
+
+// ReadOptions say how to read a file. Zero values mean "detect".
+type ReadOptions struct {
+	Format    string // csv, xlsx, jsonl; "" from the extension
+	Encoding  string // CSV: utf-8, gbk, gb18030; "" detects
+	Delimiter rune   // CSV: 0 detects among ',', ';' and '\t'
+	Sheet     string // XLSX: "" is the first sheet
+	Map       map[string]string
+	// IgnoreUnknown skips columns that match no field instead of refusing the file.
+	IgnoreUnknown bool
+}
+
+// Record is one data row as read: its number as the user sees it (the spreadsheet row,
+// header = 1, or the JSONL line) and its values keyed by API key.
+type Record struct {
+	Row    int
+	Values fields.Values
+	// Problem is set when the row could not be read into values at all (a malformed
+	// JSON line, cells beyond the header).
+	Problem *RowProblem
+}
+
+// Reader yields a file's records one at a time; memory stays flat however large the
+// file is.
+type Reader interface {
+	// Next returns the next record, or io.EOF.
+	Next() (*Record, error)
+	// Mapping is the column layout (nil for JSONL).
+	Mapping() *Mapping
+	// Sum is the SHA-256 of the bytes read so far (the whole file once Next returned
+	// io.EOF).
+	Sum() []byte
+	// Describe names what was detected ("CSV, GB18030, ';'").
+	Describe() string
+	Close() error
+}
+
+// DetectFormat returns the format for path from its extension, or forced.
+func DetectFormat(path, forced string) (string, error) {
+	if forced != "" {
+		switch f := strings.ToLower(forced); f {
+		case FormatCSV, FormatXLSX, FormatJSONL:
+			return f, nil
+		case "tsv", "txt":
+			return FormatCSV, nil
+		case "ndjson":
+			return FormatJSONL, nil
+		default:
+			return "", fmt.Errorf("--format %q: expected csv, xlsx or jsonl", forced)
+		}
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".tsv", ".txt":
+		return FormatCSV, nil
+	case ".xlsx", ".xlsm":
+		return FormatXLSX, nil
+	case ".jsonl", ".ndjson":
+		return FormatJSONL, nil
+	case ".xls":
+		return "", fmt.Errorf("%s: the old .xls format cannot be read: save it as .xlsx or .csv", path)
+	default:
+		return "", fmt.Errorf("%s: cannot tell the format from the extension: pass --format csv|xlsx|jsonl", path)
+	}
+}
+
+// Open opens an import file for reading.
+func Open(path string, o ReadOptions) (Reader, error) {
+	format, err := DetectFormat(path, o.Format)
+	if err != nil {
+		return nil, err
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	var r Reader
+	switch format {
+	case FormatCSV:
+		r, err = newCSVReader(fh, io.TeeReader(fh, h), h, o)
+	case FormatXLSX:
+		r, err = newXLSXReader(fh, h, o)
+	case FormatJSONL:
+		r, err = newJSONLReader(fh, io.TeeReader(fh, h), h)
+	}
+	if err != nil {
+		fh.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return r, nil
+}
+
+// ---- CSV ----
+
+type csvReader struct {
+	fh   *os.File
+	h    hash.Hash
+	cr   *csv.Reader
+	m    *Mapping
+	row  int
+	desc string
+}
+
+// Encodings by name.
+func encodingByName(name string) (encoding.Encoding, string, error) {
+	switch strings.ToLower(strings.ReplaceAll(name, "-", "")) {
+	case "utf8":
+		return nil, "UTF-8", nil
+	case "gbk", "cp936":
+		return simplifiedchinese.GBK, "GBK", nil
+	case "gb18030":
+		return simplifiedchinese.GB18030, "GB18030", nil
+	case "utf16", "utf16le":
+		return unicode.UTF16(unicode.LittleEndian, unicode.UseBOM), "UTF-16", nil
+	default:
+		return nil, "", fmt.Errorf("--encoding %q: expected utf-8, gbk or gb18030", name)
+	}
+}
+
+const sniffSize = 64 << 10
+
+func newCSVReader(fh *os.File, src io.Reader, h hash.Hash, o ReadOptions) (*csvReader, error) {
+	br := bufio.NewReaderSize(src, sniffSize)
+	head, err := br.Peek(sniffSize)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, err
+	}
+	var enc encoding.Encoding
+	encName := "UTF-8"
+	var in io.Reader = br
+	switch {
+	case o.Encoding != "":
+		if enc, encName, err = encodingByName(o.Encoding); err != nil {
+			return nil, err
+		}
+		if enc == nil && bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
+			_, _ = br.Discard(3)
+		}
+	case bytes.HasPrefix(head, []byte("\xef\xbb\xbf")):
+		_, _ = br.Discard(3)
+		encName = "UTF-8 with BOM"
+	case bytes.HasPrefix(head, []byte("\xff\xfe")):
+		enc, encName = unicode.UTF16(unicode.LittleEndian, unicode.UseBOM), "UTF-16"
+	case bytes.HasPrefix(head, []byte("\xfe\xff")):
+		enc, encName = unicode.UTF16(unicode.BigEndian, unicode.UseBOM), "UTF-16"
+	case !validUTF8Prefix(head, len(head) < sniffSize):
+		// Not UTF-8: the Chinese Windows code page. GB18030 is a superset of GBK.
+		enc, encName = simplifiedchinese.GB18030, "GB18030"
+	}
+	if enc != nil {
+		in = transform.NewReader(br, enc.NewDecoder())
+	}
+	delim := o.Delimiter
+	var text *bufio.Reader
+	if delim == 0 {
+		text = bufio.NewReaderSize(in, sniffSize)
+		peek, _ := text.Peek(sniffSize)
+		delim = detectDelimiter(peek)
+		in = text
+	}
+	cr := csv.NewReader(in)
+	cr.Comma = delim
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, errors.New("the file is empty: expected a header row")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("header: %w", err)
+	}
+	header = append([]string(nil), header...)
+	m, err := MapHeader(header, o.Map, o.IgnoreUnknown)
+	if err != nil {
+		return nil, err
+	}
+	return &csvReader{fh: fh, h: h, cr: cr, m: m, row: 1, desc: fmt.Sprintf("CSV, %s, delimiter %s", encName, delimName(delim))}, nil
+}
+
+// validUTF8Prefix reports whether b is UTF-8, allowing a rune cut at the end of a
+// chunk that is not the whole file.
+func validUTF8Prefix(b []byte, whole bool) bool {
+	if utf8.Valid(b) {
+		return true
+	}
+	if whole {
+		return false
+	}
+	for i := 1; i <= 3 && i < len(b); i++ {
+		if utf8.Valid(b[:len(b)-i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// detectDelimiter picks the most frequent of ',', ';' and tab in the header line
+// (outside quotes); ',' when none appears.
+func detectDelimiter(b []byte) rune {
+	if i := bytes.IndexAny(b, "\r\n"); i >= 0 {
+		b = b[:i]
+	}
+	counts := map[rune]int{}
+	inQuote := false
+	for _, r := range string(b) {
+		switch {
+		case r == '"':
+			inQuote = !inQuote
+		case !inQuote && (r == ',' || r == ';' || r == '\t'):
+			counts[r]++
+		}
+	}
+	best := ','
+	for _, r := range []rune{',', ';', '\t'} {
+		if counts[r] > counts[best] {
+			best = r
+		}
+	}
+	return best
+}
+
+func delimName(r rune) string {
+	switch r {
+	case '\t':
+		return "tab"
+	case ';':
+		return "';'"
+	case ',':
+		return "','"
+	default:
+		return fmt.Sprintf("%q", r)
+	}
+}
+
+// ParseDelimiter reads --delimiter: ",", ";", "tab" or "\t", or any single character.
+func ParseDelimiter(s string) (rune, error) {
+	switch strings.ToLower(s) {
+	case "":
+		return 0, nil
+	case "tab", `\t`, "\t":
+		return '\t', nil
+	case "comma":
+		return ',', nil
+	case "semicolon":
+		return ';', nil
+	}
+	r, size := utf8.DecodeRuneInString(s)
+	if size != len(s) || r == utf8.RuneError || r == '"' || r == '\r' || r == '\n' {
+		return 0, fmt.Errorf("--delimiter %q: expected one character such as , ; or tab", s)
+	}
+	return r, nil
+}
+
+func (r *csvReader) Next() (*Record, error) {
+	cells, err := r.cr.Read()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, io.EOF
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("line %d: %v", pe.Line, pe.Err)
+		}
+		return nil, err
+	}
+	r.row++
+	v, extra := r.m.Apply(cells)
+	rec := &Record{Row: r.row, Values: v}
+	if extra > 0 {
+		rec.Problem = &RowProblem{Reason: fmt.Sprintf("%d cell(s) beyond the %d columns of the header", extra, len(r.m.Columns))}
+	}
+	return rec, nil
+}
+
+func (r *csvReader) Mapping() *Mapping { return r.m }
+func (r *csvReader) Sum() []byte       { return r.h.Sum(nil) }
+func (r *csvReader) Describe() string  { return r.desc }
+func (r *csvReader) Close() error      { return r.fh.Close() }
+
+// ---- XLSX ----
+
+type xlsxReader struct {
+	fh   *os.File
+	h    hash.Hash
+	f    *excelize.File
+	rows *excelize.Rows
+	m    *Mapping
+	row  int
+	sum  []byte
+	desc string
+}
+
+func newXLSXReader(fh *os.File, h hash.Hash, o ReadOptions) (*xlsxReader, error) {
+	if _, err := io.Copy(h, fh); err != nil {
+		return nil, err
+	}
+	sum := h.Sum(nil)
+	if _, err := fh.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenReader(fh)
+	if err != nil {
+		return nil, fmt.Errorf("not a readable XLSX workbook: %v", err)
+	}
+	sheets := f.GetSheetList()
+	sheet := o.Sheet
+	if sheet == "" {
+		if len(sheets) == 0 {
+			f.Close()
+			return nil, errors.New("the workbook has no sheet")
+		}
+		sheet = sheets[0]
+	} else {
+		found := false
+		for _, s := range sheets {
+			if s == sheet {
+				found = true
+			}
+		}
+		if !found {
+			f.Close()
+			return nil, fmt.Errorf("--sheet %q: no such sheet (the sheets are: %s)", sheet, strings.Join(sheets, ", "))
+		}
+	}
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	r := &xlsxReader{fh: fh, h: h, f: f, rows: rows, sum: sum, desc: fmt.Sprintf("XLSX, sheet %q", sheet)}
+	if !rows.Next() {
+		r.Close()
+		if err := rows.Error(); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("sheet %q is empty: expected a header row", sheet)
+	}
+	r.row = 1
+	header, err := rows.Columns()
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	if r.m, err = MapHeader(header, o.Map, o.IgnoreUnknown); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *xlsxReader) Next() (*Record, error) {
+	if !r.rows.Next() {
+		if err := r.rows.Error(); err != nil {
+			return nil, err
+		}
+		return nil, io.EOF
+	}
+	r.row++
+	cells, err := r.rows.Columns()
+	if err != nil {
+		return nil, fmt.Errorf("row %d: %w", r.row, err)
+	}
+	v, extra := r.m.Apply(cells)
+	rec := &Record{Row: r.row, Values: v}
+	if extra > 0 {
+		rec.Problem = &RowProblem{Reason: fmt.Sprintf("%d cell(s) beyond the %d columns of the header", extra, len(r.m.Columns))}
+	}
+	return rec, nil
+}
+
+func (r *xlsxReader) Mapping() *Mapping { return r.m }
+func (r *xlsxReader) Sum() []byte       { return r.sum }
+func (r *xlsxReader) Describe() string  { return r.desc }
+func (r *xlsxReader) Close() error {
+	if r.rows != nil {
+		_ = r.rows.Close()
+	}
+	_ = r.f.Close()
+	return r.fh.Close()
+}
+
+// ---- JSONL ----
+
+const maxLine = 1 << 20
+
+type jsonlReader struct {
+	fh  *os.File
+	h   hash.Hash
+	br  *bufio.Reader
+	row int
+}
+
+func newJSONLReader(fh *os.File, src io.Reader, h hash.Hash) (*jsonlReader, error) {
+	return &jsonlReader{fh: fh, h: h, br: bufio.NewReaderSize(src, 64<<10)}, nil
+}
+
+func (r *jsonlReader) Next() (*Record, error) {
+	for {
+		line, err := r.readLine()
+		if len(line) == 0 && err != nil {
+			return nil, err
+		}
+		r.row++
+		if r.row == 1 {
+			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+		}
+		t := bytes.TrimSpace(line)
+		if len(t) == 0 {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		rec := &Record{Row: r.row}
+		if t[0] != '{' {
+			rec.Problem = &RowProblem{Reason: "not a JSON object"}
+			return rec, nil
+		}
+		v, perr := fields.ParseDocument(t)
+		if perr != nil {
+			rec.Problem = &RowProblem{Reason: perr.Error()}
+			return rec, nil
+		}
+		for k, s := range v {
+			if s = strings.TrimSpace(s); s == "" {
+				delete(v, k)
+			} else {
+				v[k] = s
+			}
+		}
+		rec.Values = v
+		return rec, nil
+	}
+}
+
+func (r *jsonlReader) readLine() ([]byte, error) {
+	var buf []byte
+	for {
+		chunk, err := r.br.ReadSlice('\n')
+		buf = append(buf, chunk...)
+		if len(buf) > maxLine {
+			return nil, fmt.Errorf("line %d: longer than %d bytes", r.row+1, maxLine)
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		return buf, err
+	}
+}
+
+func (r *jsonlReader) Mapping() *Mapping { return nil }
+func (r *jsonlReader) Sum() []byte       { return r.h.Sum(nil) }
+func (r *jsonlReader) Describe() string  { return "JSONL" }
+func (r *jsonlReader) Close() error      { return r.fh.Close() }

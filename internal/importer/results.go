@@ -1,0 +1,99 @@
+package importer
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Row statuses in the results file.
+const (
+	StatusCreated = "created"
+	StatusSkipped = "skipped"
+	StatusFailed  = "failed"
+	StatusInvalid = "invalid"
+)
+
+// Result is one line of the results file.
+type Result struct {
+	Row        int    `json:"row"`
+	Status     string `json:"status"`
+	Name       string `json:"name"`
+	CustomerID string `json:"customer_id"`
+	APICode    int    `json:"api_code,omitempty"`
+	Message    string `json:"message"`
+}
+
+// Results writes the results file, one line per finished row, each flushed as it is
+// written: after an interruption the file holds every row that finished.
+type Results struct {
+	Path  string
+	fh    *os.File
+	csv   *csv.Writer
+	jsonl bool
+}
+
+// CreateResults creates (truncating) the results file: CSV, or JSONL when the name
+// ends in .jsonl/.ndjson/.json.
+func CreateResults(path string) (*Results, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	fh, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	r := &Results{Path: path, fh: fh}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".jsonl", ".ndjson", ".json":
+		r.jsonl = true
+	default:
+		r.csv = csv.NewWriter(fh)
+		if err := r.csv.Write([]string{"row", "status", "name", "customer_id", "api_code", "message"}); err != nil {
+			fh.Close()
+			return nil, err
+		}
+		r.csv.Flush()
+	}
+	return r, nil
+}
+
+// Write appends one result and flushes it.
+func (r *Results) Write(res Result) error {
+	if r == nil {
+		return nil
+	}
+	if r.jsonl {
+		b, err := json.Marshal(res)
+		if err != nil {
+			return err
+		}
+		_, err = r.fh.Write(append(b, '\n'))
+		return err
+	}
+	code := ""
+	if res.APICode != 0 {
+		code = strconv.Itoa(res.APICode)
+	}
+	if err := r.csv.Write([]string{strconv.Itoa(res.Row), res.Status, res.Name, res.CustomerID, code, res.Message}); err != nil {
+		return err
+	}
+	r.csv.Flush()
+	if err := r.csv.Error(); err != nil {
+		return fmt.Errorf("results %s: %w", r.Path, err)
+	}
+	return nil
+}
+
+// Close syncs and closes the file.
+func (r *Results) Close() error {
+	if r == nil {
+		return nil
+	}
+	_ = r.fh.Sync()
+	return r.fh.Close()
+}

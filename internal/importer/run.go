@@ -1,0 +1,672 @@
+package importer
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/crmctl/crmctl/internal/api"
+)
+
+// Config is one import run.
+type Config struct {
+	Path string
+	Read ReadOptions
+	Pool string // --pool: id or exact name; "" when the file has a pool column
+
+	Lookups Lookups
+
+	DryRun          bool
+	SkipInvalid     bool
+	RetryFailed     bool
+	AllowDuplicates bool
+
+	DataDir     string
+	Meta        JournalMeta // Profile and BaseURL; the rest is filled in
+	JournalPath string      // "" = under DataDir, named after Meta
+	ResultsPath string      // "" = beside the journal
+
+	// Client sends the requests; it must have been paced with Pacer.Client.
+	Client *api.Client
+	Pacer  *Pacer
+	// Relogin, when set, gets a fresh token after code 100401 and returns an unpaced
+	// client carrying it. It is used once per expiry (a second 100401 right after a
+	// login stops the run).
+	Relogin func(ctx context.Context) (*api.Client, error)
+
+	// InFlight bounds a request that is finished after an interruption (default 2m).
+	InFlight time.Duration
+
+	Report   io.Writer // the validation report and notes (stderr)
+	Progress Progress
+	Clock    Clock
+	Hooks    Hooks
+}
+
+// Hooks let tests stop a run at the points a crash could happen. A non-nil error from
+// a hook ends the run at once, as if the process died there.
+type Hooks struct {
+	AfterMarkSent func(row int) error // the row is journalled "sent"; the request has not gone out
+	AfterAnswer   func(row int) error // the API answered; the journal does not know yet
+}
+
+// InvalidRow is one invalid row of the report.
+type InvalidRow struct {
+	Row      int      `json:"row"`
+	Problems []string `json:"problems"`
+}
+
+// Summary is what a run did.
+type Summary struct {
+	File     string `json:"file"`
+	Format   string `json:"format"`
+	Journal  string `json:"journal,omitempty"`
+	Results  string `json:"results,omitempty"`
+	Rate     string `json:"rate,omitempty"`
+	DryRun   bool   `json:"dry_run"`
+	Rows     int    `json:"rows"`
+	ToCreate int    `json:"to_create"`
+
+	Created        int `json:"created"`
+	Recovered      int `json:"recovered"`       // found by matching_name after an unknown outcome (included in Created)
+	AlreadyCreated int `json:"already_created"` // created by an earlier run (skipped)
+	Duplicates     int `json:"duplicates"`      // repeats of an earlier row of the file (skipped)
+	Skipped        int `json:"skipped"`
+	Failed         int `json:"failed"`
+	Unknown        int `json:"unknown"` // sent, no answer, not found yet: checked again on the next run
+	Invalid        int `json:"invalid"`
+	Pending        int `json:"pending"` // not attempted (interrupted or stopped)
+
+	Requests    int64   `json:"requests"`
+	Throttled   int64   `json:"throttled"`
+	ElapsedSecs float64 `json:"elapsed_seconds"`
+	Interrupted bool    `json:"interrupted"`
+
+	InvalidRows []InvalidRow `json:"invalid_rows"`
+
+	elapsed time.Duration
+}
+
+// Elapsed is the run's duration.
+func (s *Summary) Elapsed() time.Duration { return s.elapsed }
+
+// Done is the number of rows finished in this run (for progress).
+func (s *Summary) Done() int { return s.Created + s.Failed + s.Unknown }
+
+const maxInvalidKept = 1000
+
+// InvalidFileError means rows are invalid and --skip-invalid was not given: nothing was sent.
+type InvalidFileError struct{ Count int }
+
+func (e *InvalidFileError) Error() string {
+	return fmt.Sprintf("%d invalid row(s): nothing was sent; fix them, or pass --skip-invalid to import the valid rows", e.Count)
+}
+
+// InputError is a file that cannot be read as an import: a missing file, an unknown
+// format, unknown columns, a malformed CSV.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// ErrInterrupted ends a run cut short by its context; it wraps context.Canceled.
+var ErrInterrupted = fmt.Errorf("import interrupted: %w", context.Canceled)
+
+// errCrash is a hook's simulated crash.
+type crashError struct{ err error }
+
+func (e *crashError) Error() string { return "stopped by a hook: " + e.err.Error() }
+func (e *crashError) Unwrap() error { return e.err }
+
+// Pacer puts a Limiter in front of every attempt of a client. The importer reserves the
+// slot of a create itself (before journalling the row "sent", so that an interruption
+// while waiting leaves the row pending); the client's first attempt then uses that slot
+// and its retries wait for new ones.
+type Pacer struct {
+	Limiter *Limiter
+	prepaid atomic.Bool
+}
+
+// Client returns c with the pacer's hooks.
+func (p *Pacer) Client(c *api.Client) (*api.Client, error) {
+	return c.With(func(o *api.Options) {
+		o.Wait = p.wait
+		o.OnThrottle = p.Limiter.Throttled
+	})
+}
+
+func (p *Pacer) wait(ctx context.Context) error {
+	if p.prepaid.CompareAndSwap(true, false) {
+		return nil
+	}
+	return p.Limiter.Wait(ctx)
+}
+
+// reserve waits for a slot and keeps it for the next attempt.
+func (p *Pacer) reserve(ctx context.Context) error {
+	if err := p.Limiter.Wait(ctx); err != nil {
+		return err
+	}
+	p.prepaid.Store(true)
+	return nil
+}
+
+func (p *Pacer) release() { p.prepaid.Store(false) }
+
+type runner struct {
+	cfg     Config
+	sum     *Summary
+	val     *Validator
+	j       *Journal
+	res     *Results
+	client  *api.Client
+	clients []*api.Client // every client used, for the request counts
+	start   time.Time
+	// loginOK: a login is allowed (none yet, or a request succeeded since the last one)
+	loginOK bool
+}
+
+// Run validates the file and, unless DryRun, creates its rows.
+func Run(ctx context.Context, cfg Config) (*Summary, error) {
+	if cfg.Clock == nil {
+		cfg.Clock = RealClock{}
+	}
+	if cfg.Report == nil {
+		cfg.Report = io.Discard
+	}
+	if cfg.Progress == nil {
+		cfg.Progress = nopProgress{}
+	}
+	if cfg.InFlight <= 0 {
+		cfg.InFlight = 2 * time.Minute
+	}
+	r := &runner{cfg: cfg, sum: &Summary{File: cfg.Path, DryRun: cfg.DryRun, InvalidRows: []InvalidRow{}}, start: cfg.Clock.Now(), client: cfg.Client, loginOK: true}
+	if cfg.Client != nil {
+		r.clients = append(r.clients, cfg.Client)
+	}
+	if cfg.Pacer != nil {
+		r.sum.Rate = cfg.Pacer.Limiter.Rate().String()
+	}
+	err := r.run(ctx)
+	r.finish()
+	return r.sum, err
+}
+
+func (r *runner) finish() {
+	r.sum.elapsed = r.cfg.Clock.Now().Sub(r.start)
+	r.sum.ElapsedSecs = r.sum.elapsed.Seconds()
+	r.sum.Skipped = r.sum.AlreadyCreated + r.sum.Duplicates
+	for _, c := range r.clients {
+		st := c.Stats()
+		r.sum.Requests += st.Requests
+		r.sum.Throttled += st.Throttled
+	}
+}
+
+func (r *runner) run(ctx context.Context) error {
+	cfg := r.cfg
+	// Pass 1: read and validate everything before anything is sent.
+	rd, err := Open(cfg.Path, cfg.Read)
+	if err != nil {
+		return &InputError{err}
+	}
+	r.sum.Format = rd.Describe()
+	var headerOf map[string]string
+	if m := rd.Mapping(); m != nil {
+		headerOf = m.HeaderOf
+	}
+	r.val, err = NewValidator(ctx, cfg.Lookups, cfg.Pool, headerOf, cfg.AllowDuplicates)
+	if err != nil {
+		rd.Close()
+		return err
+	}
+	lastRow, valid, err := r.validate(ctx, rd)
+	sum := hex.EncodeToString(rd.Sum())
+	rd.Close()
+	if err != nil {
+		return err
+	}
+	st1, err := os.Stat(cfg.Path)
+	if err != nil {
+		return err
+	}
+	r.val.Freeze()
+
+	meta := cfg.Meta
+	meta.Pool, meta.FileSum, meta.File = r.val.DefaultPool(), sum, cfg.Path
+	jpath := cfg.JournalPath
+	if jpath == "" {
+		jpath = DefaultJournalPath(cfg.DataDir, meta)
+	}
+	r.sum.Journal = jpath
+
+	if cfg.DryRun {
+		r.sum.ToCreate = valid - r.sum.Duplicates
+		if j, err := ReadJournal(ctx, jpath); err == nil && j != nil {
+			counts, err := j.Counts(ctx)
+			j.Close()
+			if err == nil {
+				r.sum.AlreadyCreated = counts[StateCreated]
+				r.sum.ToCreate -= counts[StateCreated]
+				if !cfg.RetryFailed {
+					r.sum.Failed = counts[StateFailed]
+					r.sum.ToCreate -= counts[StateFailed]
+				}
+			}
+		}
+		r.sum.ToCreate = max(r.sum.ToCreate, 0)
+		if r.sum.Invalid > 0 && !cfg.SkipInvalid {
+			return &InvalidFileError{Count: r.sum.Invalid}
+		}
+		return nil
+	}
+	if r.sum.Invalid > 0 && !cfg.SkipInvalid {
+		return &InvalidFileError{Count: r.sum.Invalid}
+	}
+	if r.client == nil || cfg.Pacer == nil {
+		return errors.New("import: no client")
+	}
+
+	r.j, err = OpenJournal(ctx, jpath, meta)
+	if err != nil {
+		return err
+	}
+	defer r.j.Close()
+	rpath := cfg.ResultsPath
+	if rpath == "" {
+		rpath = strings.TrimSuffix(jpath, ".db") + ".results.csv"
+	}
+	if r.res, err = CreateResults(rpath); err != nil {
+		return fmt.Errorf("results file: %w", err)
+	}
+	defer r.res.Close()
+	r.sum.Results = rpath
+
+	counts, err := r.j.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	r.sum.ToCreate = valid - r.sum.Duplicates - counts[StateCreated]
+	if !cfg.RetryFailed {
+		r.sum.ToCreate -= counts[StateFailed]
+	}
+	r.sum.ToCreate = max(r.sum.ToCreate, 0)
+	r.sum.Invalid = 0 // counted again as the rows are written out
+	r.sum.Duplicates = 0
+	r.sum.InvalidRows = r.sum.InvalidRows[:0]
+
+	// Pass 2: send.
+	rd, err = Open(cfg.Path, cfg.Read)
+	if err != nil {
+		return err
+	}
+	defer rd.Close()
+	cfg.Progress.Start(r.sum.ToCreate)
+	err = r.send(ctx, rd, lastRow)
+	cfg.Progress.Finish(r.sum)
+	if err != nil {
+		return err
+	}
+	if st2, serr := os.Stat(cfg.Path); serr == nil && (st2.Size() != st1.Size() || !st2.ModTime().Equal(st1.ModTime())) {
+		return fmt.Errorf("%s changed during the import: check the results file %s", cfg.Path, rpath)
+	}
+	if got := hex.EncodeToString(rd.Sum()); got != sum {
+		return fmt.Errorf("%s changed during the import: check the results file %s", cfg.Path, rpath)
+	}
+	return nil
+}
+
+// validate is pass 1. It returns the number of the last non-empty row and the count of
+// valid rows, duplicates included.
+func (r *runner) validate(ctx context.Context, rd Reader) (lastRow, valid int, err error) {
+	var empties []int
+	for n := 0; ; n++ {
+		if n%1024 == 0 && ctx.Err() != nil {
+			r.sum.Interrupted = true
+			return 0, 0, ErrInterrupted
+		}
+		rec, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return 0, 0, &InputError{fmt.Errorf("%s: %w", r.cfg.Path, err)}
+		}
+		v, err := r.val.Check(ctx, rec)
+		if err != nil {
+			return 0, 0, err
+		}
+		if v.Empty {
+			empties = append(empties, v.Row)
+			continue
+		}
+		for _, e := range empties {
+			r.sum.Rows++
+			r.invalid(&Verdict{Row: e, Problems: []RowProblem{{Reason: "empty row"}}}, true)
+		}
+		empties = empties[:0]
+		lastRow = v.Row
+		r.sum.Rows++
+		switch {
+		case !v.Valid():
+			r.invalid(v, true)
+		case v.DuplicateOf != 0:
+			r.sum.Duplicates++
+			valid++
+			fmt.Fprintf(r.cfg.Report, "row %d: duplicate of row %d (same name, mobile and telephone): imported once\n", v.Row, v.DuplicateOf)
+		default:
+			valid++
+		}
+	}
+	return lastRow, valid, nil
+}
+
+func (r *runner) invalid(v *Verdict, report bool) {
+	r.sum.Invalid++
+	if v.Empty {
+		v.Problems = []RowProblem{{Reason: "empty row"}}
+	}
+	msgs := make([]string, len(v.Problems))
+	for i, p := range v.Problems {
+		msgs[i] = p.String()
+		if report {
+			fmt.Fprintf(r.cfg.Report, "row %d: %s\n", v.Row, msgs[i])
+		}
+	}
+	if len(r.sum.InvalidRows) < maxInvalidKept {
+		r.sum.InvalidRows = append(r.sum.InvalidRows, InvalidRow{Row: v.Row, Problems: msgs})
+	}
+	_ = r.res.Write(Result{Row: v.Row, Status: StatusInvalid, Name: v.Name, Message: strings.Join(msgs, "; ")})
+}
+
+// detached is a context that an interruption does not cancel: a request in flight is
+// finished and recorded.
+func (r *runner) detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), r.cfg.InFlight)
+}
+
+// send is pass 2.
+func (r *runner) send(ctx context.Context, rd Reader, lastRow int) error {
+	bg, cancel := r.detached(ctx)
+	defer cancel()
+	for {
+		rec, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			if r.sum.Interrupted {
+				return ErrInterrupted
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		v, err := r.val.Check(ctx, rec)
+		if err != nil {
+			return err
+		}
+		if !r.sum.Interrupted && ctx.Err() != nil {
+			r.sum.Interrupted = true
+		}
+		switch {
+		case v.Empty && v.Row > lastRow:
+			continue
+		case !v.Valid():
+			r.invalid(v, false)
+			continue
+		case v.DuplicateOf != 0:
+			r.sum.Duplicates++
+			r.write(Result{Row: v.Row, Status: StatusSkipped, Name: v.Name, Message: fmt.Sprintf("duplicate of row %d", v.DuplicateOf)})
+			continue
+		}
+		if r.sum.Interrupted {
+			r.sum.Pending++
+			continue
+		}
+		e, err := r.j.Get(bg, v.Row)
+		if err != nil {
+			return err
+		}
+		switch e.State {
+		case StateCreated:
+			r.sum.AlreadyCreated++
+			r.write(Result{Row: v.Row, Status: StatusSkipped, Name: v.Name, CustomerID: e.CustomerID, Message: "created by an earlier run"})
+			continue
+		case StateFailed:
+			if !r.cfg.RetryFailed {
+				r.sum.Failed++
+				r.write(Result{Row: v.Row, Status: StatusFailed, Name: v.Name, APICode: e.Code, Message: e.Message + " (an earlier run; --retry-failed tries it again)"})
+				continue
+			}
+		case StateSent:
+			found, err := r.recover(ctx, v, e)
+			if err != nil && ctx.Err() != nil {
+				r.sum.Interrupted = true
+				r.sum.Pending++
+				continue
+			}
+			if err != nil {
+				r.sum.Pending++
+				r.drain(ctx, rd, lastRow)
+				return err
+			}
+			if found {
+				continue
+			}
+		}
+		if err := r.create(ctx, v); err != nil {
+			if errors.Is(err, ErrInterrupted) {
+				r.sum.Interrupted = true
+				r.sum.Pending++
+				continue // count what is left; send nothing more
+			}
+			var ce *crashError
+			if errors.As(err, &ce) {
+				return err
+			}
+			r.sum.Pending++
+			r.drain(ctx, rd, lastRow)
+			return err
+		}
+	}
+}
+
+// drain counts the rows left after a stop.
+func (r *runner) drain(ctx context.Context, rd Reader, lastRow int) {
+	for {
+		rec, err := rd.Next()
+		if err != nil {
+			return
+		}
+		v, err := r.val.Check(ctx, rec)
+		if err != nil || (v.Empty && v.Row > lastRow) {
+			continue
+		}
+		if !v.Valid() {
+			r.invalid(v, false)
+			continue
+		}
+		if v.DuplicateOf != 0 {
+			r.sum.Duplicates++
+			continue
+		}
+		r.sum.Pending++
+	}
+}
+
+func (r *runner) write(res Result) {
+	if err := r.res.Write(res); err != nil {
+		fmt.Fprintf(r.cfg.Report, "crmctl: warning: results file: %v\n", err)
+	}
+}
+
+// recover settles a row left "sent" by an earlier run: if matching_name finds a customer
+// with its name, that is the row's customer; otherwise the row is sent again.
+func (r *runner) recover(ctx context.Context, v *Verdict, e Entry) (bool, error) {
+	id, err := r.lookup(ctx, v)
+	if err != nil {
+		return false, err
+	}
+	bg, cancel := r.detached(ctx)
+	defer cancel()
+	if id == "" {
+		return false, nil
+	}
+	if err := r.j.MarkCreated(bg, v.Row, id, "confirmed by matching_name"); err != nil {
+		return false, err
+	}
+	r.sum.Created++
+	r.sum.Recovered++
+	r.write(Result{Row: v.Row, Status: StatusCreated, Name: v.Name, CustomerID: id, Message: "an earlier request got no answer; matching_name found the customer"})
+	r.cfg.Progress.Update(r.sum)
+	return true, nil
+}
+
+// lookup asks matching_name for the row's customer; "" when none. With several
+// matches, the one in the row's pool with the highest id is taken.
+func (r *runner) lookup(ctx context.Context, v *Verdict) (string, error) {
+	list, err := r.client.MatchingName(ctx, v.Name)
+	if err != nil {
+		return "", fmt.Errorf("row %d: checking whether an unanswered request created %q: %w", v.Row, v.Name, err)
+	}
+	best, bestPool := "", false
+	for _, c := range list.Customers {
+		if strings.TrimSpace(c.Name) != strings.TrimSpace(v.Name) {
+			continue
+		}
+		inPool := string(c.CommonID) == v.Values["common_id"]
+		if best == "" || (inPool && !bestPool) || (inPool == bestPool && idLess(best, string(c.ID))) {
+			best, bestPool = string(c.ID), inPool
+		}
+	}
+	return best, nil
+}
+
+func idLess(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
+
+// create sends one row: slot, journal "sent", request, journal outcome, result.
+func (r *runner) create(ctx context.Context, v *Verdict) error {
+	cfg := r.cfg
+	for {
+		if ctx.Err() != nil {
+			return ErrInterrupted
+		}
+		if err := cfg.Pacer.reserve(ctx); err != nil {
+			if ctx.Err() != nil {
+				return ErrInterrupted
+			}
+			return err
+		}
+		bg, cancel := r.detached(ctx)
+		err := r.j.MarkSent(bg, v.Row, v.Name, cfg.Clock.Now())
+		if err == nil && cfg.Hooks.AfterMarkSent != nil {
+			if herr := cfg.Hooks.AfterMarkSent(v.Row); herr != nil {
+				err = &crashError{herr}
+			}
+		}
+		if err != nil {
+			cfg.Pacer.release()
+			cancel()
+			return err
+		}
+		cust, err := r.client.CreateCommonCustomer(bg, v.Values.Form())
+		cfg.Pacer.release()
+		if cfg.Hooks.AfterAnswer != nil {
+			if herr := cfg.Hooks.AfterAnswer(v.Row); herr != nil {
+				cancel()
+				return &crashError{herr}
+			}
+		}
+		retry, err := r.outcome(bg, v, cust, err)
+		cancel()
+		r.cfg.Progress.Update(r.sum)
+		if !retry {
+			return err
+		}
+	}
+}
+
+// outcome records the answer to a create. retry is true when the row should be sent
+// again at once (after a new login).
+func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, err error) (retry bool, _ error) {
+	var (
+		apiErr *api.Error
+		netErr *api.NetworkError
+		thr    *api.ThrottledError
+	)
+	switch {
+	case err == nil:
+		r.loginOK = true
+		if err := r.j.MarkCreated(ctx, v.Row, string(cust.ID), ""); err != nil {
+			return false, err
+		}
+		r.sum.Created++
+		r.write(Result{Row: v.Row, Status: StatusCreated, Name: v.Name, CustomerID: string(cust.ID)})
+		return false, nil
+	case errors.As(err, &apiErr) && apiErr.IsAuth():
+		// Refused before it was processed.
+		if jerr := r.j.Unsend(ctx, v.Row); jerr != nil {
+			return false, jerr
+		}
+		if r.cfg.Relogin == nil || !r.loginOK {
+			return false, err
+		}
+		fmt.Fprintf(r.cfg.Report, "crmctl: the token was refused (%s): logging in again\n", apiErr.Message)
+		c, lerr := r.cfg.Relogin(ctx)
+		if lerr != nil {
+			return false, fmt.Errorf("logging in again after %v: %w", err, lerr)
+		}
+		paced, perr := r.cfg.Pacer.Client(c)
+		if perr != nil {
+			return false, perr
+		}
+		r.client = paced
+		r.clients = append(r.clients, c, paced)
+		r.loginOK = false
+		return true, nil
+	case errors.As(err, &apiErr):
+		r.loginOK = true
+		if err := r.j.MarkFailed(ctx, v.Row, apiErr.Code, apiErr.Message); err != nil {
+			return false, err
+		}
+		r.sum.Failed++
+		r.write(Result{Row: v.Row, Status: StatusFailed, Name: v.Name, APICode: apiErr.Code, Message: apiErr.Error()})
+		return false, nil
+	case errors.As(err, &thr), errors.As(err, &netErr) && !netErr.MaybeSent, errors.Is(err, api.ErrNoToken):
+		// It certainly was not processed: the row stays pending; the run stops.
+		if jerr := r.j.Unsend(ctx, v.Row); jerr != nil {
+			return false, jerr
+		}
+		return false, err
+	default:
+		// The request may have been processed (no answer, a 5xx page, an answer that
+		// could not be read): ask matching_name before anything is sent again.
+		fmt.Fprintf(r.cfg.Report, "row %d: no usable answer (%v): checking with matching_name\n", v.Row, err)
+		id, lerr := r.lookup(ctx, v)
+		if lerr != nil {
+			return false, lerr // the row stays "sent": the next run checks it again
+		}
+		if id != "" {
+			if err := r.j.MarkCreated(ctx, v.Row, id, "confirmed by matching_name"); err != nil {
+				return false, err
+			}
+			r.sum.Created++
+			r.sum.Recovered++
+			r.write(Result{Row: v.Row, Status: StatusCreated, Name: v.Name, CustomerID: id, Message: "no answer; matching_name found the customer"})
+			return false, nil
+		}
+		r.sum.Unknown++
+		r.write(Result{Row: v.Row, Status: StatusFailed, Name: v.Name, Message: fmt.Sprintf("no answer (%v) and matching_name does not find it yet: the next run checks again before resending", err)})
+		return false, nil
+	}
+}

@@ -1,0 +1,175 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"hash/maphash"
+	"strings"
+
+	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/fields"
+)
+
+// RowProblem is one reason a row cannot be sent.
+type RowProblem struct {
+	Column string // the column (or JSON key) at fault; "" for the whole row
+	Value  string
+	Reason string
+}
+
+func (p RowProblem) String() string {
+	if p.Column == "" {
+		return p.Reason
+	}
+	if p.Value != "" && !strings.Contains(p.Reason, p.Value) {
+		return fmt.Sprintf("column %s = %q: %s", p.Column, p.Value, p.Reason)
+	}
+	return fmt.Sprintf("column %s: %s", p.Column, p.Reason)
+}
+
+// Verdict is what validation made of one row.
+type Verdict struct {
+	Row      int
+	Name     string
+	Values   fields.Values // resolved: ready to send (Form)
+	Problems []RowProblem
+	// DuplicateOf is the row this one repeats (same name, mobile and telephone), 0 if none.
+	DuplicateOf int
+	// Empty rows at the end of a file are ignored; elsewhere they are invalid.
+	Empty bool
+}
+
+// Valid reports whether the row can be sent.
+func (v *Verdict) Valid() bool { return len(v.Problems) == 0 && !v.Empty }
+
+// Lookups gives validation the pools and the customer field maps (cached by the caller);
+// FieldMaps is asked for only when a row has a select value.
+type Lookups struct {
+	Pools     func(ctx context.Context) ([]api.Pool, error)
+	FieldMaps func(ctx context.Context) (*api.FieldMapList, error)
+}
+
+// Validator checks rows against the catalogue and the look-ups, and finds duplicates.
+type Validator struct {
+	lk              Lookups
+	pools           []api.Pool
+	fieldMaps       *api.FieldMapList
+	fetchedMaps     bool
+	defaultPool     string // resolved id of --pool
+	headerOf        map[string]string
+	allowDuplicates bool
+
+	seed   maphash.Seed
+	first  map[uint64]int32
+	frozen bool
+}
+
+// NewValidator resolves --pool (pool may be "" when the file has a pool column).
+func NewValidator(ctx context.Context, lk Lookups, pool string, headerOf map[string]string, allowDuplicates bool) (*Validator, error) {
+	v := &Validator{lk: lk, headerOf: headerOf, allowDuplicates: allowDuplicates, seed: maphash.MakeSeed(), first: map[uint64]int32{}}
+	pools, err := lk.Pools(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v.pools = pools
+	if pool = strings.TrimSpace(pool); pool != "" {
+		id, prob := fields.ResolvePool(pool, pools)
+		if prob != nil {
+			return nil, fields.Problems{prob}
+		}
+		v.defaultPool = id
+	}
+	return v, nil
+}
+
+// DefaultPool is the resolved id of --pool ("" without it).
+func (v *Validator) DefaultPool() string { return v.defaultPool }
+
+// Freeze ends the first pass: from now on a row is a duplicate when an earlier row had
+// its key, as the first pass found.
+func (v *Validator) Freeze() { v.frozen = true }
+
+// Check validates one record.
+func (v *Validator) Check(ctx context.Context, rec *Record) (*Verdict, error) {
+	out := &Verdict{Row: rec.Row}
+	if rec.Problem != nil {
+		out.Problems = append(out.Problems, *rec.Problem)
+		return out, nil
+	}
+	vals := rec.Values
+	if len(vals) == 0 {
+		out.Empty = true
+		return out, nil
+	}
+	out.Name = vals["name"]
+	if vals[fields.PoolKey] == "" {
+		if v.defaultPool == "" {
+			out.Problems = append(out.Problems, RowProblem{Column: v.column(fields.PoolKey, "pool"), Reason: "no pool: pass --pool, or fill the pool (公海) column"})
+		} else {
+			vals = vals.Merge(fields.Values{fields.PoolKey: v.defaultPool})
+		}
+	}
+	if out.Name == "" {
+		out.Problems = append(out.Problems, RowProblem{Column: v.column("name", "name"), Reason: "the customer name (客户名称) is empty"})
+	}
+	if vals.NeedsFieldMaps() && !v.fetchedMaps {
+		fm, err := v.lk.FieldMaps(ctx)
+		if err != nil {
+			return nil, err
+		}
+		v.fieldMaps, v.fetchedMaps = fm, true
+	}
+	resolved, probs := fields.Resolve(vals, fields.Lookup{Pools: v.pools, FieldMaps: v.fieldMaps})
+	for _, p := range probs {
+		reason := p.Reason
+		if p.Suggestion != "" {
+			reason += fmt.Sprintf("; did you mean %q?", p.Suggestion)
+		}
+		out.Problems = append(out.Problems, RowProblem{Column: v.column(p.Key, p.Field.Flag), Value: p.Value, Reason: reason})
+	}
+	if len(out.Problems) > 0 {
+		return out, nil
+	}
+	out.Values = resolved
+	if !v.allowDuplicates {
+		k := v.dupKey(resolved)
+		if first, ok := v.first[k]; ok && (!v.frozen || int(first) != rec.Row) {
+			out.DuplicateOf = int(first)
+		} else if !ok && !v.frozen {
+			v.first[k] = int32(rec.Row)
+		}
+	}
+	return out, nil
+}
+
+// column names a field as the file did (its header, or its JSON key).
+func (v *Validator) column(key, fallback string) string {
+	if h, ok := v.headerOf[key]; ok && h != "" {
+		return h
+	}
+	if key != "" {
+		return key
+	}
+	return fallback
+}
+
+// dupKey identifies a customer within the file: its name, mobile and telephone, with
+// spaces and dashes ignored in the numbers.
+func (v *Validator) dupKey(vals fields.Values) uint64 {
+	num := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r == ' ' || r == '-' || r == '\u3000' {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	var h maphash.Hash
+	h.SetSeed(v.seed)
+	h.WriteString(strings.TrimSpace(vals["name"]))
+	h.WriteByte(0)
+	h.WriteString(num(vals["address_attributes[phone]"]))
+	h.WriteByte(0)
+	h.WriteString(num(vals["address_attributes[tel]"]))
+	return h.Sum64()
+}
