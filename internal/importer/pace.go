@@ -126,6 +126,23 @@ type paceState struct {
 
 // Wait reserves the next send slot and sleeps until it. It is api.Options.Wait.
 func (l *Limiter) Wait(ctx context.Context) error {
+	slot, err := l.Reserve(ctx)
+	if err != nil {
+		return err
+	}
+	d := slot.Sub(l.clock.Now())
+	if d <= 0 {
+		return ctx.Err()
+	}
+	if l.onWait != nil {
+		l.onWait(d)
+	}
+	return l.clock.Sleep(ctx, d)
+}
+
+// Reserve records the next send slot in the shared state and returns it, without
+// waiting.
+func (l *Limiter) Reserve(ctx context.Context) (time.Time, error) {
 	var slot time.Time
 	err := l.update(ctx, func(st *paceState, now time.Time) {
 		earliest := now.UnixNano()
@@ -142,17 +159,7 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		}
 		slot = time.Unix(0, earliest)
 	})
-	if err != nil {
-		return err
-	}
-	d := slot.Sub(l.clock.Now())
-	if d <= 0 {
-		return ctx.Err()
-	}
-	if l.onWait != nil {
-		l.onWait(d)
-	}
-	return l.clock.Sleep(ctx, d)
+	return slot, err
 }
 
 // Throttled pushes every process's next slot back by d: the server said "Retry later".

@@ -1,0 +1,176 @@
+package importer
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeClock advances only when slept on; several limiters may share it.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Unix(1_700_000_000, 0)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d > 0 {
+		c.now = c.now.Add(d)
+	}
+	return ctx.Err()
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// checkWindows asserts that no N+1 consecutive sends fall within one window.
+func checkWindows(t *testing.T, sends []time.Time, r Rate) {
+	t.Helper()
+	for i := r.N; i < len(sends); i++ {
+		if gap := sends[i].Sub(sends[i-r.N]); gap <= r.Window {
+			t.Fatalf("sends %d..%d span %v, not more than the window %v", i-r.N, i, gap, r.Window)
+		}
+	}
+}
+
+func TestLimiterNeverPutsNPlusOneInAWindow(t *testing.T) {
+	clock := newFakeClock()
+	rate := Rate{N: 10, Window: 10 * time.Second}
+	l, err := NewLimiter(filepath.Join(t.TempDir(), "pace.json"), rate, DefaultMargin, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sends []time.Time
+	for i := 0; i < 55; i++ {
+		if err := l.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		sends = append(sends, clock.Now())
+		// irregular work between sends
+		clock.Advance(time.Duration(i%7) * 150 * time.Millisecond)
+	}
+	checkWindows(t, sends, rate)
+	// It uses the limit: the first N go at once (no idle start), and the 55 sends take
+	// about 5 windows, not more.
+	if !sends[rate.N-1].Equal(sends[0]) && sends[rate.N-1].Sub(sends[0]) > 6*time.Second {
+		t.Errorf("the first %d sends were held back: %v", rate.N, sends[rate.N-1].Sub(sends[0]))
+	}
+	if total := sends[len(sends)-1].Sub(sends[0]); total > 5*rate.Window+6*time.Second {
+		t.Errorf("55 sends took %v: the limit is not used", total)
+	}
+}
+
+func TestTwoLimitersShareOneStateFile(t *testing.T) {
+	clock := newFakeClock()
+	rate := Rate{N: 5, Window: time.Second}
+	path := filepath.Join(t.TempDir(), "pace.json")
+	a, _ := NewLimiter(path, rate, DefaultMargin, clock)
+	b, _ := NewLimiter(path, rate, DefaultMargin, clock)
+	var sends []time.Time
+	for i := 0; i < 40; i++ {
+		l := a
+		if i%3 == 0 {
+			l = b
+		}
+		if err := l.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		sends = append(sends, clock.Now())
+	}
+	checkWindows(t, sends, rate)
+}
+
+func TestConcurrentLimitersSlotsRespectTheLimit(t *testing.T) {
+	// Two processes racing (goroutines with their own Limiter on one file): the
+	// reserved slots, merged, still never put N+1 in a window.
+	rate := Rate{N: 4, Window: time.Second}
+	path := filepath.Join(t.TempDir(), "pace.json")
+	clock := newFakeClock()
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		slots []time.Time
+	)
+	for p := 0; p < 2; p++ {
+		l, _ := NewLimiter(path, rate, DefaultMargin, clock)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				s, err := l.Reserve(context.Background())
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				slots = append(slots, s)
+				mu.Unlock()
+				clock.Advance(time.Duration(i) * 10 * time.Millisecond)
+			}
+		}()
+	}
+	wg.Wait()
+	if len(slots) != 40 {
+		t.Fatalf("slots = %d", len(slots))
+	}
+	sortTimes(slots)
+	checkWindows(t, slots, rate)
+}
+
+func sortTimes(ts []time.Time) {
+	for i := 1; i < len(ts); i++ {
+		for j := i; j > 0 && ts[j].Before(ts[j-1]); j-- {
+			ts[j], ts[j-1] = ts[j-1], ts[j]
+		}
+	}
+}
+
+func TestThrottledPushesTheNextSlot(t *testing.T) {
+	clock := newFakeClock()
+	l, _ := NewLimiter(filepath.Join(t.TempDir(), "pace.json"), Rate{N: 10, Window: 10 * time.Second}, 0, clock)
+	_ = l.Wait(context.Background())
+	start := clock.Now()
+	l.Throttled(7 * time.Second)
+	_ = l.Wait(context.Background())
+	if got := clock.Now().Sub(start); got < 7*time.Second {
+		t.Fatalf("next send after %v, want at least the Retry-After 7s", got)
+	}
+}
+
+func TestLimiterWaitIsInterruptible(t *testing.T) {
+	clock := newFakeClock()
+	l, _ := NewLimiter(filepath.Join(t.TempDir(), "pace.json"), Rate{N: 1, Window: time.Hour}, 0, clock)
+	_ = l.Wait(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := l.Wait(ctx); err == nil {
+		t.Fatal("a cancelled wait succeeded")
+	}
+}
+
+func TestParseRate(t *testing.T) {
+	for in, want := range map[string]Rate{"10/10s": {10, 10 * time.Second}, "50/1s": {50, time.Second}, "5/m": {5, time.Minute}} {
+		if got, err := ParseRate(in); err != nil || got != want {
+			t.Errorf("%s: %v %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"", "10", "0/1s", "x/1s", "10/0s", "10/-1s"} {
+		if _, err := ParseRate(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

@@ -1,0 +1,213 @@
+package importer
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/crmctl/crmctl/internal/fields"
+)
+
+func writeFile(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func readAll(t *testing.T, path string, o ReadOptions) (Reader, []*Record) {
+	t.Helper()
+	r, err := Open(path, o)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { r.Close() })
+	var out []*Record
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return r, out
+		}
+		if err != nil {
+			t.Fatalf("Next: %v", err)
+		}
+		out = append(out, rec)
+	}
+}
+
+func TestCSVUTF8WithBOMAndLabels(t *testing.T) {
+	p := writeFile(t, "a.csv", []byte("\ufeff客户名称,电话,跟进状态\n贸易公司,010-64881989,初访\n"))
+	r, recs := readAll(t, p, ReadOptions{})
+	if len(recs) != 1 {
+		t.Fatalf("records = %d, want 1", len(recs))
+	}
+	want := fields.Values{"name": "贸易公司", "address_attributes[tel]": "010-64881989", "status": "初访"}
+	if !reflect.DeepEqual(recs[0].Values, want) || recs[0].Row != 2 {
+		t.Fatalf("record = %d %v, want row 2 %v", recs[0].Row, recs[0].Values, want)
+	}
+	if !strings.Contains(r.Describe(), "BOM") {
+		t.Errorf("Describe = %q, want the BOM noticed", r.Describe())
+	}
+}
+
+func TestCSVGBKDetected(t *testing.T) {
+	text := "客户名称;手机;备注\n北京贸易公司;13800000001;主营外贸销售\n"
+	gbk, err := simplifiedchinese.GBK.NewEncoder().String(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := writeFile(t, "gbk.csv", []byte(gbk))
+	r, recs := readAll(t, p, ReadOptions{})
+	if !strings.Contains(r.Describe(), "GB18030") || !strings.Contains(r.Describe(), "';'") {
+		t.Errorf("Describe = %q, want GB18030 and ';' detected", r.Describe())
+	}
+	want := fields.Values{"name": "北京贸易公司", "address_attributes[phone]": "13800000001", "note": "主营外贸销售"}
+	if len(recs) != 1 || !reflect.DeepEqual(recs[0].Values, want) {
+		t.Fatalf("records = %+v, want %v", recs, want)
+	}
+	// Forced encodings decode the same bytes.
+	_, recs = readAll(t, p, ReadOptions{Encoding: "gbk"})
+	if !reflect.DeepEqual(recs[0].Values, want) {
+		t.Fatalf("--encoding gbk: %v", recs[0].Values)
+	}
+}
+
+func TestCSVDelimiters(t *testing.T) {
+	for name, tc := range map[string]struct {
+		data  string
+		force rune
+	}{
+		"comma":     {data: "name,tel\n\"A, Ltd\",1\n"},
+		"semicolon": {data: "name;tel\nA, Ltd;1\n"},
+		"tab":       {data: "name\ttel\nA, Ltd\t1\n"},
+		"forced":    {data: "name|tel\nA, Ltd|1\n", force: '|'},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := writeFile(t, "d.csv", []byte(tc.data))
+			_, recs := readAll(t, p, ReadOptions{Delimiter: tc.force})
+			want := fields.Values{"name": "A, Ltd", "address_attributes[tel]": "1"}
+			if len(recs) != 1 || !reflect.DeepEqual(recs[0].Values, want) {
+				t.Fatalf("got %+v, want %v", recs, want)
+			}
+		})
+	}
+}
+
+func TestCSVExtraCellsAndShortRows(t *testing.T) {
+	p := writeFile(t, "x.csv", []byte("name,tel\nA\nB,2,oops\n"))
+	_, recs := readAll(t, p, ReadOptions{})
+	if len(recs) != 2 || recs[0].Problem != nil || recs[0].Values["name"] != "A" {
+		t.Fatalf("short row: %+v", recs[0])
+	}
+	if recs[1].Problem == nil || !strings.Contains(recs[1].Problem.Reason, "beyond") {
+		t.Fatalf("extra cell not reported: %+v", recs[1])
+	}
+}
+
+func makeXLSX(t *testing.T, sheet string, rows [][]any) string {
+	t.Helper()
+	x := excelize.NewFile()
+	defer x.Close()
+	if sheet != "Sheet1" {
+		if _, err := x.NewSheet(sheet); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		row := r
+		if err := x.SetSheetRow(sheet, cell, &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := filepath.Join(t.TempDir(), "book.xlsx")
+	if err := x.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestXLSXFirstSheetAndNamedSheet(t *testing.T) {
+	p := makeXLSX(t, "Sheet1", [][]any{
+		{"客户名称", "Contact Name", "address_attributes[phone]"},
+		{"贸易公司", "王经理", 13800000001},
+		{},
+		{"第二家", "", ""},
+	})
+	_, recs := readAll(t, p, ReadOptions{})
+	if len(recs) != 3 {
+		t.Fatalf("records = %d, want 3 (one empty)", len(recs))
+	}
+	want := fields.Values{"name": "贸易公司", "contacts_attributes[0][name]": "王经理", "address_attributes[phone]": "13800000001"}
+	if !reflect.DeepEqual(recs[0].Values, want) || recs[0].Row != 2 {
+		t.Fatalf("row 2 = %v, want %v", recs[0].Values, want)
+	}
+	if len(recs[1].Values) != 0 || recs[1].Row != 3 || recs[2].Row != 4 {
+		t.Fatalf("rows = %+v %+v", recs[1], recs[2])
+	}
+
+	p2 := makeXLSX(t, "名单", [][]any{{"name"}, {"X"}})
+	if _, err := Open(p2, ReadOptions{Sheet: "nope"}); err == nil || !strings.Contains(err.Error(), "名单") {
+		t.Fatalf("unknown sheet: %v", err)
+	}
+	_, recs = readAll(t, p2, ReadOptions{Sheet: "名单"})
+	if len(recs) != 1 || recs[0].Values["name"] != "X" {
+		t.Fatalf("--sheet: %+v", recs)
+	}
+}
+
+func TestJSONL(t *testing.T) {
+	p := writeFile(t, "a.jsonl", []byte(`{"name":"A","address_attributes":{"tel":"1"},"pool":"公司公海"}
+
+{"name":"B","contacts_attributes":[{"name":"王"}],"text_asset_9320d8d7":"VIP"}
+not json
+{"name":"C","bogus":1}
+`))
+	_, recs := readAll(t, p, ReadOptions{})
+	if len(recs) != 4 {
+		t.Fatalf("records = %d, want 4", len(recs))
+	}
+	if want := (fields.Values{"name": "A", "address_attributes[tel]": "1", "common_id": "公司公海"}); !reflect.DeepEqual(recs[0].Values, want) {
+		t.Errorf("line 1 = %v", recs[0].Values)
+	}
+	if recs[1].Row != 3 || recs[1].Values["contacts_attributes[0][name]"] != "王" || recs[1].Values["text_asset_9320d8d7"] != "VIP" {
+		t.Errorf("line 3 = %+v", recs[1])
+	}
+	if recs[2].Problem == nil || recs[3].Problem == nil || !strings.Contains(recs[3].Problem.Reason, "bogus") {
+		t.Errorf("bad lines not reported: %+v %+v", recs[2], recs[3])
+	}
+}
+
+func TestFormatDetection(t *testing.T) {
+	for path, want := range map[string]string{"a.CSV": "csv", "a.tsv": "csv", "b.xlsx": "xlsx", "c.jsonl": "jsonl"} {
+		if got, err := DetectFormat(path, ""); err != nil || got != want {
+			t.Errorf("%s: %q %v", path, got, err)
+		}
+	}
+	if _, err := DetectFormat("a.xls", ""); err == nil {
+		t.Error(".xls accepted")
+	}
+	if got, _ := DetectFormat("a.dat", "jsonl"); got != "jsonl" {
+		t.Error("--format ignored")
+	}
+}
+
+func TestHashIsTheContent(t *testing.T) {
+	a := writeFile(t, "a.csv", []byte("name\nA\n"))
+	b := writeFile(t, "b.csv", []byte("name\nB\n"))
+	ra, _ := readAll(t, a, ReadOptions{})
+	ra2, _ := readAll(t, a, ReadOptions{})
+	rb, _ := readAll(t, b, ReadOptions{})
+	if string(ra.Sum()) != string(ra2.Sum()) || string(ra.Sum()) == string(rb.Sum()) {
+		t.Fatal("content hash does not identify the file")
+	}
+}

@@ -1,0 +1,563 @@
+package importer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/sandbox"
+)
+
+// testAPI is the sandbox behind a counting, fault-injecting handler.
+type testAPI struct {
+	t      *testing.T
+	srv    *sandbox.Server
+	ts     *httptest.Server
+	client *api.Client
+
+	mu     sync.Mutex
+	counts map[string]int // "POST /api/v2/common_customers" -> n
+	// dropAfter, when it returns true for a create's form, lets the sandbox process the
+	// request and then closes the connection without an answer.
+	dropAfter func(name string) bool
+}
+
+func newTestAPI(t *testing.T) *testAPI {
+	t.Helper()
+	srv, err := sandbox.Open(sandbox.Options{Memory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	a := &testAPI{t: t, srv: srv, counts: map[string]int{}}
+	a.ts = httptest.NewServer(http.HandlerFunc(a.serve))
+	t.Cleanup(a.ts.Close)
+	tok, err := srv.DefaultToken(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.client = a.newClient(tok)
+	return a
+}
+
+func (a *testAPI) newClient(token string) *api.Client {
+	c, err := api.New(api.Options{BaseURL: a.ts.URL, Token: token, MaxRetries: 1,
+		Sleep: func(context.Context, time.Duration) error { return nil }})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return c
+}
+
+func (a *testAPI) serve(w http.ResponseWriter, r *http.Request) {
+	a.mu.Lock()
+	a.counts[r.Method+" "+r.URL.Path]++
+	drop := a.dropAfter
+	a.mu.Unlock()
+	if r.Method == http.MethodPost && r.URL.Path == "/api/v2/common_customers" && drop != nil {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		form, _ := url.ParseQuery(string(body))
+		if drop(form.Get("customer[name]")) {
+			a.srv.Handler().ServeHTTP(httptest.NewRecorder(), r)
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+			return
+		}
+	}
+	a.srv.Handler().ServeHTTP(w, r)
+}
+
+func (a *testAPI) count(key string) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.counts[key]
+}
+
+const (
+	createKey = "POST /api/v2/common_customers"
+	matchKey  = "GET /api/v2/duplicates/matching_name"
+)
+
+// customers returns how many customers the CRM holds with each name.
+func (a *testAPI) customers(names ...string) map[string]int {
+	out := map[string]int{}
+	for _, n := range names {
+		l, err := a.client.MatchingName(context.Background(), n)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		out[n] = len(l.Customers)
+	}
+	return out
+}
+
+func (a *testAPI) lookups() Lookups {
+	return Lookups{
+		Pools: func(ctx context.Context) ([]api.Pool, error) {
+			l, err := a.client.Pools(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return l.Pools, nil
+		},
+		FieldMaps: func(ctx context.Context) (*api.FieldMapList, error) { return a.client.FieldMaps(ctx, "customer") },
+	}
+}
+
+// config is an import of path into pool 45, paced by a fake clock.
+func (a *testAPI) config(t *testing.T, path, dir string) Config {
+	t.Helper()
+	clock := newFakeClock()
+	lim, err := NewLimiter(filepath.Join(dir, "pace.json"), Rate{N: 10, Window: 10 * time.Second}, DefaultMargin, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pacer := &Pacer{Limiter: lim}
+	c, err := pacer.Client(a.client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Config{
+		Path: path, Pool: "公司公海", Lookups: a.lookups(),
+		DataDir: dir, Meta: JournalMeta{Profile: "default", BaseURL: a.ts.URL},
+		Client: c, Pacer: pacer, Clock: clock, Report: &bytes.Buffer{},
+	}
+}
+
+func names(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s%02d", prefix, i+1)
+	}
+	return out
+}
+
+func csvOf(t *testing.T, dir string, ns []string) string {
+	var b strings.Builder
+	b.WriteString("客户名称,电话,跟进状态\n")
+	for i, n := range ns {
+		fmt.Fprintf(&b, "%s,010-%04d,初访\n", n, i)
+	}
+	p := filepath.Join(dir, "rows.csv")
+	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func onceEach(t *testing.T, a *testAPI, ns []string) {
+	t.Helper()
+	for n, c := range a.customers(ns...) {
+		if c != 1 {
+			t.Errorf("%s exists %d times, want once", n, c)
+		}
+	}
+}
+
+func readResults(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestRunCreatesEveryRowOnceAndResumeSkipsThem(t *testing.T) {
+	a := newTestAPI(t)
+	dir := t.TempDir()
+	ns := names("导入甲", 12)
+	cfg := a.config(t, csvOf(t, dir, ns), dir)
+	sum, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Created != 12 || sum.Failed != 0 || a.count(createKey) != 12 {
+		t.Fatalf("created %d, failed %d, POSTs %d", sum.Created, sum.Failed, a.count(createKey))
+	}
+	res := readResults(t, sum.Results)
+	if strings.Count(res, ",created,") != 12 {
+		t.Fatalf("results:\n%s", res)
+	}
+	// The same command again: nothing is sent.
+	sum, err = Run(context.Background(), a.config(t, cfg.Path, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.AlreadyCreated != 12 || sum.Created != 0 || a.count(createKey) != 12 {
+		t.Fatalf("resume: %+v, POSTs %d", sum, a.count(createKey))
+	}
+	onceEach(t, a, ns)
+}
+
+func TestRunValidationFirstSendsNothing(t *testing.T) {
+	a := newTestAPI(t)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "bad.csv")
+	os.WriteFile(p, []byte("name,status,email,parent-id\nA,初访,a@b.cn,\nB,出访,x,\n,初访,,\nD,,,abc\n"), 0o600)
+	cfg := a.config(t, p, dir)
+	report := &bytes.Buffer{}
+	cfg.Report = report
+	sum, err := Run(context.Background(), cfg)
+	var inv *InvalidFileError
+	if !errors.As(err, &inv) || inv.Count != 3 {
+		t.Fatalf("err = %v, want 3 invalid rows", err)
+	}
+	if a.count(createKey) != 0 {
+		t.Fatal("a request was sent for an invalid file")
+	}
+	for _, want := range []string{
+		`row 3: column status: unknown option "出访"; did you mean "初访"?`,
+		`row 3: column email: "x" is not an email address`,
+		`row 4: column name: the customer name (客户名称) is empty`,
+		`row 5: column parent-id: "abc" is not a positive integer id`,
+	} {
+		if !strings.Contains(report.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, report)
+		}
+	}
+	if len(sum.InvalidRows) != 3 {
+		t.Errorf("invalid rows = %+v", sum.InvalidRows)
+	}
+	// --skip-invalid imports the one good row and lists the others as invalid.
+	cfg = a.config(t, p, dir)
+	cfg.SkipInvalid = true
+	sum, err = Run(context.Background(), cfg)
+	if err != nil || sum.Created != 1 || sum.Invalid != 3 {
+		t.Fatalf("--skip-invalid: %v %+v", err, sum)
+	}
+	if res := readResults(t, sum.Results); strings.Count(res, ",invalid,") != 3 {
+		t.Fatalf("results:\n%s", res)
+	}
+}
+
+func TestRunNoPool(t *testing.T) {
+	a := newTestAPI(t)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "p.csv")
+	os.WriteFile(p, []byte("name,公海\nA,超级公海\nB,\nC,不存在的公海\n"), 0o600)
+	cfg := a.config(t, p, dir)
+	cfg.Pool = ""
+	report := &bytes.Buffer{}
+	cfg.Report = report
+	_, err := Run(context.Background(), cfg)
+	var inv *InvalidFileError
+	if !errors.As(err, &inv) || inv.Count != 2 {
+		t.Fatalf("err = %v\n%s", err, report)
+	}
+	if !strings.Contains(report.String(), "row 3: column 公海: no pool") || !strings.Contains(report.String(), `row 4: column 公海: no pool is named or numbered "不存在的公海"`) {
+		t.Fatalf("report:\n%s", report)
+	}
+}
+
+func TestRunDuplicatesInFile(t *testing.T) {
+	a := newTestAPI(t)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "d.csv")
+	os.WriteFile(p, []byte("name,phone\n重复公司,138 0000 0001\n重复公司,13800000001\n重复公司,13900000000\n"), 0o600)
+	cfg := a.config(t, p, dir)
+	sum, err := Run(context.Background(), cfg)
+	if err != nil || sum.Created != 2 || sum.Duplicates != 1 || a.count(createKey) != 2 {
+		t.Fatalf("%v %+v", err, sum)
+	}
+	if !strings.Contains(readResults(t, sum.Results), "3,skipped,重复公司,,,duplicate of row 2") {
+		t.Fatal(readResults(t, sum.Results))
+	}
+	// --allow-duplicates sends it (a new journal: another file).
+	os.WriteFile(p, []byte("name,phone\n重复公司二,1\n重复公司二,1\n"), 0o600)
+	cfg = a.config(t, p, dir)
+	cfg.AllowDuplicates = true
+	sum, err = Run(context.Background(), cfg)
+	if err != nil || sum.Created != 2 {
+		t.Fatalf("--allow-duplicates: %v %+v", err, sum)
+	}
+}
+
+var errCrashed = errors.New("simulated crash")
+
+func TestCrashBeforeTheRequestResends(t *testing.T) {
+	a := newTestAPI(t)
+	dir := t.TempDir()
+	ns := names("崩溃前", 5)
+	cfg := a.config(t, csvOf(t, dir, ns), dir)
+	cfg.Hooks.AfterMarkSent = func(row int) error {
+		if row == 4 {
+			return errCrashed
+		}
+		return nil
+	}
+	if _, err := Run(context.Background(), cfg); !errors.Is(err, errCrashed) {
+		t.Fatalf("err = %v", err)
+	}
+	if a.count(createKey) != 2 {
+		t.Fatalf("POSTs = %d, want 2 (rows 2, 3)", a.count(createKey))
+	}
+	j, _ := ReadJournal(context.Background(), filepath.Join(dir, "imports", "import-"+journalKeyOf(t, cfg)+".db"))
+	if e, _ := j.Get(context.Background(), 4); e.State != StateSent {
+		t.Fatalf("row 4 is %s, want sent", e.State)
+	}
+	j.Close()
+	sum, err := Run(context.Background(), a.config(t, cfg.Path, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Row 4 was checked (none found) and sent; rows 5, 6 sent; 2, 3 skipped.
+	if a.count(matchKey) != 1 || a.count(createKey) != 5 || sum.AlreadyCreated != 2 || sum.Created != 3 {
+		t.Fatalf("matching %d, POSTs %d, %+v", a.count(matchKey), a.count(createKey), sum)
+	}
+	onceEach(t, a, ns)
+}
+
+func journalKeyOf(t *testing.T, cfg Config) string {
+	r, _ := Open(cfg.Path, cfg.Read)
+	for {
+		if _, err := r.Next(); err != nil {
+			break
+		}
+	}
+	defer r.Close()
+	return JournalKey(JournalMeta{Profile: cfg.Meta.Profile, BaseURL: cfg.Meta.BaseURL, Pool: "45", FileSum: fmt.Sprintf("%x", r.Sum())})
+}
+
+func TestCrashAfterTheAnswerDoesNotResend(t *testing.T) {
+	a := newTestAPI(t)
+	dir := t.TempDir()
+	ns := names("崩溃后", 4)
+	cfg := a.config(t, csvOf(t, dir, ns), dir)
+	cfg.Hooks.AfterAnswer = func(row int) error {
+		if row == 3 {
+			return errCrashed
+		}
+		return nil
+	}
+	if _, err := Run(context.Background(), cfg); !errors.Is(err, errCrashed) {
+		t.Fatalf("err = %v", err)
+	}
+	sum, err := Run(context.Background(), a.config(t, cfg.Path, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.count(createKey) != 4 || a.count(matchKey) != 1 || sum.Recovered != 1 || sum.AlreadyCreated != 1 {
+		t.Fatalf("POSTs %d (want 4), matching %d, %+v", a.count(createKey), a.count(matchKey), sum)
+	}
+	onceEach(t, a, ns)
+}
+
+func TestNoAnswerIsCheckedWithMatchingName(t *testing.T) {
+	a := newTestAPI(t)
+	dir := t.TempDir()
+	ns := names("无应答", 4)
+	a.dropAfter = func(name string) bool { return name == ns[1] }
+	cfg := a.config(t, csvOf(t, dir, ns), dir)
+	sum, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Created != 4 || sum.Recovered != 1 || a.count(createKey) != 4 || a.count(matchKey) != 1 {
+		t.Fatalf("%+v POSTs %d matching %d", sum, a.count(createKey), a.count(matchKey))
+	}
+	onceEach(t, a, ns)
+
+	// Crash after the request went out, before any answer: the next run asks
+	// matching_name and does not send it again.
+	ns2 := names("无应答崩溃", 3)
+	dir2 := t.TempDir()
+	a.dropAfter = nil
+	cfg = a.config(t, csvOf(t, dir2, ns2), dir2)
+	cfg.Hooks.AfterAnswer = func(row int) error {
+		if row == 2 {
+			return errCrashed
+		}
+		return nil
+	}
+	before := a.count(createKey)
+	if _, err := Run(context.Background(), cfg); !errors.Is(err, errCrashed) {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), a.config(t, cfg.Path, dir2)); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.count(createKey) - before; got != 3 {
+		t.Fatalf("POSTs = %d, want 3", got)
+	}
+	onceEach(t, a, ns2)
+}
+
+func TestAPIRefusalIsFailedAndRetriedOnlyOnRequest(t *testing.T) {
+	a := newTestAPI(t)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "r.csv")
+	// The sandbox refuses a department that does not exist.
+	os.WriteFile(p, []byte("name,department-id\n好公司,\n坏公司,999999\n"), 0o600)
+	cfg := a.config(t, p, dir)
+	sum, err := Run(context.Background(), cfg)
+	if err != nil || sum.Created != 1 || sum.Failed != 1 {
+		t.Fatalf("%v %+v", err, sum)
+	}
+	res := readResults(t, sum.Results)
+	if !strings.Contains(res, "3,failed,坏公司,,") {
+		t.Fatalf("results:\n%s", res)
+	}
+	sum, _ = Run(context.Background(), a.config(t, p, dir))
+	if sum.Failed != 1 || a.count(createKey) != 2 {
+		t.Fatalf("failed row resent without --retry-failed: %+v", sum)
+	}
+	cfg = a.config(t, p, dir)
+	cfg.RetryFailed = true
+	sum, _ = Run(context.Background(), cfg)
+	if sum.Failed != 1 || a.count(createKey) != 3 {
+		t.Fatalf("--retry-failed: %+v POSTs %d", sum, a.count(createKey))
+	}
+}
+
+// expireAt ends the client's token (as a login elsewhere does) just before row's request.
+func expireAt(a *testAPI, row int) func(int) error {
+	done := false
+	return func(r int) error {
+		if r == row && !done {
+			done = true
+			lc := a.newClient("")
+			if _, err := lc.Login(context.Background(), api.LoginParams{Login: sandbox.DefaultLogin, Password: sandbox.DefaultPassword}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func TestTokenExpiryWithoutCredentialsStops(t *testing.T) {
+	a := newTestAPI(t)
+	dir := t.TempDir()
+	ns := names("过期", 5)
+	cfg := a.config(t, csvOf(t, dir, ns), dir)
+	cfg.Hooks.AfterMarkSent = expireAt(a, 4)
+	sum, err := Run(context.Background(), cfg)
+	if !api.IsAuthError(err) {
+		t.Fatalf("err = %v, want an auth error", err)
+	}
+	if sum.Created != 2 || sum.Pending != 3 {
+		t.Fatalf("%+v", sum)
+	}
+	// Resume with a fresh token: rows 4..6 are created, none twice.
+	tok, _ := a.srv.DefaultToken(context.Background())
+	a.client = a.newClient(tok)
+	sum, err = Run(context.Background(), a.config(t, cfg.Path, dir))
+	if err != nil || sum.Created != 3 || sum.AlreadyCreated != 2 {
+		t.Fatalf("resume: %v %+v", err, sum)
+	}
+	onceEach(t, a, ns)
+}
+
+func TestTokenExpiryWithCredentialsLogsInOnce(t *testing.T) {
+	a := newTestAPI(t)
+	dir := t.TempDir()
+	ns := names("续登", 5)
+	cfg := a.config(t, csvOf(t, dir, ns), dir)
+	cfg.Hooks.AfterMarkSent = expireAt(a, 4)
+	logins := 0
+	cfg.Relogin = func(ctx context.Context) (*api.Client, error) {
+		logins++
+		res, err := a.newClient("").Login(ctx, api.LoginParams{Login: sandbox.DefaultLogin, Password: sandbox.DefaultPassword})
+		if err != nil {
+			return nil, err
+		}
+		return a.newClient(res.UserToken), nil
+	}
+	sum, err := Run(context.Background(), cfg)
+	if err != nil || sum.Created != 5 || logins != 1 {
+		t.Fatalf("%v %+v logins %d", err, sum, logins)
+	}
+	a.client = cfg.Client // any client with a live token will do for the check
+	tok, _ := a.srv.DefaultToken(context.Background())
+	a.client = a.newClient(tok)
+	onceEach(t, a, ns)
+}
+
+func TestInterruptFinishesTheRequestInFlight(t *testing.T) {
+	a := newTestAPI(t)
+	dir := t.TempDir()
+	ns := names("中断", 6)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := a.config(t, csvOf(t, dir, ns), dir)
+	cfg.Hooks.AfterMarkSent = func(row int) error {
+		if row == 3 {
+			cancel() // Ctrl-C while row 3's request is about to go out
+		}
+		return nil
+	}
+	sum, err := Run(ctx, cfg)
+	if !errors.Is(err, ErrInterrupted) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+	if sum.Created != 2 || sum.Pending != 4 || !sum.Interrupted || a.count(createKey) != 2 {
+		t.Fatalf("%+v POSTs %d", sum, a.count(createKey))
+	}
+	if res := readResults(t, sum.Results); strings.Count(res, ",created,") != 2 {
+		t.Fatalf("results not flushed:\n%s", res)
+	}
+	sum, err = Run(context.Background(), a.config(t, cfg.Path, dir))
+	if err != nil || sum.Created != 4 {
+		t.Fatalf("resume: %v %+v", err, sum)
+	}
+	onceEach(t, a, ns)
+}
+
+func TestDryRunPlan(t *testing.T) {
+	a := newTestAPI(t)
+	dir := t.TempDir()
+	ns := names("计划", 4)
+	cfg := a.config(t, csvOf(t, dir, ns), dir)
+	cfg.DryRun = true
+	sum, err := Run(context.Background(), cfg)
+	if err != nil || sum.ToCreate != 4 || a.count(createKey) != 0 {
+		t.Fatalf("%v %+v", err, sum)
+	}
+	cfg.DryRun = false
+	cfg.Hooks.AfterMarkSent = func(row int) error {
+		if row == 4 {
+			return errCrashed
+		}
+		return nil
+	}
+	Run(context.Background(), cfg)
+	cfg = a.config(t, cfg.Path, dir)
+	cfg.DryRun = true
+	sum, err = Run(context.Background(), cfg)
+	if err != nil || sum.ToCreate != 2 || sum.AlreadyCreated != 2 {
+		t.Fatalf("after a partial run: %v %+v", err, sum)
+	}
+}
+
+func TestJournalIsExclusive(t *testing.T) {
+	dir := t.TempDir()
+	m := JournalMeta{Profile: "p", FileSum: "abc"}
+	j, err := OpenJournal(context.Background(), filepath.Join(dir, "j.db"), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if _, err := OpenJournal(context.Background(), filepath.Join(dir, "j.db"), m); !errors.Is(err, ErrJournalBusy) {
+		t.Fatalf("second open: %v", err)
+	}
+	j.Close()
+	m.FileSum = "other"
+	if _, err := OpenJournal(context.Background(), filepath.Join(dir, "j.db"), m); err == nil || !strings.Contains(err.Error(), "another import") {
+		t.Fatalf("a journal of another file was reused: %v", err)
+	}
+}
