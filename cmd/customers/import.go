@@ -481,4 +481,3 @@ func writeTemplate(ctx context.Context, opts *ImportOptions, lk *cmdutil.Lookups
 	fmt.Fprintf(opts.IO.ErrOut, "wrote the import template %s\n", opts.Template)
 	return nil
 }
-
