@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kballard/go-shellquote"
@@ -182,7 +183,7 @@ EXIT STATUS
 // resumeCommand is the command line that runs this import again: the same file and
 // flags, without --dry-run.
 func resumeCommand(c *cobra.Command, args []string) string {
-	parts := []string{c.CommandPath()}
+	parts := strings.Fields(c.CommandPath())
 	parts = append(parts, args...)
 	c.Flags().Visit(func(fl *pflag.Flag) {
 		switch fl.Name {
@@ -315,7 +316,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	}
 
 	sum, err := importer.Run(ctx, cfg)
-	if !opts.DryRun || sum.Rows > 0 {
+	if (opts.DryRun && sum.Format != "") || sum.Results != "" {
 		printSummary(opts, sum)
 	}
 	if perr := printResult(p, opts, sum); perr != nil && err == nil {
