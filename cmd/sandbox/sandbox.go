@@ -37,7 +37,8 @@ data folder, so what one command creates the next one can read.
 
 Every command also takes --sandbox, which runs the same emulator inside the command.`,
 		Example: `  crmctl sandbox serve
-  CRMCTL_BASE_URL=http://127.0.0.1:8710 crmctl auth login --login 13800000000 --password-stdin
+  echo sandbox | CRMCTL_BASE_URL=http://127.0.0.1:8710 crmctl auth login --login 13800000000 --password-stdin
+  crmctl --sandbox pools list
   crmctl sandbox reset --yes`,
 	}
 	cmd.AddCommand(newCmdServe(f, nil), newCmdReset(f, nil))
@@ -78,7 +79,7 @@ It listens on loopback unless --addr says otherwise. --rate-limit, --latency and
 		Example: `  crmctl sandbox serve
   crmctl sandbox serve --addr 127.0.0.1:9000 --rate-limit off
   crmctl sandbox serve --memory --latency 300ms --fail-rate 0.1
-  CRMCTL_BASE_URL=http://127.0.0.1:8710 crmctl auth login --login 13800000000 --password-stdin`,
+  echo sandbox | CRMCTL_BASE_URL=http://127.0.0.1:8710 crmctl auth login --login 13800000000 --password-stdin`,
 		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if _, _, err := sandbox.ParseRate(opts.Rate); err != nil {
@@ -191,7 +192,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	if opts.Latency > 0 || opts.FailRate > 0 {
 		fmt.Fprintf(errOut, "  faults:     latency %v, fail rate %v\n", opts.Latency, opts.FailRate)
 	}
-	fmt.Fprintf(errOut, "Try: CRMCTL_BASE_URL=%s crmctl auth login --login %s --password-stdin <<< %s\n", baseURL, login, password)
+	fmt.Fprintf(errOut, "Try:  echo %s | CRMCTL_BASE_URL=%s crmctl auth login --login %s --password-stdin\n", password, baseURL, login)
 	fmt.Fprintf(errOut, "Press Ctrl-C to stop.\n")
 
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}

@@ -6,6 +6,22 @@
 //
 // It is built from the API's description, not from what crmctl sends, and imports no other
 // crmctl package, so that a client bug cannot hide behind a matching emulator bug.
+//
+// Routes: POST /api/v2/auth/login; GET /api/v2/user/info, /api/v2/departments,
+// /api/v2/common_customers/common_settings, /api/v2/field_maps/<entity>,
+// /api/v2/common_customers/:id, /api/v2/common_customers/:id/contacts,
+// /api/v2/duplicates/matching_name; POST /api/v2/common_customers. Any other path or
+// method is a plain HTTP 404, as the Rails router answers. Field maps exist for customer
+// and lead; contact, opportunity and contract have an empty list; any other entity is
+// code 100100.
+//
+// The seed (seed.json, embedded) is an organisation with departments, two accounts (only
+// the first can log in, with Options.Login/Password), three pools (公司公海 45, 超级公海
+// 48942, 华东区公海 50117), field maps with disabled options, and three sample customers
+// written to the store when it is first created.
+//
+// Throttling is per enterprise and per process: the sandbox hosts one enterprise, so every
+// request counts against its window; the window is kept in memory, not in the store.
 package sandbox
 
 import (
