@@ -93,6 +93,14 @@ func openDB(opts Options) (*sql.DB, string, error) {
 	if !st.IsDir() {
 		return nil, "", fmt.Errorf("sandbox: data folder %s is not a folder", opts.DataDir)
 	}
+	// SQLite needs to create its -wal and -shm files beside the store: check the folder
+	// is writable, for a clearer error than "unable to open database file".
+	probe, err := os.CreateTemp(opts.DataDir, ".sandbox-probe-*")
+	if err != nil {
+		return nil, "", fmt.Errorf("sandbox: data folder %s is not writable: %w", opts.DataDir, err)
+	}
+	probe.Close()
+	_ = os.Remove(probe.Name())
 	path := filepath.Join(opts.DataDir, DBFile)
 	params.Set("_journal_mode", "WAL")
 	params.Set("_synchronous", "NORMAL")
@@ -178,11 +186,18 @@ func (s *Server) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 func (s *Server) insertCustomerTx(ctx context.Context, tx *sql.Tx, rec *customerRec) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO addresses(customer_id) VALUES(0)`)
+	if err != nil {
+		return 0, err
+	}
+	if rec.AddressID, err = res.LastInsertId(); err != nil {
+		return 0, err
+	}
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return 0, err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO customers(common_id, name, user_id, data) VALUES(?, ?, ?, ?)`,
+	res, err = tx.ExecContext(ctx, `INSERT INTO customers(common_id, name, user_id, data) VALUES(?, ?, ?, ?)`,
 		rec.CommonID, rec.Name, rec.UserID, string(data))
 	if err != nil {
 		return 0, err
@@ -191,19 +206,7 @@ func (s *Server) insertCustomerTx(ctx context.Context, tx *sql.Tx, rec *customer
 	if err != nil {
 		return 0, err
 	}
-	res, err = tx.ExecContext(ctx, `INSERT INTO addresses(customer_id) VALUES(?)`, id)
-	if err != nil {
-		return 0, err
-	}
-	addrID, err := res.LastInsertId()
-	if err != nil {
-		return 0, err
-	}
-	rec.AddressID = addrID
-	if data, err = json.Marshal(rec); err != nil {
-		return 0, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE customers SET data = ? WHERE id = ?`, string(data), id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE addresses SET customer_id = ? WHERE id = ?`, id, rec.AddressID); err != nil {
 		return 0, err
 	}
 	for _, c := range rec.contacts {
