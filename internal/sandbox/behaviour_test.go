@@ -296,3 +296,30 @@ func TestParseRate(t *testing.T) {
 		}
 	}
 }
+
+func TestOversizedBodyOverHTTP(t *testing.T) {
+	s := openMem(t, Options{})
+	tok := defaultToken(t, s)
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	for i := 0; i < 2; i++ { // twice: the connection stays usable or is replaced cleanly
+		req, _ := http.NewRequest("POST", srv.URL+"/api/v2/common_customers",
+			strings.NewReader("common_id=45&customer[note]="+strings.Repeat("x", 4<<20)))
+		req.Header.Set("Authorization", tokenHeader(tok))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if r := (resp2code{resp.StatusCode, body}); r.status != 200 || !bytes.Contains(body, []byte(`"code":100413`)) {
+			t.Errorf("oversized body: HTTP %d %s", resp.StatusCode, body)
+		}
+	}
+}
+
+type resp2code struct {
+	status int
+	body   []byte
+}
