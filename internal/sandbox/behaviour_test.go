@@ -313,13 +313,8 @@ func TestOversizedBodyOverHTTP(t *testing.T) {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if r := (resp2code{resp.StatusCode, body}); r.status != 200 || !bytes.Contains(body, []byte(`"code":100413`)) {
+		if resp.StatusCode != 200 || !bytes.Contains(body, []byte(`"code":100413`)) {
 			t.Errorf("oversized body: HTTP %d %s", resp.StatusCode, body)
 		}
 	}
-}
-
-type resp2code struct {
-	status int
-	body   []byte
 }
