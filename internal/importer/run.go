@@ -226,6 +226,7 @@ func (r *runner) run(ctx context.Context) error {
 		rd.Close()
 		return err
 	}
+	defer r.val.Close()
 	lastRow, valid, err := r.validate(ctx, rd)
 	sum := hex.EncodeToString(rd.Sum())
 	rd.Close()

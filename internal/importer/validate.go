@@ -60,16 +60,19 @@ type Validator struct {
 	allowDuplicates bool
 
 	seed   maphash.Seed
-	first  map[uint64]int32
+	dups   *dupSet
 	frozen bool
 }
 
 // NewValidator resolves --pool (pool may be "" when the file has a pool column).
 func NewValidator(ctx context.Context, lk Lookups, pool string, headerOf map[string]string, allowDuplicates bool) (*Validator, error) {
-	v := &Validator{lk: lk, headerOf: headerOf, allowDuplicates: allowDuplicates, seed: maphash.MakeSeed(), first: map[uint64]int32{}}
+	v := &Validator{lk: lk, headerOf: headerOf, allowDuplicates: allowDuplicates, seed: maphash.MakeSeed()}
 	pools, err := lk.Pools(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if !allowDuplicates {
+		v.dups = newDupSet()
 	}
 	v.pools = pools
 	if pool = strings.TrimSpace(pool); pool != "" {
@@ -81,6 +84,9 @@ func NewValidator(ctx context.Context, lk Lookups, pool string, headerOf map[str
 	}
 	return v, nil
 }
+
+// Close releases the duplicate check's temporary store.
+func (v *Validator) Close() error { return v.dups.Close() }
 
 // DefaultPool is the resolved id of --pool ("" without it).
 func (v *Validator) DefaultPool() string { return v.defaultPool }
@@ -131,12 +137,20 @@ func (v *Validator) Check(ctx context.Context, rec *Record) (*Verdict, error) {
 		return out, nil
 	}
 	out.Values = resolved
-	if !v.allowDuplicates {
+	if v.dups != nil {
 		k := v.dupKey(resolved)
-		if first, ok := v.first[k]; ok && (!v.frozen || int(first) != rec.Row) {
-			out.DuplicateOf = int(first)
-		} else if !ok && !v.frozen {
-			v.first[k] = int32(rec.Row)
+		var first int
+		var err error
+		if v.frozen {
+			first, err = v.dups.First(k)
+		} else {
+			first, err = v.dups.Add(k, rec.Row)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if first != 0 && first != rec.Row {
+			out.DuplicateOf = first
 		}
 	}
 	return out, nil
