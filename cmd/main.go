@@ -163,4 +163,3 @@ func printError(f *cmdutil.Factory, err error, code int) {
 		fmt.Fprintf(errOut, "hint: %s\n", hint)
 	}
 }
-

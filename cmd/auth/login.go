@@ -2,8 +2,8 @@ package auth
 
 import (
 	"bufio"
-	"errors"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"

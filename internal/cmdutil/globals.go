@@ -10,7 +10,7 @@ import (
 // on the command line (only given flags take precedence over the environment).
 type Globals struct {
 	Profile, BaseURL, Output, Timeout, Config, JQ string
-	Sandbox, NoInput, Debug, Refresh               bool
+	Sandbox, NoInput, Debug, Refresh              bool
 
 	flags *pflag.FlagSet
 }

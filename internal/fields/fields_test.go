@@ -48,14 +48,14 @@ func TestFormNames(t *testing.T) {
 
 func TestNormalizeKey(t *testing.T) {
 	ok := map[string]string{
-		"name":                                  "name",
-		"customer[name]":                        "name",
-		"customer[address_attributes][tel]":     "address_attributes[tel]",
-		"contacts_attributes[name]":             "contacts_attributes[0][name]",
-		"opportunities_attributes[title]":       "opportunities_attributes[0][title]",
-		"contacts_attributes[0][name]":          "contacts_attributes[0][name]",
-		"text_asset_9320d8d7":                   "text_asset_9320d8d7",
-		" numeric_asset_e2955b70 ":              "numeric_asset_e2955b70",
+		"name":                                   "name",
+		"customer[name]":                         "name",
+		"customer[address_attributes][tel]":      "address_attributes[tel]",
+		"contacts_attributes[name]":              "contacts_attributes[0][name]",
+		"opportunities_attributes[title]":        "opportunities_attributes[0][title]",
+		"contacts_attributes[0][name]":           "contacts_attributes[0][name]",
+		"text_asset_9320d8d7":                    "text_asset_9320d8d7",
+		" numeric_asset_e2955b70 ":               "numeric_asset_e2955b70",
 		"customer[contacts_attributes][0][name]": "contacts_attributes[0][name]",
 	}
 	for in, want := range ok {
