@@ -1,0 +1,5 @@
+package prompter_test
+
+import "golang.org/x/sys/unix"
+
+const ioctlGetTermios = unix.TCGETS
