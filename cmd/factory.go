@@ -12,6 +12,7 @@ import (
 	"github.com/crmctl/crmctl/internal/config"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/output"
+	"github.com/crmctl/crmctl/internal/prompter"
 	"github.com/crmctl/crmctl/internal/sandbox"
 )
 
@@ -23,6 +24,7 @@ const sandboxBaseURL = "http://localhost"
 // read or opened until a command asks for it. cleanup closes what was opened.
 func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) (string, bool)) (*cmdutil.Factory, func()) {
 	f := &cmdutil.Factory{IOStreams: ios, Getenv: env, Globals: &cmdutil.Globals{}, Context: ctx}
+	f.Prompter = prompter.New(ios)
 
 	f.Settings = sync.OnceValues(func() (*config.Settings, error) {
 		s, err := config.Load(f.Globals.ConfigFlags(), env)

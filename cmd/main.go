@@ -42,6 +42,13 @@ func Main() int {
 func Run(ctx context.Context, ios *iostreams.IOStreams, args []string, env func(string) (string, bool)) int {
 	f, cleanup := NewFactory(ctx, ios, env)
 	defer cleanup()
+	return Execute(ctx, f, args)
+}
+
+// Execute runs the command tree on a built factory (tests swap its Prompter) and
+// returns the exit code.
+func Execute(ctx context.Context, f *cmdutil.Factory, args []string) int {
+	ios := f.IOStreams
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	root.SetIn(ios.In)
@@ -135,11 +142,8 @@ func printError(f *cmdutil.Factory, err error, code int) {
 	}
 	errOut := f.IOStreams.ErrOut
 	msg := err.Error()
-	if code == ExitInterrupted {
-		msg = "interrupted"
-		if !errors.Is(err, context.Canceled) && !errors.Is(err, cmdutil.ErrCancel) && !errors.Is(err, prompter.ErrCancelled) {
-			msg = err.Error()
-		}
+	if code == ExitInterrupted && (err == context.Canceled || err == prompter.ErrCancelled || err == cmdutil.ErrCancel) {
+		msg = "interrupted" // a bare signal or cancel; commands wrap it with what was left undone
 	}
 	if f.WantsJSON() {
 		obj := map[string]any{"exit_code": code, "message": msg}

@@ -15,6 +15,7 @@ import (
 	"github.com/crmctl/crmctl/internal/fields"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/output"
+	"github.com/crmctl/crmctl/internal/prompter"
 )
 
 // CreatePath is the API path of the create call (printed by --dry-run).
@@ -29,6 +30,10 @@ type CreateOptions struct {
 	Printer func() (*output.Printer, error)
 	Lookups func() (*cmdutil.Lookups, error)
 	Client  func() (*api.Client, error)
+	// Prompter asks for missing values when IO.CanPrompt().
+	Prompter prompter.Prompter
+	// Globals are the global flags to repeat in the equivalent command.
+	Globals func() []string
 
 	Values   fields.Values // from the flags (given flags only)
 	FromFile string        // a path, or "-" for standard input
@@ -39,7 +44,10 @@ type CreateOptions struct {
 // NewCmdCreate builds `crmctl customers create`. Its field flags are generated from the
 // field catalogue.
 func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Command {
-	opts := &CreateOptions{IO: f.IOStreams, Printer: f.Printer, Lookups: f.Lookups, Client: f.Client}
+	opts := &CreateOptions{IO: f.IOStreams, Printer: f.Printer, Lookups: f.Lookups, Client: f.Client, Prompter: f.Prompter}
+	if f.Globals != nil {
+		opts.Globals = f.Globals.Repeat
+	}
 	var assignments []string
 	flagValues := map[string]*string{}
 
@@ -52,6 +60,12 @@ Select fields (--status, --category, --source, --industry, --staff-size) take an
 label, as the CRM shows it (初访, B(普通客户)), or its id; ` + "`crmctl fieldmaps show`" + ` lists
 them. A disabled or unknown value is refused before anything is sent. --pool takes a
 pool's id or its exact name (` + "`crmctl pools list`" + `).
+
+At a terminal, what the flags leave out is asked for: the pool, the name, each select
+field (with the CRM's own labels, or skip), then any more fields; a summary is shown and
+confirmed (--yes skips the confirmation), and after the customer is created the same
+command is printed as one line, ready for a script. Without a terminal, or with
+--no-input, nothing is asked and a missing --pool is an error.
 
 Values can also come from a JSON or YAML file of API keys (--from-file); flags override
 it. Custom fields are set with --field KEY=VALUE. --dry-run checks everything and prints
@@ -114,7 +128,8 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	if strings.TrimSpace(values[fields.PoolKey]) == "" {
+	interactive := opts.IO.CanPrompt() && opts.Prompter != nil
+	if strings.TrimSpace(values[fields.PoolKey]) == "" && !interactive {
 		return cmdutil.UsageErrorf("--pool is required: a pool id or exact name (see `crmctl pools list`)")
 	}
 	if ps := values.Check(); len(ps) > 0 {
@@ -130,14 +145,33 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		return err
 	}
 	lookup.Pools = pools.Pools
-	if values.NeedsFieldMaps() {
+	if values.NeedsFieldMaps() || interactive {
 		if lookup.FieldMaps, err = lk.FieldMaps(ctx, "customer"); err != nil {
 			return err
 		}
 	}
 	resolved, problems := fields.Resolve(values, lookup)
 	if len(problems) > 0 {
-		return problems
+		return problems // what the flags gave is wrong: say so before asking anything
+	}
+	if interactive {
+		w := &wizard{p: opts.Prompter, pools: pools.Pools, fields: lookup.FieldMaps}
+		if err := w.run(values); err != nil {
+			return err
+		}
+		if resolved, problems = fields.Resolve(values, lookup); len(problems) > 0 {
+			return problems
+		}
+		printCreateSummary(opts.IO.ErrOut, values, resolved[fields.PoolKey], pools.Pools)
+		if !opts.Yes && !opts.DryRun {
+			ok, err := opts.Prompter.Confirm("Create this customer? (创建客户)", true)
+			if err != nil {
+				return cancelled(err)
+			}
+			if !ok {
+				return errDeclined
+			}
+		}
 	}
 	if opts.DryRun {
 		return printDryRun(p, opts.IO.Out, resolved)
@@ -150,7 +184,17 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	return p.Print(cust.Raw, CustomerTable(cust, poolName(pools.Pools, resolved[fields.PoolKey])))
+	if err := p.Print(cust.Raw, CustomerTable(cust, poolName(pools.Pools, resolved[fields.PoolKey]))); err != nil {
+		return err
+	}
+	if interactive {
+		var globals []string
+		if opts.Globals != nil {
+			globals = opts.Globals()
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "\nThe same, as one command:\n  %s\n", EquivalentCommand(globals, values))
+	}
+	return nil
 }
 
 // gatherValues merges --from-file under the flags.

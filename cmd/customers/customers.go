@@ -29,6 +29,7 @@ func CustomerTable(c *api.Customer, poolName string) output.Table {
 		pool = string(c.CommonID)
 	}
 	return output.Table{
+		Record: true,
 		Header: []string{"ID", "NAME", "POOL", "STATUS", "CATEGORY", "SOURCE", "INDUSTRY", "STAFF SIZE", "CREATED"},
 		Rows: [][]string{{
 			string(c.ID), c.Name, pool,

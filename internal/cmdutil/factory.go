@@ -7,6 +7,7 @@ import (
 	"github.com/crmctl/crmctl/internal/config"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/output"
+	"github.com/crmctl/crmctl/internal/prompter"
 )
 
 // Factory builds a command's dependencies lazily, so that --help reads no config and
@@ -29,6 +30,9 @@ type Factory struct {
 
 	// Printer prints in the format of -o / --jq.
 	Printer func() (*output.Printer, error)
+
+	// Prompter asks questions at a terminal (commands check IOStreams.CanPrompt first).
+	Prompter prompter.Prompter
 
 	// Globals are the global flags.
 	Globals *Globals

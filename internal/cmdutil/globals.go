@@ -63,3 +63,19 @@ func (g *Globals) ConfigFlags() config.Flags {
 	fl.Debug = boolean("debug", &g.Debug)
 	return fl
 }
+
+// Repeat lists the given global flags that choose where a command goes (--sandbox,
+// --profile, --base-url), to repeat them in an equivalent command.
+func (g *Globals) Repeat() []string {
+	var out []string
+	if g.changed("sandbox") && g.Sandbox {
+		out = append(out, "--sandbox")
+	}
+	if g.changed("profile") {
+		out = append(out, "--profile", g.Profile)
+	}
+	if g.changed("base-url") {
+		out = append(out, "--base-url", g.BaseURL)
+	}
+	return out
+}

@@ -60,6 +60,9 @@ func (p *Printer) JSON() bool { return p.Format == FormatJSON }
 type Table struct {
 	Header []string
 	Rows   [][]string
+	// Record marks a table of one record: on a terminal it prints as FIELD / VALUE
+	// lines, which stay readable on a narrow terminal; through a pipe it is one line.
+	Record bool
 }
 
 // Print prints raw (JSON format) or t (table format). raw is printed as it came,
@@ -156,11 +159,19 @@ func (p *Printer) PrintTable(t Table) error {
 	if len(t.Rows) == 0 {
 		return nil
 	}
+	if t.Record && len(t.Rows) == 1 {
+		v := Table{Header: []string{"FIELD", "VALUE"}}
+		for i, h := range t.Header {
+			if i < len(t.Rows[0]) && t.Rows[0][i] != "" {
+				v.Rows = append(v.Rows, []string{h, t.Rows[0][i]})
+			}
+		}
+		t = v
+	}
 	tbl := tablewriter.NewTable(p.IO.Out,
 		tablewriter.WithMaxWidth(p.IO.TerminalWidth()),
 		tablewriter.WithRowAutoWrap(tw.WrapNormal),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithEastAsian(tw.On),
 	)
 	header := make([]any, len(t.Header))
 	for i, h := range t.Header {

@@ -1,0 +1,176 @@
+package cmd
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/crmctl/crmctl/internal/iostreams"
+	"github.com/crmctl/crmctl/internal/prompter"
+)
+
+// runPrompted runs crmctl on forced terminals with a scripted prompter.
+func (e *env) runPrompted(p prompter.Prompter, args ...string) result {
+	e.t.Helper()
+	ios, _, out, errOut := iostreams.Test()
+	ios.SetStdinTTY(true)
+	ios.SetStdoutTTY(true)
+	ios.SetStderrTTY(true)
+	ios.SetNoColor(true)
+	ios.SetWidth(60)
+	f, cleanup := NewFactory(context.Background(), ios, e.lookup)
+	defer cleanup()
+	f.Prompter = p
+	code := Execute(context.Background(), f, args)
+	return result{stdout: out.String(), stderr: errOut.String(), code: code}
+}
+
+func posts(api *fakeAPI) []apiCall {
+	var out []apiCall
+	for _, c := range api.Calls() {
+		if c.Method == "POST" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func TestInteractiveCreateFullWalk(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	fake := prompter.NewFake(t)
+	pool := fake.ExpectSelect("Pool (公海)").AnswerWith("超级公海 (48942)")
+	name := fake.ExpectInput("Name (客户名称)").Answers("  ", "王's 贸易公司")
+	status := fake.ExpectSelect("Status (跟进状态)").AnswerWith("初访")
+	fake.ExpectSelect("Category (客户类型)").AnswerWith("(skip 跳过)")
+	fake.ExpectSelect("Source (客户来源)").AnswerWith("电话营销")
+	fake.ExpectSelect("Staff size (人员规模)").AnswerDefault() // industry has no options: not asked
+	more := fake.ExpectMultiSelect("More fields? (更多字段)").AnswerWith("Email (邮箱)", "Department id (所属部门)", "Custom field (自定义字段)")
+	email := fake.ExpectInput("Email (邮箱)").Answers("not-an-email", "a@b.cn")
+	fake.ExpectInput("Department id (所属部门)").Answers("x1", "3")
+	fake.ExpectInput("Custom field key (自定义字段)").Answers("nickname", "text_asset_9320d8d7")
+	fake.ExpectInput("Value of text_asset_9320d8d7").Answer("VIP a=b")
+	fake.ExpectConfirm("Create this customer? (创建客户)").Answer(true)
+
+	r := e.runPrompted(fake, "customers", "create")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	if got := pool.Options(); strings.Join(got, "|") != "公司公海 (45)|超级公海 (48942)" {
+		t.Errorf("pool options %v", got)
+	}
+	if got := status.Options(); strings.Join(got, "|") != "(skip 跳过)|待联系|初访" {
+		t.Errorf("status options (enabled, by position, skip first): %v", got)
+	}
+	if len(name.ValidationErrors()) != 1 || len(email.ValidationErrors()) != 1 {
+		t.Errorf("re-asks: name %v, email %v", name.ValidationErrors(), email.ValidationErrors())
+	}
+	if opts := more.Options(); strings.Contains(strings.Join(opts, "|"), "Name (") || !strings.Contains(strings.Join(opts, "|"), "Telephone (电话)") {
+		t.Errorf("more fields offered %v", opts)
+	}
+	p := posts(api)
+	if len(p) != 1 {
+		t.Fatalf("posts: %d", len(p))
+	}
+	want := map[string]string{"common_id": "48942", "customer[name]": "王's 贸易公司", "customer[status]": "7",
+		"customer[source]": "201", "customer[address_attributes][email]": "a@b.cn", "customer[want_department_id]": "3",
+		"customer[text_asset_9320d8d7]": "VIP a=b"}
+	if len(p[0].Form) != len(want) {
+		t.Errorf("form %v", p[0].Form)
+	}
+	for k, v := range want {
+		if p[0].Form.Get(k) != v {
+			t.Errorf("%s = %q, want %q", k, p[0].Form.Get(k), v)
+		}
+	}
+	if !strings.Contains(r.stdout, "王's 贸易公司") {
+		t.Errorf("stdout: %s", r.stdout)
+	}
+	line := `crmctl customers create --pool 48942 --name '王'\''s 贸易公司' --status 初访 --source 电话营销 --email a@b.cn --department-id 3 --field 'text_asset_9320d8d7=VIP a=b'`
+	if !strings.Contains(r.stderr, line) {
+		t.Errorf("stderr lacks the equivalent command\n%s\nwant\n%s", r.stderr, line)
+	}
+	if !strings.Contains(r.stderr, "Pool (公海): 超级公海 (48942)") || !strings.Contains(r.stderr, "Status (跟进状态): 初访") {
+		t.Errorf("summary:\n%s", r.stderr)
+	}
+}
+
+func TestInteractiveCreateAsksOnlyWhatIsMissing(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	fake := prompter.NewFake(t)
+	fake.ExpectSelect("Category (客户类型)").AnswerWith("A(重点客户)")
+	fake.ExpectSelect("Source (客户来源)").AnswerDefault()
+	fake.ExpectSelect("Staff size (人员规模)").AnswerDefault()
+	fake.ExpectMultiSelect("More fields? (更多字段)").AnswerWith()
+	r := e.runPrompted(fake, "--base-url", api.srv.URL, "customers", "create", "--pool", "公司公海", "--name", "x", "--status", "待联系", "--tel", "010", "--yes")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	if p := posts(api); len(p) != 1 || p[0].Form.Get("customer[category]") != "15130" || p[0].Form.Get("customer[address_attributes][tel]") != "010" {
+		t.Fatalf("posts %v", p)
+	}
+	if !strings.Contains(r.stderr, "crmctl --base-url "+api.srv.URL+" customers create --pool 公司公海 --name x --status 待联系 --category A\\(重点客户\\) --tel 010") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+}
+
+func TestAllFlagsGivenMeansNoPromptButSelectsAndMore(t *testing.T) {
+	// Every select given, plus --yes: the only question left is "More fields?".
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	fake := prompter.NewFake(t)
+	fake.ExpectMultiSelect("More fields? (更多字段)").AnswerWith()
+	r := e.runPrompted(fake, "customers", "create", "--pool", "45", "--name", "x", "--status", "7", "--category", "15131",
+		"--source", "201", "--industry", "", "--staff-size", "301", "--yes")
+	if r.code != 0 || len(posts(api)) != 1 {
+		t.Fatal(r)
+	}
+}
+
+func TestNoInputOnATerminalNeverPrompts(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	fake := prompter.NewFake(t) // no expectations: any prompt fails the test
+	r := e.runPrompted(fake, "--no-input", "customers", "create", "--pool", "45", "--name", "x")
+	if r.code != 0 || len(posts(api)) != 1 {
+		t.Fatal(r)
+	}
+	e.vars["CRMCTL_NO_INPUT"] = "1"
+	r = e.runPrompted(fake, "customers", "create", "--name", "x")
+	if r.code != 2 || !strings.Contains(r.stderr, "--pool is required") {
+		t.Fatal(r)
+	}
+}
+
+func TestInteractiveCancelAndDecline(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+
+	fake := prompter.NewFake(t)
+	fake.ExpectSelect("Pool (公海)").Cancel()
+	r := e.runPrompted(fake, "customers", "create")
+	if r.code != 130 || len(posts(api)) != 0 {
+		t.Fatal(r)
+	}
+	if lines := strings.Count(strings.TrimSpace(r.stderr), "\n"); lines != 0 || !strings.Contains(r.stderr, "nothing was sent") {
+		t.Errorf("want one line on stderr, got %q", r.stderr)
+	}
+
+	fake = prompter.NewFake(t)
+	fake.ExpectMultiSelect("More fields? (更多字段)").AnswerWith()
+	fake.ExpectConfirm("Create this customer? (创建客户)").Answer(false)
+	r = e.runPrompted(fake, "customers", "create", "--pool", "45", "--name", "x", "--status", "7", "--category", "15131", "--source", "201", "--staff-size", "301")
+	if r.code != 130 || len(posts(api)) != 0 || !strings.Contains(r.stderr, "nothing was sent") {
+		t.Fatal(r)
+	}
+}
+
+func TestInteractiveBadFlagFailsBeforeAsking(t *testing.T) {
+	api := newFakeAPI(t)
+	fake := prompter.NewFake(t)
+	r := newEnv(t, api).runPrompted(fake, "customers", "create", "--status", "初仿")
+	if r.code != 2 || !strings.Contains(r.stderr, `did you mean "初访"`) {
+		t.Fatal(r)
+	}
+}
