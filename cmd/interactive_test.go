@@ -174,3 +174,49 @@ func TestInteractiveBadFlagFailsBeforeAsking(t *testing.T) {
 		t.Fatal(r)
 	}
 }
+
+func TestInteractiveLogin(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	delete(e.vars, "CRMCTL_TOKEN")
+	delete(e.vars, "CRMCTL_BASE_URL")
+	fake := prompter.NewFake(t)
+	edition := fake.ExpectSelect("Edition (版本)").AnswerWith("Another URL (其他地址)")
+	url := fake.ExpectInput("API base URL (接口地址)").Answers("http://example.com", api.srv.URL)
+	fake.ExpectInput("Account (手机号)").Answer("13800000000")
+	fake.ExpectPassword("Password (密码)").Answer("s3cret")
+	fake.ExpectInput("Corp id (企业ID, optional)").Answer("")
+	r := e.runPrompted(fake, "auth", "login")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	if opts := strings.Join(edition.Options(), "|"); !strings.Contains(opts, "DingTalk 钉钉版 (https://dingtalk.e.ikcrm.com)") || !strings.Contains(opts, "WeCom 企业微信版 (https://e.lixiaocrm.com)") {
+		t.Errorf("editions: %s", opts)
+	}
+	if len(url.ValidationErrors()) != 1 {
+		t.Errorf("plain http to a remote host was not refused where typed: %v", url.ValidationErrors())
+	}
+	c := api.Calls()
+	if len(c) != 1 || c[0].Form.Get("password") != "s3cret" || c[0].Form.Has("corp_id") {
+		t.Fatalf("login: %v", c)
+	}
+	if strings.Contains(r.stdout+r.stderr, "s3cret") {
+		t.Error("the password was printed")
+	}
+	// The profile now holds the base URL and the token: status works with no flag.
+	api.Reset()
+	r = e.run("", "auth", "status")
+	if r.code != 0 || !strings.Contains(r.stdout, "Logged in: yes, as test") || !strings.Contains(r.stdout, api.srv.URL) {
+		t.Fatal(r)
+	}
+
+	fake = prompter.NewFake(t)
+	fake.ExpectSelect("Edition (版本)").AnswerIndex(0)
+	fake.ExpectInput("Account (手机号)").AnswerDefault()
+	fake.ExpectPassword("Password (密码)").Cancel()
+	api.Reset()
+	r = e.runPrompted(fake, "auth", "login")
+	if r.code != 130 || len(api.Calls()) != 0 {
+		t.Fatal(r)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/config"
 	"github.com/crmctl/crmctl/internal/iostreams"
+	"github.com/crmctl/crmctl/internal/prompter"
 )
 
 // LoginOptions are the inputs of `auth login`.
@@ -22,6 +23,7 @@ type LoginOptions struct {
 	Settings    func() (*config.Settings, error)
 	LoginClient func() (*api.Client, error)
 	Getenv      func(string) (string, bool)
+	Prompter    prompter.Prompter
 
 	Login         string
 	CorpID        string
@@ -31,12 +33,16 @@ type LoginOptions struct {
 
 // NewCmdLogin builds `crmctl auth login`.
 func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Command {
-	opts := &LoginOptions{IO: f.IOStreams, Settings: f.Settings, LoginClient: f.LoginClient, Getenv: f.Getenv}
+	opts := &LoginOptions{IO: f.IOStreams, Settings: f.Settings, LoginClient: f.LoginClient, Getenv: f.Getenv, Prompter: f.Prompter}
 	cmd := &cobra.Command{
 		Use:   "login",
 		Short: "Log in and store the token in the profile",
 		Long: `Log in to the ikcrm open API with an account (a phone number) and password, and
 store the token in the profile of the config file (mode 0600).
+
+At a terminal, with no credentials in the environment, it asks for the edition
+(standalone, DingTalk, WeCom — which picks the API host — or another URL), the account,
+the password (hidden) and the optional corp id.
 
 Without a terminal, the credentials come from CRMCTL_LOGIN, CRMCTL_PASSWORD and
 CRMCTL_CORP_ID, or from --login and --corp-id with the password on standard input
@@ -77,6 +83,9 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	}
 	if opts.WithToken {
 		return loginWithToken(ctx, opts, s)
+	}
+	if !opts.PasswordStdin && env(opts.Getenv, "CRMCTL_PASSWORD") == "" && opts.IO.CanPrompt() && opts.Prompter != nil {
+		return loginInteractive(ctx, opts, s)
 	}
 	login := firstNonEmpty(opts.Login, env(opts.Getenv, "CRMCTL_LOGIN"), s.Login.V)
 	corpID := firstNonEmpty(opts.CorpID, env(opts.Getenv, "CRMCTL_CORP_ID"), s.CorpID.V)
@@ -123,7 +132,7 @@ func doLogin(ctx context.Context, ios *iostreams.IOStreams, newClient func() (*a
 		pr.Token = res.UserToken
 		pr.Login = p.Login
 		pr.CorpID = p.CorpID
-		if s.BaseURL.Source != config.SourceDefault {
+		if s.BaseURL.Source != config.SourceDefault || pr.BaseURL != "" {
 			pr.BaseURL = s.BaseURL.V
 		}
 	}); err != nil {
