@@ -26,8 +26,8 @@ import (
 // answers that run out before one passes validation, or answers left unused after one
 // passed), fails the test with t.Errorf, which is safe from any goroutine, and the
 // call returns an error so that the code under test unwinds. Expectations never asked
-// fail the test when it ends (t.Cleanup), unless an unexpected question was already
-// reported: the rest of the script is then out of step and says nothing new.
+// fail the test when it ends (t.Cleanup), unless the Fake has already failed it: the
+// rest of the script is then out of step and would say nothing new.
 //
 // A Fake is safe for use by several goroutines; the order of questions is the order
 // in which the calls reach it.
@@ -36,7 +36,7 @@ type Fake struct {
 
 	mu     sync.Mutex
 	queue  []*expectation
-	failed bool // an unexpected question was reported
+	failed bool // the Fake has failed the test
 }
 
 var _ Prompter = (*Fake)(nil)
