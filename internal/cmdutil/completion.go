@@ -1,7 +1,9 @@
 package cmdutil
 
 import (
+	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -10,44 +12,90 @@ import (
 	"github.com/crmctl/crmctl/internal/fields"
 )
 
-// Completion reads only the local cache: it never waits on the network.
+// Completion reads only the local cache, whatever its age: it never waits on the
+// network. With --sandbox a cold cache is filled from the embedded sandbox, which runs in
+// the process and needs no network either.
 
-func (f *Factory) cachedPools() []api.Pool {
+// sandboxFillTimeout bounds how long a completion may spend filling the cache from the
+// embedded sandbox.
+const sandboxFillTimeout = 5 * time.Second
+
+// completionLookups returns the look-ups of the resolved profile, and whether they talk
+// to the embedded sandbox.
+func (f *Factory) completionLookups() (*Lookups, bool) {
+	if f.Lookups == nil {
+		return nil, false
+	}
 	lk, err := f.Lookups()
-	if err != nil || lk.Cache == nil {
-		return nil
+	if err != nil || lk == nil || lk.Cache == nil {
+		return nil, false
 	}
-	raw, ok := lk.Cache.GetStale("pools")
-	if !ok {
-		return nil
+	sandbox := false
+	if f.Settings != nil {
+		if s, err := f.Settings(); err == nil && s.Sandbox.V {
+			sandbox = true
+		}
 	}
-	var pools []api.Pool
-	if json.Unmarshal(raw, &pools) != nil {
-		return nil
-	}
-	return pools
+	return lk, sandbox
 }
 
-func (f *Factory) cachedFieldMaps(entity string) *api.FieldMapList {
-	lk, err := f.Lookups()
-	if err != nil || lk.Cache == nil {
+func (f *Factory) cachedPools(ctx context.Context) []api.Pool {
+	lk, sandbox := f.completionLookups()
+	if lk == nil {
 		return nil
 	}
-	raw, ok := lk.Cache.GetStale("fieldmaps-" + entity)
-	if !ok {
+	if raw, ok := lk.Cache.GetStale("pools"); ok {
+		var pools []api.Pool
+		if json.Unmarshal(raw, &pools) == nil {
+			return pools
+		}
+	}
+	if !sandbox {
 		return nil
 	}
-	var fms []api.FieldMap
-	if json.Unmarshal(raw, &fms) != nil {
+	ctx, cancel := context.WithTimeout(ctx, sandboxFillTimeout)
+	defer cancel()
+	list, err := lk.Pools(ctx)
+	if err != nil {
 		return nil
 	}
-	return &api.FieldMapList{Entity: entity, Fields: fms, Raw: raw}
+	return list.Pools
+}
+
+func (f *Factory) cachedFieldMaps(ctx context.Context, entity string) *api.FieldMapList {
+	lk, sandbox := f.completionLookups()
+	if lk == nil {
+		return nil
+	}
+	if raw, ok := lk.Cache.GetStale("fieldmaps-" + entity); ok {
+		var fms []api.FieldMap
+		if json.Unmarshal(raw, &fms) == nil {
+			return &api.FieldMapList{Entity: entity, Fields: fms, Raw: raw}
+		}
+	}
+	if !sandbox {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, sandboxFillTimeout)
+	defer cancel()
+	list, err := lk.FieldMaps(ctx, entity)
+	if err != nil {
+		return nil
+	}
+	return list
+}
+
+func (f *Factory) completionContext() context.Context {
+	if f.Context != nil {
+		return f.Context
+	}
+	return context.Background()
 }
 
 // PoolCompletions are the cached pools' ids and names.
 func (f *Factory) PoolCompletions() []string {
 	var out []string
-	for _, p := range f.cachedPools() {
+	for _, p := range f.cachedPools(f.completionContext()) {
 		out = append(out, string(p.ID)+"\t"+p.Name, p.Name+"\tpool "+string(p.ID))
 	}
 	return out
@@ -55,7 +103,7 @@ func (f *Factory) PoolCompletions() []string {
 
 // OptionCompletions are the cached enabled labels of a customer select field.
 func (f *Factory) OptionCompletions(field string) []string {
-	fml := f.cachedFieldMaps("customer")
+	fml := f.cachedFieldMaps(f.completionContext(), "customer")
 	if fml == nil {
 		return nil
 	}
