@@ -33,7 +33,7 @@ func (c apiCall) String() string { return c.Method + " " + c.Path }
 // fakeAPI is a strict stand-in for the ikcrm API: it records every request, checks the
 // token header on every call but login, and answers from canned payloads.
 type fakeAPI struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	mu     sync.Mutex
 	calls  []apiCall
@@ -55,7 +55,7 @@ const fieldMapsJSON = `{"code":0,"data":{"customer":[
  {"field_name":"industry","field_values":[]},
  {"field_name":"staff_size","field_values":[{"id":301,"value":"1-20人","position":1,"status":"enable"}]}]}}`
 
-func newFakeAPI(t *testing.T) *fakeAPI {
+func newFakeAPI(t testing.TB) *fakeAPI {
 	t.Helper()
 	f := &fakeAPI{t: t, routes: map[string]http.HandlerFunc{}, nextID: 18}
 	f.routes["GET /api/v2/common_customers/common_settings"] = canned(poolsJSON)
@@ -141,12 +141,12 @@ func callNames(calls []apiCall) string {
 
 // env is a test environment: a fresh HOME and XDG folders, the fake API, a token.
 type env struct {
-	t    *testing.T
+	t    testing.TB
 	vars map[string]string
 	home string
 }
 
-func newEnv(t *testing.T, api *fakeAPI) *env {
+func newEnv(t testing.TB, api *fakeAPI) *env {
 	t.Helper()
 	home := t.TempDir()
 	e := &env{t: t, home: home, vars: map[string]string{
