@@ -22,7 +22,7 @@ func TestImportFlags(t *testing.T) {
 		t.Fatalf("options: %+v", got)
 	}
 	// The resume command repeats the file and flags, without --dry-run.
-	want := "customers import leads.csv --pool=公司公海 --map=公司=name --map=备用=- --skip-invalid --rate=50/1s --encoding=gbk '--delimiter=;' --results=out.jsonl"
+	want := `import leads.csv --delimiter=\; --encoding=gbk --map=公司=name --map=备用=- --pool=公司公海 --rate=50/1s --results=out.jsonl --skip-invalid`
 	if got.ResumeCommand != want {
 		t.Errorf("resume command:\n got %s\nwant %s", got.ResumeCommand, want)
 	}
