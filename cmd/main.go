@@ -87,7 +87,7 @@ func ExitCode(err error) int {
 		return ExitInterrupted
 	case errors.As(err, &usage), errors.As(err, &invalid), errors.As(err, &problem), errors.As(err, &problems):
 		return ExitUsage
-	case errors.As(err, &authLocal):
+	case errors.As(err, &authLocal), errors.Is(err, api.ErrNoToken):
 		return ExitAuth
 	case errors.As(err, &apiErr):
 		if apiErr.IsAuth() {

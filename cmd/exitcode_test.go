@@ -1,0 +1,66 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/cmdutil"
+	"github.com/crmctl/crmctl/internal/config"
+	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/prompter"
+)
+
+func TestExitCode(t *testing.T) {
+	wrap := func(err error) error { return fmt.Errorf("doing something: %w", err) }
+	cases := []struct {
+		err  error
+		want int
+	}{
+		{nil, 0},
+		{errors.New("boom"), 1},
+		{cmdutil.UsageErrorf("bad"), 2},
+		{wrap(&config.InvalidError{Err: errors.New("bad file")}), 2},
+		{fields.Problems{&fields.Problem{Reason: "x"}}, 2},
+		{&fields.Problem{Reason: "x"}, 2},
+		{errors.New("unknown command \"x\" for \"crmctl\""), 2},
+		{&cmdutil.AuthError{Err: errors.New("no token")}, 3},
+		{wrap(&api.Error{Code: api.CodeUnauthorized}), 3},
+		{&api.Error{Code: api.CodeInvalidApp}, 3},
+		{api.ErrNoToken, 3},
+		{&api.Error{Code: api.CodeRecordNotFound}, 1},
+		{&api.Error{Code: 100422}, 1},
+		{wrap(&api.NetworkError{Err: errors.New("refused")}), 4},
+		{&api.ThrottledError{Attempts: 5}, 4},
+		{context.DeadlineExceeded, 4},
+		{&api.ResponseError{StatusCode: 502}, 4},
+		{&api.ResponseError{StatusCode: 200}, 1},
+		{&cmdutil.PartialError{Err: errors.New("3 rows failed")}, 5},
+		{context.Canceled, 130},
+		{wrap(cmdutil.ErrCancel), 130},
+		{prompter.ErrCancelled, 130},
+		{&cmdutil.SilentError{Code: 5}, 5},
+	}
+	for _, tc := range cases {
+		if got := ExitCode(tc.err); got != tc.want {
+			t.Errorf("ExitCode(%v) = %d, want %d", tc.err, got, tc.want)
+		}
+	}
+}
+
+func TestDebugRedactsTheToken(t *testing.T) {
+	api := newFakeAPI(t)
+	r := newEnv(t, api).run("", "--debug", "customers", "create", "--pool", "45", "--name", "x")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	if !strings.Contains(r.stderr, "POST /api/v2/common_customers") || !strings.Contains(r.stderr, "GET /api/v2/common_customers/common_settings") {
+		t.Errorf("no trace:\n%s", r.stderr)
+	}
+	if strings.Contains(r.stderr, testToken) || strings.Contains(r.stdout, testToken) {
+		t.Errorf("the token leaked:\n%s", r.stderr)
+	}
+}
