@@ -1,6 +1,6 @@
 //go:build darwin || dragonfly || freebsd || netbsd || openbsd
 
-package prompter_test
+package ptytest
 
 import "golang.org/x/sys/unix"
 

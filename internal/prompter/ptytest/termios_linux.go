@@ -1,4 +1,4 @@
-package prompter_test
+package ptytest
 
 import "golang.org/x/sys/unix"
 
