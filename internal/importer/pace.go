@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -130,15 +131,33 @@ func (l *Limiter) Wait(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d := slot.Sub(l.clock.Now())
-	if d <= 0 {
-		return ctx.Err()
+	if d := slot.Sub(l.clock.Now()); d > 0 {
+		if l.onWait != nil {
+			l.onWait(d)
+		}
+		if err := l.clock.Sleep(ctx, d); err != nil {
+			return err
+		}
+	} else if err := ctx.Err(); err != nil {
+		return err
 	}
-	if l.onWait != nil {
-		l.onWait(d)
+	// Woken late (a busy machine): record the real send time, so that the next slots
+	// count from it and the late send cannot crowd the window after it.
+	if now := l.clock.Now(); now.Sub(slot) > lateSend {
+		_ = l.update(context.WithoutCancel(ctx), func(st *paceState, _ time.Time) {
+			for i, s := range st.Sends {
+				if s == slot.UnixNano() {
+					st.Sends[i] = now.UnixNano()
+				}
+			}
+			slices.Sort(st.Sends)
+		})
 	}
-	return l.clock.Sleep(ctx, d)
+	return nil
 }
+
+// lateSend is how late a send may leave before its slot is moved to the real time.
+const lateSend = time.Millisecond
 
 // Reserve records the next send slot in the shared state and returns it, without
 // waiting.

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/crmctl/crmctl/internal/api"
@@ -124,14 +123,20 @@ type crashError struct{ err error }
 func (e *crashError) Error() string { return "stopped by a hook: " + e.err.Error() }
 func (e *crashError) Unwrap() error { return e.err }
 
-// Pacer puts a Limiter in front of every attempt of a client. The importer reserves the
-// slot of a create itself (before journalling the row "sent", so that an interruption
-// while waiting leaves the row pending); the client's first attempt then uses that slot
-// and its retries wait for new ones.
+// Pacer puts a Limiter in front of every attempt of a client: the client calls it just
+// before each request leaves, retries included. An interruption of the run (Interrupt)
+// ends a wait for a slot — the request has then certainly not been sent — but never a
+// request already on its way.
 type Pacer struct {
 	Limiter *Limiter
-	prepaid atomic.Bool
+	// Interrupt is the run's context: the requests themselves get a context that
+	// ignores its cancellation, the waits before them do not.
+	Interrupt context.Context
 }
+
+// errWaitInterrupted is returned by the pacing hook when the run is interrupted while
+// a request waits for its slot: the request was not sent.
+var errWaitInterrupted = errors.New("interrupted while waiting for a send slot")
 
 // Client returns c with the pacer's hooks.
 func (p *Pacer) Client(c *api.Client) (*api.Client, error) {
@@ -142,22 +147,19 @@ func (p *Pacer) Client(c *api.Client) (*api.Client, error) {
 }
 
 func (p *Pacer) wait(ctx context.Context) error {
-	if p.prepaid.CompareAndSwap(true, false) {
-		return nil
+	if p.Interrupt == nil {
+		return p.Limiter.Wait(ctx)
 	}
-	return p.Limiter.Wait(ctx)
-}
-
-// reserve waits for a slot and keeps it for the next attempt.
-func (p *Pacer) reserve(ctx context.Context) error {
-	if err := p.Limiter.Wait(ctx); err != nil {
-		return err
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(p.Interrupt, cancel)
+	defer stop()
+	err := p.Limiter.Wait(wctx)
+	if err != nil && p.Interrupt.Err() != nil && ctx.Err() == nil {
+		return errWaitInterrupted
 	}
-	p.prepaid.Store(true)
-	return nil
+	return err
 }
-
-func (p *Pacer) release() { p.prepaid.Store(false) }
 
 type runner struct {
 	cfg     Config
@@ -192,6 +194,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	if cfg.Pacer != nil {
 		r.sum.Rate = cfg.Pacer.Limiter.Rate().String()
+		if cfg.Pacer.Interrupt == nil {
+			cfg.Pacer.Interrupt = ctx
+			defer func() { cfg.Pacer.Interrupt = nil }()
+		}
 	}
 	err := r.run(ctx)
 	r.finish()
@@ -555,18 +561,13 @@ func idLess(a, b string) bool {
 	return a < b
 }
 
-// create sends one row: slot, journal "sent", request, journal outcome, result.
+// create sends one row: journal "sent", wait for the slot, request, journal outcome,
+// result.
 func (r *runner) create(ctx context.Context, v *Verdict) error {
 	cfg := r.cfg
 	for {
 		if ctx.Err() != nil {
 			return ErrInterrupted
-		}
-		if err := cfg.Pacer.reserve(ctx); err != nil {
-			if ctx.Err() != nil {
-				return ErrInterrupted
-			}
-			return err
 		}
 		bg, cancel := r.detached(ctx)
 		err := r.j.MarkSent(bg, v.Row, v.Name, cfg.Clock.Now())
@@ -576,12 +577,12 @@ func (r *runner) create(ctx context.Context, v *Verdict) error {
 			}
 		}
 		if err != nil {
-			cfg.Pacer.release()
 			cancel()
 			return err
 		}
+		// The request itself is not cancelled by an interruption (it is finished and
+		// recorded); the wait for its slot is.
 		cust, err := r.client.CreateCommonCustomer(bg, v.Values.Form())
-		cfg.Pacer.release()
 		if cfg.Hooks.AfterAnswer != nil {
 			if herr := cfg.Hooks.AfterAnswer(v.Row); herr != nil {
 				cancel()
@@ -643,6 +644,12 @@ func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, er
 		r.sum.Failed++
 		r.write(Result{Row: v.Row, Status: StatusFailed, Name: v.Name, APICode: apiErr.Code, Message: apiErr.Error()})
 		return false, nil
+	case errors.Is(err, errWaitInterrupted):
+		// Interrupted before the request left.
+		if jerr := r.j.Unsend(ctx, v.Row); jerr != nil {
+			return false, jerr
+		}
+		return false, ErrInterrupted
 	case errors.As(err, &thr), errors.As(err, &netErr) && !netErr.MaybeSent, errors.Is(err, api.ErrNoToken):
 		// It certainly was not processed: the row stays pending; the run stops.
 		if jerr := r.j.Unsend(ctx, v.Row); jerr != nil {

@@ -29,6 +29,8 @@ type testAPI struct {
 
 	mu     sync.Mutex
 	counts map[string]int // "POST /api/v2/common_customers" -> n
+	// during is called with the name of each create as it reaches the server.
+	during func(name string)
 	// dropAfter, when it returns true for a create's form, lets the sandbox process the
 	// request and then closes the connection without an answer.
 	dropAfter func(name string) bool
@@ -64,13 +66,16 @@ func (a *testAPI) newClient(token string) *api.Client {
 func (a *testAPI) serve(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	a.counts[r.Method+" "+r.URL.Path]++
-	drop := a.dropAfter
+	drop, during := a.dropAfter, a.during
 	a.mu.Unlock()
-	if r.Method == http.MethodPost && r.URL.Path == "/api/v2/common_customers" && drop != nil {
+	if r.Method == http.MethodPost && r.URL.Path == "/api/v2/common_customers" && (drop != nil || during != nil) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		form, _ := url.ParseQuery(string(body))
-		if drop(form.Get("customer[name]")) {
+		if during != nil {
+			during(form.Get("customer[name]"))
+		}
+		if drop != nil && drop(form.Get("customer[name]")) {
 			a.srv.Handler().ServeHTTP(httptest.NewRecorder(), r)
 			conn, _, err := http.NewResponseController(w).Hijack()
 			if err == nil {
@@ -495,13 +500,13 @@ func TestInterruptFinishesTheRequestInFlight(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cfg := a.config(t, csvOf(t, dir, ns), dir)
-	cfg.Hooks.AfterMarkSent = func(row int) error {
-		if row == 3 {
-			cancel() // Ctrl-C while row 3's request is about to go out
+	a.during = func(name string) {
+		if name == ns[1] {
+			cancel() // Ctrl-C while row 3's request is on its way
 		}
-		return nil
 	}
 	sum, err := Run(ctx, cfg)
+	a.during = nil
 	if !errors.Is(err, ErrInterrupted) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
@@ -560,4 +565,38 @@ func TestJournalIsExclusive(t *testing.T) {
 	if _, err := OpenJournal(context.Background(), filepath.Join(dir, "j.db"), m); err == nil || !strings.Contains(err.Error(), "another import") {
 		t.Fatalf("a journal of another file was reused: %v", err)
 	}
+}
+
+func TestInterruptWhileWaitingForASlotSendsNothing(t *testing.T) {
+	a := newTestAPI(t)
+	dir := t.TempDir()
+	ns := names("等待中断", 4)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := a.config(t, csvOf(t, dir, ns), dir)
+	// One request per hour: row 3 waits for its slot, and Ctrl-C comes then.
+	clock := &blockingClock{fakeClock: newFakeClock(), onSleep: cancel}
+	lim, _ := NewLimiter(filepath.Join(dir, "slow.json"), Rate{N: 1, Window: time.Hour}, 0, clock)
+	cfg.Pacer.Limiter, cfg.Clock = lim, clock
+	sum, err := Run(ctx, cfg)
+	if !errors.Is(err, ErrInterrupted) || sum.Created != 1 || sum.Pending != 3 || a.count(createKey) != 1 {
+		t.Fatalf("%v %+v POSTs %d", err, sum, a.count(createKey))
+	}
+	j, _ := ReadJournal(context.Background(), sum.Journal)
+	defer j.Close()
+	if e, _ := j.Get(context.Background(), 3); e.State != StatePending {
+		t.Fatalf("row 3 is %s: a request that never left must stay pending", e.State)
+	}
+}
+
+// blockingClock calls onSleep when a wait starts and then blocks until ctx ends.
+type blockingClock struct {
+	*fakeClock
+	onSleep func()
+}
+
+func (c *blockingClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.onSleep()
+	<-ctx.Done()
+	return ctx.Err()
 }
