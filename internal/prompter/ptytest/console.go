@@ -6,10 +6,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -139,6 +141,7 @@ func (c *Console) Run(script func(c *Console), program func()) bool {
 
 // Fail fails the test, showing the screen, and stops the script.
 func (c *Console) Fail(format string, args ...any) {
+	c.t.Helper()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.failed && !c.quiet {
@@ -158,6 +161,7 @@ func (c *Console) OK() bool {
 // stopped: text written before that point does not count, but text written after it,
 // even before the keys meant to cause it, does.
 func (c *Console) WaitFor(s string) {
+	c.t.Helper()
 	if !c.OK() {
 		return
 	}
@@ -168,6 +172,7 @@ func (c *Console) WaitFor(s string) {
 
 // WaitScreen waits until a line of the screen (as in Lines) contains s.
 func (c *Console) WaitScreen(s string) {
+	c.t.Helper()
 	if !c.OK() || c.screenHas(s) {
 		return
 	}
@@ -185,6 +190,7 @@ func (c *Console) WaitScreen(s string) {
 // mode, as every prompt does. Keys sent earlier would be echoed by the terminal, and a
 // Ctrl-C turned into a signal.
 func (c *Console) WaitReading() {
+	c.t.Helper()
 	if !c.OK() {
 		return
 	}
@@ -224,6 +230,7 @@ func (c *Console) Canonical() (bool, error) {
 
 // Send types s.
 func (c *Console) Send(s string) {
+	c.t.Helper()
 	if !c.OK() {
 		return
 	}
@@ -290,6 +297,8 @@ func (c *Console) expect(opt expect.ExpectOpt) error {
 		return fmt.Errorf("not written within %v", c.opts.Wait)
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return fmt.Errorf("nothing more was written for %v", c.opts.Wait)
+	case errors.Is(err, io.EOF), errors.Is(err, syscall.EIO):
+		return errors.New("the terminal was closed: the program had ended")
 	}
 	return err
 }

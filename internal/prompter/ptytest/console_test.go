@@ -4,6 +4,7 @@ package ptytest_test
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -83,27 +84,52 @@ func (r *recorder) failures() string {
 	return strings.Join(r.errs, "\n")
 }
 
+// A wait fails once its time is up, whether the program falls silent or keeps writing
+// something else, and the script stops there.
 func TestWaitForFailsInTime(t *testing.T) {
-	t.Parallel()
-	rec := &recorder{TB: t}
-	c := ptytest.Open(rec, ptytest.Options{Wait: 200 * time.Millisecond})
-	start := time.Now()
-	sent := false
-	finished := c.Run(func(c *ptytest.Console) {
-		c.WaitFor("never written")
-		c.Send("x") // skipped after a failure
-		sent = c.OK()
-	}, func() {
-		fmt.Fprint(c.Tty(), "something else")
-	})
-	if !finished || sent {
-		t.Errorf("Run = %t, script went on = %t; want true, false", finished, sent)
+	tests := []struct {
+		name, want string
+		program    func(w io.Writer)
+	}{
+		{"silent", "nothing more was written for 200ms", func(w io.Writer) {
+			fmt.Fprint(w, "something else")
+			time.Sleep(time.Second)
+		}},
+		{"chatty", "not written within 200ms", func(w io.Writer) {
+			fmt.Fprint(w, "something else")
+			for range 50 {
+				fmt.Fprint(w, ".")
+				time.Sleep(20 * time.Millisecond)
+			}
+		}},
 	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("the failed wait took %v", d)
-	}
-	if f := rec.failures(); !strings.Contains(f, `waiting for "never written"`) || !strings.Contains(f, "something else") {
-		t.Errorf("failures:\n%s\nwant the awaited text and the screen", f)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec := &recorder{TB: t}
+			c := ptytest.Open(rec, ptytest.Options{Wait: 200 * time.Millisecond})
+			var waited time.Duration
+			sent := false
+			finished := c.Run(func(c *ptytest.Console) {
+				start := time.Now()
+				c.WaitFor("never written")
+				waited = time.Since(start)
+				c.Send("x") // skipped after a failure
+				sent = c.OK()
+			}, func() {
+				tt.program(c.Tty())
+			})
+			if !finished || sent {
+				t.Errorf("Run = %t, script went on = %t; want true, false", finished, sent)
+			}
+			if waited > 800*time.Millisecond {
+				t.Errorf("the failed wait took %v", waited)
+			}
+			f := rec.failures()
+			if !strings.Contains(f, `waiting for "never written": `+tt.want) || !strings.Contains(f, "something else") {
+				t.Errorf("failures:\n%s\nwant the awaited text, %q and the screen", f, tt.want)
+			}
+		})
 	}
 }
 
