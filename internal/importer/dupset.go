@@ -45,7 +45,7 @@ func (d *dupSet) open() error {
 	}
 	d.path = fh.Name()
 	fh.Close()
-	d.db, err = sql.Open("sqlite", "file:"+d.path+"?_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)&_pragma=cache_size(-4096)")
+	d.db, err = sql.Open("sqlite", "file:"+d.path+"?_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)&_pragma=cache_size(-1024)")
 	if err != nil {
 		return err
 	}

@@ -73,8 +73,12 @@ func ParseRate(s string) (Rate, error) {
 }
 
 // DefaultMargin widens the window so that network jitter cannot bring N+1 requests
-// within one window at the server.
+// within one window at the server: 3% of it, and at least MinMargin.
 const DefaultMargin = 0.03
+
+// MinMargin is the smallest margin: with short windows (tests, fast sandboxes) 3% is
+// less than a busy machine's scheduling delays.
+const MinMargin = 40 * time.Millisecond
 
 // Limiter paces requests so that no N+1 consecutive requests — from this process or any
 // other using the same state file — fall within one window (plus the margin). The
@@ -109,9 +113,19 @@ func NewLimiter(path string, rate Rate, margin float64, clock Clock) (*Limiter, 
 		path:  path,
 		lock:  flock.New(path + ".lock"),
 		rate:  rate,
-		gap:   rate.Window + time.Duration(float64(rate.Window)*margin),
+		gap:   rate.Window + marginOf(rate.Window, margin),
 		clock: clock,
 	}, nil
+}
+
+// marginOf is the fraction of the window, raised to MinMargin (but to no more than 30%
+// of the window); a zero fraction means none.
+func marginOf(window time.Duration, fraction float64) time.Duration {
+	m := time.Duration(float64(window) * fraction)
+	if fraction > 0 {
+		m = max(m, min(MinMargin, window*3/10))
+	}
+	return m
 }
 
 // Rate is the limiter's rate.
@@ -125,60 +139,109 @@ type paceState struct {
 	NotBefore int64 `json:"not_before,omitempty"`
 }
 
-// Wait reserves the next send slot and sleeps until it. It is api.Options.Wait.
+// Wait reserves the next send slot, sleeps until it and confirms it. It is
+// api.Options.Wait.
+//
+// A process woken late (a busy machine) would leave less than a window between its
+// send and the one N slots later, reserved meanwhile by another process. So on waking,
+// each send confirms its slot under the lock: it records the real send time, checks it
+// against the N-th send before it, and if the window is no longer kept, waits for a new
+// slot. The time between the confirmation and the request leaving is then only the
+// few microseconds it takes to write the request.
 func (l *Limiter) Wait(ctx context.Context) error {
 	slot, err := l.Reserve(ctx)
 	if err != nil {
 		return err
 	}
-	if d := slot.Sub(l.clock.Now()); d > 0 {
-		if l.onWait != nil {
-			l.onWait(d)
+	for {
+		if d := slot.Sub(l.clock.Now()); d > 0 {
+			if l.onWait != nil {
+				l.onWait(d)
+			}
+			if err := l.clock.Sleep(ctx, d); err != nil {
+				l.release(slot)
+				return err
+			}
 		}
-		if err := l.clock.Sleep(ctx, d); err != nil {
+		if err := ctx.Err(); err != nil {
+			l.release(slot)
 			return err
 		}
-	} else if err := ctx.Err(); err != nil {
-		return err
+		next, ok, err := l.confirm(ctx, slot)
+		if err != nil || ok {
+			return err
+		}
+		slot = next
 	}
-	// Woken late (a busy machine): record the real send time, so that the next slots
-	// count from it and the late send cannot crowd the window after it.
-	if now := l.clock.Now(); now.Sub(slot) > lateSend {
-		_ = l.update(context.WithoutCancel(ctx), func(st *paceState, _ time.Time) {
-			for i, s := range st.Sends {
-				if s == slot.UnixNano() {
-					st.Sends[i] = now.UnixNano()
-				}
-			}
-			slices.Sort(st.Sends)
-		})
-	}
-	return nil
 }
-
-// lateSend is how late a send may leave before its slot is moved to the real time.
-const lateSend = time.Millisecond
 
 // Reserve records the next send slot in the shared state and returns it, without
 // waiting.
 func (l *Limiter) Reserve(ctx context.Context) (time.Time, error) {
 	var slot time.Time
 	err := l.update(ctx, func(st *paceState, now time.Time) {
-		earliest := now.UnixNano()
-		if n := len(st.Sends); n > 0 {
-			earliest = max(earliest, st.Sends[n-1]) // slots stay in order
-		}
-		if n := len(st.Sends); n >= l.rate.N {
-			earliest = max(earliest, st.Sends[n-l.rate.N]+int64(l.gap))
-		}
-		earliest = max(earliest, st.NotBefore)
-		st.Sends = append(st.Sends, earliest)
-		if len(st.Sends) > l.rate.N {
-			st.Sends = append([]int64(nil), st.Sends[len(st.Sends)-l.rate.N:]...)
-		}
-		slot = time.Unix(0, earliest)
+		slot = time.Unix(0, l.earliest(st, now))
+		st.Sends = append(st.Sends, slot.UnixNano())
+		l.trim(st)
 	})
 	return slot, err
+}
+
+// earliest is the first time a new send may take: after every recorded send (slots stay
+// in order), a window and its margin after the N-th last one, and not before a
+// throttled answer's Retry-After.
+func (l *Limiter) earliest(st *paceState, now time.Time) int64 {
+	t := now.UnixNano()
+	if n := len(st.Sends); n > 0 {
+		t = max(t, st.Sends[n-1])
+	}
+	if n := len(st.Sends); n >= l.rate.N {
+		t = max(t, st.Sends[n-l.rate.N]+int64(l.gap))
+	}
+	return max(t, st.NotBefore)
+}
+
+// trim keeps the last 2N sends: enough to check any slot still waiting.
+func (l *Limiter) trim(st *paceState) {
+	if keep := 2 * l.rate.N; len(st.Sends) > keep {
+		st.Sends = append([]int64(nil), st.Sends[len(st.Sends)-keep:]...)
+	}
+}
+
+// confirm turns the reserved slot into the real send time, if the window is still kept
+// then; otherwise it reserves a later slot.
+func (l *Limiter) confirm(ctx context.Context, slot time.Time) (next time.Time, ok bool, err error) {
+	err = l.update(context.WithoutCancel(ctx), func(st *paceState, now time.Time) {
+		at := max(now.UnixNano(), slot.UnixNano())
+		if i := slices.Index(st.Sends, slot.UnixNano()); i >= 0 {
+			st.Sends = slices.Delete(st.Sends, i, i+1)
+		}
+		// Where the send falls among the others, and the N-th send before it.
+		p, _ := slices.BinarySearch(st.Sends, at+1)
+		if (p < l.rate.N || at-st.Sends[p-l.rate.N] >= int64(l.gap)) && at >= st.NotBefore {
+			st.Sends = slices.Insert(st.Sends, p, at)
+			ok = true
+			return
+		}
+		t := l.earliest(st, now)
+		st.Sends = append(st.Sends, t)
+		next = time.Unix(0, t)
+	})
+	if err == nil && !ok && next.IsZero() {
+		ok = true
+	}
+	return next, ok, err
+}
+
+// release gives back a slot that will not be used (the wait was cancelled).
+func (l *Limiter) release(slot time.Time) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = l.update(ctx, func(st *paceState, _ time.Time) {
+		if i := slices.Index(st.Sends, slot.UnixNano()); i >= 0 {
+			st.Sends = slices.Delete(st.Sends, i, i+1)
+		}
+	})
 }
 
 // Throttled pushes every process's next slot back by d: the server said "Retry later".

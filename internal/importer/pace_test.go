@@ -174,3 +174,42 @@ func TestParseRate(t *testing.T) {
 		}
 	}
 }
+
+func TestLateSendMovesTheNextSlot(t *testing.T) {
+	// N=1 per second: A's slot is now, B's a second later. A wakes 300ms late; when B
+	// wakes at its slot, a second has not passed since A's real send: B waits again.
+	clock := newFakeClock()
+	path := filepath.Join(t.TempDir(), "pace.json")
+	rate := Rate{N: 1, Window: time.Second}
+	a, _ := NewLimiter(path, rate, 0, clock)
+	b, _ := NewLimiter(path, rate, 0, clock)
+	t0 := clock.Now()
+	slotA, _ := a.Reserve(context.Background())
+	slotB, _ := b.Reserve(context.Background())
+	if !slotA.Equal(t0) || !slotB.Equal(t0.Add(time.Second)) {
+		t.Fatalf("slots %v %v", slotA.Sub(t0), slotB.Sub(t0))
+	}
+	clock.Advance(300 * time.Millisecond)
+	if _, ok, err := a.confirm(context.Background(), slotA); !ok || err != nil {
+		t.Fatalf("A: %v %v", ok, err)
+	}
+	clock.Advance(700 * time.Millisecond)
+	next, ok, err := b.confirm(context.Background(), slotB)
+	if ok || err != nil || !next.Equal(t0.Add(1300*time.Millisecond)) {
+		t.Fatalf("B: ok %v next %v %v, want a new slot at +1.3s", ok, next.Sub(t0), err)
+	}
+}
+
+func TestCancelledWaitGivesTheSlotBack(t *testing.T) {
+	clock := newFakeClock()
+	path := filepath.Join(t.TempDir(), "pace.json")
+	l, _ := NewLimiter(path, Rate{N: 1, Window: time.Hour}, 0, clock)
+	_ = l.Wait(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_ = l.Wait(ctx)
+	slot, _ := l.Reserve(context.Background())
+	if got := slot.Sub(clock.Now()); got != time.Hour {
+		t.Fatalf("next slot in %v, want 1h (the cancelled one given back)", got)
+	}
+}
