@@ -451,7 +451,7 @@ func mapImportError(opts *ImportOptions, s *importer.Summary, err error) error {
 		return &cmdutil.UsageError{Err: err}
 	case errors.Is(err, importer.ErrInterrupted):
 		fmt.Fprintf(opts.IO.ErrOut, "the journal is saved; %s\n", resume)
-		return fmt.Errorf("%w: %d row(s) not sent yet", cmdutil.ErrCancel, s.Pending)
+		return &interruptedError{pending: s.Pending}
 	case errors.Is(err, importer.ErrJournalBusy):
 		return cmdutil.WithHint(err, "wait for the other import to finish, or pass another --journal")
 	case api.IsAuthError(err):
@@ -482,3 +482,12 @@ func writeTemplate(ctx context.Context, opts *ImportOptions, lk *cmdutil.Lookups
 	fmt.Fprintf(opts.IO.ErrOut, "wrote the import template %s\n", opts.Template)
 	return nil
 }
+
+// interruptedError is an import stopped by Ctrl-C or SIGTERM (exit 130).
+type interruptedError struct{ pending int }
+
+func (e *interruptedError) Error() string {
+	return fmt.Sprintf("interrupted: %d row(s) not sent yet", e.pending)
+}
+
+func (e *interruptedError) Unwrap() error { return cmdutil.ErrCancel }

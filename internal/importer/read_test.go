@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -209,5 +211,106 @@ func TestHashIsTheContent(t *testing.T) {
 	rb, _ := readAll(t, b, ReadOptions{})
 	if string(ra.Sum()) != string(ra2.Sum()) || string(ra.Sum()) == string(rb.Sum()) {
 		t.Fatal("content hash does not identify the file")
+	}
+}
+
+func TestMisdetectedEncodingIsReported(t *testing.T) {
+	// UTF-8 in the first chunk, GBK further on: the row says so.
+	gbk, _ := simplifiedchinese.GBK.NewEncoder().String("北京")
+	data := "name\n" + strings.Repeat("A\n", sniffSize/2) + gbk + "\n"
+	p := writeFile(t, "mixed.csv", []byte(data))
+	_, recs := readAll(t, p, ReadOptions{})
+	v, err := NewValidator(context.Background(), staticLookups(), "45", nil, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := recs[len(recs)-1]
+	verdict, _ := v.Check(context.Background(), last)
+	if verdict.Valid() || !strings.Contains(verdict.Problems[0].Reason, "--encoding gbk") {
+		t.Fatalf("%+v", verdict)
+	}
+}
+
+func TestTemplates(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "t.csv")
+	if err := WriteTemplate(csvPath, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	r, recs := readAll(t, csvPath, ReadOptions{})
+	if len(recs) != 0 || len(r.Mapping().Columns) != len(fields.All()) {
+		t.Fatalf("CSV template: %d records, %d columns", len(recs), len(r.Mapping().Columns))
+	}
+	lk := staticLookups()
+	pools, _ := lk.Pools(context.Background())
+	maps, _ := lk.FieldMaps(context.Background())
+	xPath := filepath.Join(dir, "t.xlsx")
+	if err := WriteTemplate(xPath, pools, maps); err != nil {
+		t.Fatal(err)
+	}
+	x, err := excelize.OpenFile(xPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	dvs, err := x.GetDataValidations(templateSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The pool column (A) and the status column (C) have drop-downs from the options sheet.
+	got := map[string]string{}
+	for _, dv := range dvs {
+		got[dv.Sqref] = dv.Formula1
+	}
+	if f := got["A2:A5001"]; !strings.Contains(f, optionsSheet) {
+		t.Errorf("pool drop-down: %v", got)
+	}
+	if f := got["C2:C5001"]; !strings.Contains(f, optionsSheet) {
+		t.Errorf("status drop-down: %v", got)
+	}
+	// Only the enabled status label is listed.
+	col, _ := x.GetCols(optionsSheet)
+	var all []string
+	for _, c := range col {
+		all = append(all, c...)
+	}
+	joined := strings.Join(all, ",")
+	if !strings.Contains(joined, "初访") || strings.Contains(joined, "停用") || !strings.Contains(joined, "超级公海") {
+		t.Errorf("options: %s", joined)
+	}
+	// The template reads back as an import file with no rows.
+	_, recs = readAll(t, xPath, ReadOptions{})
+	if len(recs) != 0 {
+		t.Fatalf("XLSX template has %d rows", len(recs))
+	}
+}
+
+func TestProgressLines(t *testing.T) {
+	var b strings.Builder
+	clock := newFakeClock()
+	p := NewLines(&b, 2, clock.Now)
+	p.Start(5)
+	s := &Summary{}
+	for i := 1; i <= 5; i++ {
+		clock.Advance(time.Second)
+		s.Created = i
+		p.Update(s)
+	}
+	want := "importing 5 row(s)\n" +
+		"progress: 2/5 rows (created 2, failed 0), 1.00 rows/s, ETA 3s\n" +
+		"progress: 4/5 rows (created 4, failed 0), 1.00 rows/s, ETA 1s\n" +
+		"progress: 5/5 rows (created 5, failed 0), 1.00 rows/s, ETA 0s\n"
+	if b.String() != want {
+		t.Fatalf("got:\n%s", b.String())
+	}
+}
+
+func TestProgressBar(t *testing.T) {
+	var b strings.Builder
+	p := NewBar(&b)
+	p.Start(3)
+	p.Finish(&Summary{Created: 2, Failed: 1})
+	if out := b.String(); !strings.Contains(out, "3/3") || !strings.Contains(out, "created 2, failed 1") {
+		t.Fatalf("bar: %q", out)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/fields"
@@ -108,6 +109,12 @@ func (v *Validator) Check(ctx context.Context, rec *Record) (*Verdict, error) {
 		return out, nil
 	}
 	out.Name = vals["name"]
+	for _, k := range vals.Keys() {
+		if !utf8.ValidString(vals[k]) {
+			out.Problems = append(out.Problems, RowProblem{Column: v.column(k, k),
+				Reason: "the text is not valid UTF-8: is the file GBK? pass --encoding gbk (or gb18030)"})
+		}
+	}
 	if vals[fields.PoolKey] == "" {
 		if v.defaultPool == "" {
 			out.Problems = append(out.Problems, RowProblem{Column: v.column(fields.PoolKey, "pool"), Reason: "no pool: pass --pool, or fill the pool (公海) column"})
