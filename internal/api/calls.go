@@ -47,29 +47,13 @@ func (c *Client) Login(ctx context.Context, p LoginParams) (*LoginResult, error)
 // UserInfo returns the current user (GET /api/v2/user/info); a cheap token check.
 func (c *Client) UserInfo(ctx context.Context) (*User, error) {
 	r := request{method: http.MethodGet, path: "/api/v2/user/info", auth: true}
-	data, err := c.do(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	u, err := DecodeUser(data)
-	if err != nil {
-		return nil, shapeError(r, data, err)
-	}
-	return u, nil
+	return call(ctx, c, r, DecodeUser)
 }
 
 // Pools lists the public pools (GET /api/v2/common_customers/common_settings).
 func (c *Client) Pools(ctx context.Context) (*PoolList, error) {
 	r := request{method: http.MethodGet, path: "/api/v2/common_customers/common_settings", auth: true}
-	data, err := c.do(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	l, err := DecodePoolList(data)
-	if err != nil {
-		return nil, shapeError(r, data, err)
-	}
-	return l, nil
+	return call(ctx, c, r, DecodePoolList)
 }
 
 var entityRE = regexp.MustCompile(`^[a-z_]{1,64}$`)
@@ -81,15 +65,7 @@ func (c *Client) FieldMaps(ctx context.Context, entity string) (*FieldMapList, e
 		return nil, fmt.Errorf("invalid entity %q: expected lowercase letters and underscores, e.g. customer", entity)
 	}
 	r := request{method: http.MethodGet, path: "/api/v2/field_maps/" + url.PathEscape(entity), auth: true}
-	data, err := c.do(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	l, err := DecodeFieldMapList(entity, data)
-	if err != nil {
-		return nil, shapeError(r, data, err)
-	}
-	return l, nil
+	return call(ctx, c, r, func(data []byte) (*FieldMapList, error) { return DecodeFieldMapList(entity, data) })
 }
 
 // CreateCommonCustomer creates a customer in a public pool (POST /api/v2/common_customers).
@@ -101,15 +77,7 @@ func (c *Client) CreateCommonCustomer(ctx context.Context, form url.Values) (*Cu
 		form = url.Values{}
 	}
 	r := request{method: http.MethodPost, path: "/api/v2/common_customers", form: form, auth: true}
-	data, err := c.do(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	cu, err := DecodeCustomer(data)
-	if err != nil {
-		return nil, shapeError(r, data, err)
-	}
-	return cu, nil
+	return call(ctx, c, r, DecodeCustomer)
 }
 
 // CommonCustomer returns one public-pool customer (GET /api/v2/common_customers/:id).
@@ -120,15 +88,7 @@ func (c *Client) CommonCustomer(ctx context.Context, id string) (*Customer, erro
 		return nil, fmt.Errorf("invalid customer id %q", id)
 	}
 	r := request{method: http.MethodGet, path: "/api/v2/common_customers/" + url.PathEscape(id), auth: true}
-	data, err := c.do(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	cu, err := DecodeCustomer(data)
-	if err != nil {
-		return nil, shapeError(r, data, err)
-	}
-	return cu, nil
+	return call(ctx, c, r, DecodeCustomer)
 }
 
 // MatchingName returns the customers, in any pool, whose name is exactly name
@@ -136,15 +96,22 @@ func (c *Client) CommonCustomer(ctx context.Context, id string) (*Customer, erro
 func (c *Client) MatchingName(ctx context.Context, name string) (*CustomerList, error) {
 	r := request{method: http.MethodGet, path: "/api/v2/duplicates/matching_name",
 		query: url.Values{"name": {name}}, auth: true}
+	return call(ctx, c, r, DecodeCustomerList)
+}
+
+// call sends r and decodes its data with decode; data of an unexpected shape is a
+// *ResponseError.
+func call[T any](ctx context.Context, c *Client, r request, decode func([]byte) (T, error)) (T, error) {
+	var zero T
 	data, err := c.do(ctx, r)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	l, err := DecodeCustomerList(data)
+	v, err := decode(data)
 	if err != nil {
-		return nil, shapeError(r, data, err)
+		return zero, shapeError(r, data, err)
 	}
-	return l, nil
+	return v, nil
 }
 
 // shapeError reports a valid envelope whose data has an unexpected shape.
