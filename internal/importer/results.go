@@ -52,6 +52,11 @@ func CreateResults(path string) (*Results, error) {
 	case ".jsonl", ".ndjson", ".json":
 		r.jsonl = true
 	default:
+		// A BOM, so that Excel (where sales-ops open it) reads the UTF-8 names right.
+		if _, err := fh.WriteString("\ufeff"); err != nil {
+			fh.Close()
+			return nil, err
+		}
 		r.csv = csv.NewWriter(fh)
 		if err := r.csv.Write([]string{"row", "status", "name", "customer_id", "api_code", "message"}); err != nil {
 			fh.Close()

@@ -400,8 +400,7 @@ func (r *runner) detached(ctx context.Context) (context.Context, context.CancelF
 
 // send is pass 2.
 func (r *runner) send(ctx context.Context, rd Reader, lastRow int) error {
-	bg, cancel := r.detached(ctx)
-	defer cancel()
+	bg := context.WithoutCancel(ctx) // journal reads: an interruption must not fail them
 	for {
 		rec, err := rd.Next()
 		if errors.Is(err, io.EOF) {
@@ -605,6 +604,7 @@ func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, er
 		apiErr *api.Error
 		netErr *api.NetworkError
 		thr    *api.ThrottledError
+		canc   *api.CanceledError
 	)
 	switch {
 	case err == nil:
@@ -650,7 +650,8 @@ func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, er
 			return false, jerr
 		}
 		return false, ErrInterrupted
-	case errors.As(err, &thr), errors.As(err, &netErr) && !netErr.MaybeSent, errors.Is(err, api.ErrNoToken):
+	case errors.As(err, &thr), errors.As(err, &netErr) && !netErr.MaybeSent, errors.As(err, &canc) && !canc.MaybeSent,
+		errors.Is(err, api.ErrNoToken):
 		// It certainly was not processed: the row stays pending; the run stops.
 		if jerr := r.j.Unsend(ctx, v.Row); jerr != nil {
 			return false, jerr
