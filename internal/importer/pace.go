@@ -149,9 +149,15 @@ type paceState struct {
 // slot. The time between the confirmation and the request leaving is then only the
 // few microseconds it takes to write the request.
 func (l *Limiter) Wait(ctx context.Context) error {
+	_, err := l.WaitSlot(ctx)
+	return err
+}
+
+// WaitSlot is Wait, returning the send time it recorded (see Restamp).
+func (l *Limiter) WaitSlot(ctx context.Context) (time.Time, error) {
 	slot, err := l.Reserve(ctx)
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
 	for {
 		if d := slot.Sub(l.clock.Now()); d > 0 {
@@ -160,19 +166,35 @@ func (l *Limiter) Wait(ctx context.Context) error {
 			}
 			if err := l.clock.Sleep(ctx, d); err != nil {
 				l.release(slot)
-				return err
+				return time.Time{}, err
 			}
 		}
 		if err := ctx.Err(); err != nil {
 			l.release(slot)
-			return err
+			return time.Time{}, err
 		}
-		next, ok, err := l.confirm(ctx, slot)
+		at, ok, err := l.confirm(ctx, slot)
 		if err != nil || ok {
-			return err
+			return at, err
 		}
-		slot = next
+		slot = at
 	}
+}
+
+// Restamp moves a recorded send time to when the request was actually written, if
+// later: the slots after it then count from the real time.
+func (l *Limiter) Restamp(at, wrote time.Time) {
+	if !wrote.After(at) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = l.update(ctx, func(st *paceState, _ time.Time) {
+		if i := slices.Index(st.Sends, at.UnixNano()); i >= 0 {
+			st.Sends[i] = wrote.UnixNano()
+			slices.Sort(st.Sends)
+		}
+	})
 }
 
 // Reserve records the next send slot in the shared state and returns it, without
@@ -209,7 +231,7 @@ func (l *Limiter) trim(st *paceState) {
 }
 
 // confirm turns the reserved slot into the real send time, if the window is still kept
-// then; otherwise it reserves a later slot.
+// then (ok, next is that time); otherwise it reserves a later slot (next).
 func (l *Limiter) confirm(ctx context.Context, slot time.Time) (next time.Time, ok bool, err error) {
 	err = l.update(context.WithoutCancel(ctx), func(st *paceState, now time.Time) {
 		at := max(now.UnixNano(), slot.UnixNano())
@@ -220,16 +242,13 @@ func (l *Limiter) confirm(ctx context.Context, slot time.Time) (next time.Time, 
 		p, _ := slices.BinarySearch(st.Sends, at+1)
 		if (p < l.rate.N || at-st.Sends[p-l.rate.N] >= int64(l.gap)) && at >= st.NotBefore {
 			st.Sends = slices.Insert(st.Sends, p, at)
-			ok = true
+			ok, next = true, time.Unix(0, at)
 			return
 		}
 		t := l.earliest(st, now)
 		st.Sends = append(st.Sends, t)
 		next = time.Unix(0, t)
 	})
-	if err == nil && !ok && next.IsZero() {
-		ok = true
-	}
 	return next, ok, err
 }
 
