@@ -4,8 +4,8 @@
 //
 //	go run ./internal/gendocs -completions completions -markdown docs/reference -man build/man
 //
-// Man pages are dated from SOURCE_DATE_EPOCH when it is set (release builds set it to
-// the commit's time), so the same commit gives the same pages.
+// Man pages are dated by -date (RFC 3339; release builds give the commit's date), or
+// SOURCE_DATE_EPOCH, or today: the same date gives the same pages.
 package main
 
 //go:generate go run . -completions ../../completions -markdown ../../docs/reference
@@ -38,6 +38,7 @@ func run(args []string) error {
 	completions := fs.String("completions", "", "write the completion scripts into this folder")
 	markdown := fs.String("markdown", "", "write the Markdown command reference into this folder")
 	man := fs.String("man", "", "write the man pages (gzip) into this folder")
+	dateFlag := fs.String("date", "", "date of the man pages, RFC 3339 (default: SOURCE_DATE_EPOCH, or today)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -66,7 +67,7 @@ func run(args []string) error {
 		}
 	}
 	if *man != "" {
-		date, err := sourceDate()
+		date, err := manDate(*dateFlag)
 		if err != nil {
 			return err
 		}
@@ -81,7 +82,14 @@ func run(args []string) error {
 	return nil
 }
 
-func sourceDate() (time.Time, error) {
+func manDate(flagValue string) (time.Time, error) {
+	if flagValue != "" {
+		t, err := time.Parse(time.RFC3339, flagValue)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("-date: %w", err)
+		}
+		return t.UTC(), nil
+	}
 	v := os.Getenv("SOURCE_DATE_EPOCH")
 	if v == "" {
 		return time.Now().UTC(), nil
