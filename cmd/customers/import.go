@@ -308,11 +308,15 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		}
 		cfg.Progress = importer.NewLines(errOut, opts.ProgressEvery, now)
 	}
+	cfg.Relogin = relogin(opts, s, pacer, func(c *api.Client) {
+		if p, err := pacer.Client(c); err == nil {
+			paced = p // the look-ups use the new token too
+		}
+	})
 	if !opts.DryRun {
 		if cfg.Client, err = client(); err != nil {
 			return err
 		}
-		cfg.Relogin = relogin(opts, s, pacer)
 	}
 
 	sum, err := importer.Run(ctx, cfg)
@@ -335,7 +339,7 @@ func scopeOf(s *config.Settings) string {
 
 // relogin logs in again after code 100401 when CRMCTL_LOGIN (or the profile's login)
 // and CRMCTL_PASSWORD are set; nil otherwise.
-func relogin(opts *ImportOptions, s *config.Settings, pacer *importer.Pacer) func(context.Context) (*api.Client, error) {
+func relogin(opts *ImportOptions, s *config.Settings, pacer *importer.Pacer, use func(*api.Client)) func(context.Context) (*api.Client, error) {
 	password, _ := opts.Getenv(config.EnvPassword)
 	login, _ := opts.Getenv(config.EnvLogin)
 	if login == "" {
@@ -377,7 +381,12 @@ func relogin(opts *ImportOptions, s *config.Settings, pacer *importer.Pacer) fun
 		if err != nil {
 			return nil, err
 		}
-		return base.WithToken(res.UserToken)
+		c, err := base.WithToken(res.UserToken)
+		if err != nil {
+			return nil, err
+		}
+		use(c)
+		return c, nil
 	}
 }
 

@@ -37,8 +37,8 @@ type Config struct {
 	// Client sends the requests; it must have been paced with Pacer.Client.
 	Client *api.Client
 	Pacer  *Pacer
-	// Relogin, when set, gets a fresh token after code 100401 and returns an unpaced
-	// client carrying it. It is used once per expiry (a second 100401 right after a
+	// Relogin, when set, gets a fresh token after code 100401 (on a create or a look-up)
+	// and returns an unpaced client carrying it; the look-ups must use it from then on. It is used once per expiry (a second 100401 right after a
 	// login stops the run).
 	Relogin func(ctx context.Context) (*api.Client, error)
 
@@ -268,7 +268,17 @@ func (r *runner) run(ctx context.Context) error {
 	if m := rd.Mapping(); m != nil {
 		headerOf = m.HeaderOf
 	}
-	r.val, err = NewValidator(ctx, cfg.Lookups, cfg.Pool, headerOf, cfg.AllowDuplicates)
+	lk := Lookups{
+		Pools: func(ctx context.Context) (pools []api.Pool, err error) {
+			err = r.withLogin(ctx, func() (e error) { pools, e = cfg.Lookups.Pools(ctx); return e })
+			return pools, err
+		},
+		FieldMaps: func(ctx context.Context) (maps *api.FieldMapList, err error) {
+			err = r.withLogin(ctx, func() (e error) { maps, e = cfg.Lookups.FieldMaps(ctx); return e })
+			return maps, err
+		},
+	}
+	r.val, err = NewValidator(ctx, lk, cfg.Pool, headerOf, cfg.AllowDuplicates)
 	if err != nil {
 		rd.Close()
 		return err
@@ -638,6 +648,45 @@ func (r *runner) create(ctx context.Context, v *Verdict) error {
 	}
 }
 
+// relogin gets a new token after cause (an authentication error) with Config.Relogin,
+// once: a second refusal before any request succeeded again stops the run. It returns
+// cause when no login is possible.
+func (r *runner) relogin(ctx context.Context, cause error) error {
+	if r.cfg.Relogin == nil || !r.loginOK {
+		return cause
+	}
+	fmt.Fprintf(r.cfg.Report, "crmctl: the token was refused (%v): logging in again\n", cause)
+	c, err := r.cfg.Relogin(ctx)
+	if err != nil {
+		return fmt.Errorf("logging in again after %v: %w", cause, err)
+	}
+	r.loginOK = false
+	if r.cfg.Pacer != nil {
+		if c, err = r.cfg.Pacer.Client(c); err != nil {
+			return err
+		}
+	}
+	r.client = c
+	r.clients = append(r.clients, c)
+	return nil
+}
+
+// withLogin runs a look-up, logging in again once if the token is refused.
+func (r *runner) withLogin(ctx context.Context, call func() error) error {
+	err := call()
+	var apiErr *api.Error
+	if err == nil || !errors.As(err, &apiErr) || !apiErr.IsAuth() {
+		return err
+	}
+	if err := r.relogin(ctx, err); err != nil {
+		return err
+	}
+	if err = call(); err == nil {
+		r.loginOK = true
+	}
+	return err
+}
+
 // outcome records the answer to a create. retry is true when the row should be sent
 // again at once (after a new login).
 func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, err error) (retry bool, _ error) {
@@ -661,21 +710,9 @@ func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, er
 		if jerr := r.j.Unsend(ctx, v.Row); jerr != nil {
 			return false, jerr
 		}
-		if r.cfg.Relogin == nil || !r.loginOK {
+		if err := r.relogin(ctx, err); err != nil {
 			return false, err
 		}
-		fmt.Fprintf(r.cfg.Report, "crmctl: the token was refused (%s): logging in again\n", apiErr.Message)
-		c, lerr := r.cfg.Relogin(ctx)
-		if lerr != nil {
-			return false, fmt.Errorf("logging in again after %v: %w", err, lerr)
-		}
-		paced, perr := r.cfg.Pacer.Client(c)
-		if perr != nil {
-			return false, perr
-		}
-		r.client = paced
-		r.clients = append(r.clients, c, paced)
-		r.loginOK = false
 		return true, nil
 	case errors.As(err, &apiErr):
 		r.loginOK = true

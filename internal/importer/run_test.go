@@ -600,3 +600,28 @@ func (c *blockingClock) Sleep(ctx context.Context, d time.Duration) error {
 	<-ctx.Done()
 	return ctx.Err()
 }
+
+func TestTokenDeadAtStartWithCredentials(t *testing.T) {
+	a := newTestAPI(t)
+	dir := t.TempDir()
+	ns := names("开始即过期", 3)
+	cfg := a.config(t, csvOf(t, dir, ns), dir)
+	if err := expireAt(a, 0)(0); err != nil { // a login elsewhere before the run
+		t.Fatal(err)
+	}
+	logins := 0
+	cfg.Relogin = func(ctx context.Context) (*api.Client, error) {
+		logins++
+		res, err := a.newClient("").Login(ctx, api.LoginParams{Login: sandbox.DefaultLogin, Password: sandbox.DefaultPassword})
+		if err != nil {
+			return nil, err
+		}
+		a.client = a.newClient(res.UserToken) // the look-ups' client
+		return a.client, nil
+	}
+	sum, err := Run(context.Background(), cfg)
+	if err != nil || sum.Created != 3 || logins != 1 {
+		t.Fatalf("%v %+v logins %d", err, sum, logins)
+	}
+	onceEach(t, a, ns)
+}
