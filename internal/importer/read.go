@@ -327,10 +327,9 @@ func newXLSXReader(fh *os.File, h hash.Hash, o ReadOptions) (*xlsxReader, error)
 		return nil, err
 	}
 	sum := h.Sum(nil)
-	if _, err := fh.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	f, err := excelize.OpenReader(fh)
+	// OpenFile reads the zip in place (OpenReader would load the whole file); sheets
+	// larger than a few MiB are unzipped to a temporary file and read from there.
+	f, err := excelize.OpenFile(fh.Name(), excelize.Options{UnzipXMLSizeLimit: 4 << 20})
 	if err != nil {
 		return nil, fmt.Errorf("not a readable XLSX workbook: %v", err)
 	}
