@@ -226,7 +226,10 @@ func TestTransportContext(t *testing.T) {
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", "http://x/api/v2/departments", nil)
 	start := time.Now()
-	_, err := c.Do(req)
+	resp, err := c.Do(req)
+	if err == nil {
+		resp.Body.Close()
+	}
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want deadline exceeded", err)
 	}
@@ -236,7 +239,11 @@ func TestTransportContext(t *testing.T) {
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	cancel2()
 	req, _ = http.NewRequestWithContext(ctx2, "GET", "http://x/api/v2/departments", nil)
-	if _, err := c.Do(req); !errors.Is(err, context.Canceled) {
+	resp, err = c.Do(req)
+	if err == nil {
+		resp.Body.Close()
+	}
+	if !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled context: %v", err)
 	}
 }

@@ -198,7 +198,7 @@ func TestCreateValidation(t *testing.T) {
 		{"disabled source", formOf("common_id", "45", "customer[source]", "207"), "form", CodeInvalidParams, []string{"customer[source]"}},
 		{"option of another field", formOf("common_id", "45", "customer[category]", "7"), "form", CodeInvalidParams, []string{"customer[category]"}},
 		{"channel is not writable", formOf("common_id", "45", "customer[channel]", "501"), "form", CodeInvalidParams, []string{"channel"}},
-		{"unknown key", formOf("common_id", "45", "customer[nmae]", "x"), "form", CodeInvalidParams, []string{"nmae"}},
+		{"unknown key", formOf("common_id", "45", "customer[nmae]", "x"), "form", CodeInvalidParams, []string{"nmae"}}, //nolint:misspell // a mistyped key, on purpose
 		{"unknown address key", formOf("common_id", "45", "customer[address_attributes][street]", "x"), "form", CodeInvalidParams, []string{"street"}},
 		{"unknown contact key", formOf("common_id", "45", "customer[contacts_attributes][0][nick]", "x"), "form", CodeInvalidParams, []string{"nick"}},
 		{"department not integer", formOf("common_id", "45", "customer[want_department_id]", "销售部"), "form", CodeInvalidParams, []string{"want_department_id"}},

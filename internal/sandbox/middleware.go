@@ -46,7 +46,7 @@ func (s *Server) logger(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		r = r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, info))
 		defer func() {
-			status := "-"
+			var status string
 			switch {
 			case sw.written:
 				status = strconv.Itoa(sw.status)
