@@ -214,7 +214,9 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	if err := hs.Shutdown(shutdownCtx); err != nil {
 		_ = hs.Close()
 	}
-	<-served
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("sandbox: serve: %w", err)
+	}
 	fmt.Fprintln(errOut, "crmctl sandbox stopped")
 	return nil
 }

@@ -160,7 +160,9 @@ func TestServeReportsBusyPort(t *testing.T) {
 		t.Errorf("second server on a busy port: %v", err)
 	}
 	cancel()
-	<-done
+	if err := <-done; err != nil {
+		t.Errorf("first server: %v", err)
+	}
 }
 
 func TestIsLoopback(t *testing.T) {
