@@ -210,7 +210,9 @@ func TestCreateFromFile(t *testing.T) {
 		t.Errorf("body %q, want %q", r.stdout, want)
 	}
 	path := filepath.Join(e.home, "c.yaml")
-	os.WriteFile(path, []byte("pool: 公司公海\nname: 从YAML\n"), 0o600)
+	if err := os.WriteFile(path, []byte("pool: 公司公海\nname: 从YAML\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	r = e.run("", "customers", "create", "--from-file", path, "--dry-run")
 	if r.code != 0 || !strings.Contains(r.stdout, "customer[name]=从YAML") || !strings.Contains(r.stdout, "common_id=45") {
 		t.Error(r)
@@ -357,7 +359,9 @@ func TestSettingsErrorsAreUsage(t *testing.T) {
 		t.Error(r)
 	}
 	cfg := filepath.Join(e.home, "bad.yaml")
-	os.WriteFile(cfg, []byte("profiles: [oops\n"), 0o600)
+	if err := os.WriteFile(cfg, []byte("profiles: [oops\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	r = e.run("", "--config", cfg, "pools", "list")
 	if r.code != 2 || !strings.Contains(r.stderr, cfg) {
 		t.Error(r)
@@ -536,7 +540,9 @@ func TestVersion(t *testing.T) {
 func TestHelpReadsNoConfig(t *testing.T) {
 	e := newEnv(t, nil)
 	e.vars["CRMCTL_CONFIG"] = filepath.Join(e.home, "broken.yaml")
-	os.WriteFile(e.vars["CRMCTL_CONFIG"], []byte(":::"), 0o600)
+	if err := os.WriteFile(e.vars["CRMCTL_CONFIG"], []byte(":::"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, args := range [][]string{{"--help"}, {"customers", "create", "--help"}, {"version"}, {"completion", "bash"}} {
 		if r := e.run("", args...); r.code != 0 {
 			t.Errorf("%v: %s", args, r)

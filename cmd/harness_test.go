@@ -115,7 +115,9 @@ func (f *fakeAPI) create(w http.ResponseWriter, r *http.Request) {
 		"category": "", "category_mapped": "", "staff_size": 0, "created_at": "2026-11-27 12:00",
 	}}
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(resp)
+	if err := json.NewEncoder(w).Encode(resp); err != nil {
+		f.t.Errorf("fake API: %v", err)
+	}
 }
 
 func (f *fakeAPI) Calls() []apiCall {

@@ -70,8 +70,10 @@ func TestScripts(t *testing.T) {
 					return v, v != ""
 				}
 				got := Run(context.Background(), ios, args[1:], env)
-				ts.Stdout().Write(out.Bytes())
-				ts.Stderr().Write(errOut.Bytes())
+				_, err = ts.Stdout().Write(out.Bytes())
+				ts.Check(err)
+				_, err = ts.Stderr().Write(errOut.Bytes())
+				ts.Check(err)
 				if got != want {
 					ts.Fatalf("crmctl %s: exit %d, want %d\nstderr: %s", strings.Join(args[1:], " "), got, want, errOut)
 				}
