@@ -639,7 +639,9 @@ func TestDebugShowsFailures(t *testing.T) {
 	srv := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) { hangUp(t, w) })
 	var debug bytes.Buffer
 	c, _ := newTestClient(t, srv.URL, func(o *Options) { o.Debug = &debug })
-	c.CreateCommonCustomer(context.Background(), createForm())
+	if _, err := c.CreateCommonCustomer(context.Background(), createForm()); err == nil {
+		t.Errorf("a hung-up connection: no error")
+	}
 	if !strings.Contains(debug.String(), "< error: ") || strings.Contains(debug.String(), testToken) {
 		t.Errorf("debug:\n%s", debug.String())
 	}

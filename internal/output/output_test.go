@@ -58,14 +58,18 @@ func TestRecordIsVerticalOnATerminal(t *testing.T) {
 	ios, _, out, _ := iostreams.Test()
 	ios.SetStdoutTTY(true)
 	p, _ := New(ios, FormatTable, "")
-	p.PrintTable(Table{Record: true, Header: []string{"ID", "NAME", "NOTE"}, Rows: [][]string{{"18", "贸易公司", ""}}})
+	if err := p.PrintTable(Table{Record: true, Header: []string{"ID", "NAME", "NOTE"}, Rows: [][]string{{"18", "贸易公司", ""}}}); err != nil {
+		t.Fatal(err)
+	}
 	s := out.String()
 	if !strings.Contains(s, "FIELD") || !strings.Contains(s, "NAME") || strings.Contains(s, "NOTE") {
 		t.Errorf("record:\n%s", s)
 	}
 	ios, _, out, _ = iostreams.Test()
 	p, _ = New(ios, FormatTable, "")
-	p.PrintTable(Table{Record: true, Header: []string{"ID", "NAME"}, Rows: [][]string{{"18", "贸易公司"}}})
+	if err := p.PrintTable(Table{Record: true, Header: []string{"ID", "NAME"}, Rows: [][]string{{"18", "贸易公司"}}}); err != nil {
+		t.Fatal(err)
+	}
 	if out.String() != "18\t贸易公司\n" {
 		t.Errorf("piped record: %q", out)
 	}
