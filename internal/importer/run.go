@@ -213,6 +213,7 @@ type runner struct {
 	start   time.Time
 	// loginOK: a login is allowed (none yet, or a request succeeded since the last one)
 	loginOK bool
+	sentAt  time.Time // when the row being created was journalled "sent"
 }
 
 // Run validates the file and, unless DryRun, creates its rows.
@@ -565,7 +566,7 @@ func (r *runner) write(res Result) {
 // recover settles a row left "sent" by an earlier run: if matching_name finds a customer
 // with its name, that is the row's customer; otherwise the row is sent again.
 func (r *runner) recover(ctx context.Context, v *Verdict, e Entry) (bool, error) {
-	id, err := r.lookup(ctx, v)
+	id, err := r.lookup(ctx, v, e.SentAt)
 	if err != nil {
 		return false, err
 	}
@@ -586,7 +587,11 @@ func (r *runner) recover(ctx context.Context, v *Verdict, e Entry) (bool, error)
 
 // lookup asks matching_name for the row's customer; "" when none. With several
 // matches, the one in the row's pool with the highest id is taken.
-func (r *runner) lookup(ctx context.Context, v *Verdict) (string, error) {
+//
+// A customer created well before the request was sent (more than createdSlack, for
+// clock differences and the minute precision of created_at) was there already: it is
+// not the row's, and the row is sent.
+func (r *runner) lookup(ctx context.Context, v *Verdict, sentAt time.Time) (string, error) {
 	list, err := r.client.MatchingName(ctx, v.Name)
 	if err != nil {
 		return "", fmt.Errorf("row %d: checking whether an unanswered request created %q: %w", v.Row, v.Name, err)
@@ -596,12 +601,34 @@ func (r *runner) lookup(ctx context.Context, v *Verdict) (string, error) {
 		if strings.TrimSpace(c.Name) != strings.TrimSpace(v.Name) {
 			continue
 		}
+		if created, ok := parseCreatedAt(c.CreatedAt); ok && !sentAt.IsZero() && created.Before(sentAt.Add(-createdSlack)) {
+			continue
+		}
 		inPool := string(c.CommonID) == v.Values["common_id"]
 		if best == "" || (inPool && !bestPool) || (inPool == bestPool && idLess(best, string(c.ID))) {
 			best, bestPool = string(c.ID), inPool
 		}
 	}
 	return best, nil
+}
+
+// createdSlack is how much earlier than the request a customer may seem to have been
+// created and still be the request's (clock skew, minute precision).
+const createdSlack = 10 * time.Minute
+
+// crmZone is the zone of the API's created_at ("2015-07-03 17:31"): China Standard Time.
+var crmZone = time.FixedZone("CST", 8*3600)
+
+// parseCreatedAt reads a created_at; ok is false when it has no known layout (then the
+// customer is taken as possibly the row's).
+func parseCreatedAt(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339, "2006-01-02 15:04:05", "2006-01-02 15:04"} {
+		if t, err := time.ParseInLocation(layout, s, crmZone); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }
 
 func idLess(a, b string) bool {
@@ -620,7 +647,8 @@ func (r *runner) create(ctx context.Context, v *Verdict) error {
 			return ErrInterrupted
 		}
 		bg, cancel := r.detached(ctx)
-		err := r.j.MarkSent(bg, v.Row, v.Name, cfg.Clock.Now())
+		r.sentAt = time.Now() // wall time, to compare with the CRM's created_at
+		err := r.j.MarkSent(bg, v.Row, v.Name, r.sentAt)
 		if err == nil && cfg.Hooks.AfterMarkSent != nil {
 			if herr := cfg.Hooks.AfterMarkSent(v.Row); herr != nil {
 				err = &crashError{herr}
@@ -739,7 +767,7 @@ func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, er
 		// The request may have been processed (no answer, a 5xx page, an answer that
 		// could not be read): ask matching_name before anything is sent again.
 		fmt.Fprintf(r.cfg.Report, "row %d: no usable answer (%v): checking with matching_name\n", v.Row, err)
-		id, lerr := r.lookup(ctx, v)
+		id, lerr := r.lookup(ctx, v, r.sentAt)
 		if lerr != nil {
 			return false, lerr // the row stays "sent": the next run checks it again
 		}

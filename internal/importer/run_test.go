@@ -24,6 +24,7 @@ import (
 type testAPI struct {
 	t      *testing.T
 	srv    *sandbox.Server
+	age    time.Duration // added to the sandbox's clock (negative: customers created in the past)
 	ts     *httptest.Server
 	client *api.Client
 
@@ -38,12 +39,13 @@ type testAPI struct {
 
 func newTestAPI(t *testing.T) *testAPI {
 	t.Helper()
-	srv, err := sandbox.Open(sandbox.Options{Memory: true})
+	a := &testAPI{t: t, counts: map[string]int{}}
+	srv, err := sandbox.Open(sandbox.Options{Memory: true, Now: func() time.Time { return time.Now().Add(a.age) }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	a := &testAPI{t: t, srv: srv, counts: map[string]int{}}
+	a.srv = srv
 	a.ts = httptest.NewServer(http.HandlerFunc(a.serve))
 	t.Cleanup(a.ts.Close)
 	tok, err := srv.DefaultToken(context.Background())
@@ -624,4 +626,33 @@ func TestTokenDeadAtStartWithCredentials(t *testing.T) {
 		t.Fatalf("%v %+v logins %d", err, sum, logins)
 	}
 	onceEach(t, a, ns)
+}
+
+func TestAnOlderNamesakeIsNotTheRowsCustomer(t *testing.T) {
+	a := newTestAPI(t)
+	dir := t.TempDir()
+	ns := names("同名老客户", 2)
+	// A customer with row 2's name, created a day ago.
+	a.age = -24 * time.Hour
+	if _, err := a.client.CreateCommonCustomer(context.Background(), url.Values{"common_id": {"45"}, "customer[name]": {ns[0]}}); err != nil {
+		t.Fatal(err)
+	}
+	a.age = 0
+	cfg := a.config(t, csvOf(t, dir, ns), dir)
+	cfg.Hooks.AfterMarkSent = func(row int) error {
+		if row == 2 {
+			return errCrashed // journalled "sent", never sent
+		}
+		return nil
+	}
+	if _, err := Run(context.Background(), cfg); !errors.Is(err, errCrashed) {
+		t.Fatal(err)
+	}
+	sum, err := Run(context.Background(), a.config(t, cfg.Path, dir))
+	if err != nil || sum.Created != 2 || sum.Recovered != 0 {
+		t.Fatalf("%v %+v: the day-old namesake was taken for the row's customer", err, sum)
+	}
+	if got := a.customers(ns[0])[ns[0]]; got != 2 {
+		t.Fatalf("%s exists %d times, want 2 (the old one and the row's)", ns[0], got)
+	}
 }
