@@ -95,17 +95,19 @@ VALIDATION FIRST
 
 PACING
   Requests are sent at the rate limit and never above it: by default 10 per 10 seconds
-  (--rate N/DURATION), shared by every crmctl process of the profile on this machine
+  (--rate N/DURATION), shared by every import of the profile running on this machine
   through a state file in the data folder, and kept so that no N+1 consecutive requests
-  fall within one window (with a 3% margin). A "Retry later" answer holds every process
-  back for the time the API asks.
+  fall within one window (with a margin of 3%, at least 40ms, for network jitter). A
+  "Retry later" answer holds every import back for the time the API asks.
 
 NEVER TWICE, RESUMABLE
   A journal (SQLite, in the data folder, named after the profile, the pool and the file's
   content; --journal chooses it) records each row before its request goes out and again
   with the answer. Running the same command again resumes: created rows are skipped,
   failed rows are retried only with --retry-failed, and a row whose request got no
-  answer is looked up with duplicates/matching_name before anything is sent again.
+  answer is looked up with duplicates/matching_name before anything is sent again (a
+  customer of that name created well before the request is not taken for the row's).
+  Two imports of the same file cannot run at once.
 
   Ctrl-C finishes the request in flight, saves the journal and prints the command that
   resumes. An expired token (code 100401) stops the import cleanly, or, with
@@ -131,7 +133,7 @@ EXIT STATUS
   # resume after Ctrl-C (the same command), retrying the rows the API refused
   crmctl customers import leads.csv --pool 45 --retry-failed
 
-  # an empty template with drop-downs; a JSONL summary for scripts
+  # an empty template with drop-downs; for scripts, a JSON summary and JSONL results
   crmctl customers import --template 客户导入模板.xlsx
   crmctl customers import rows.jsonl --pool 45 --results out.jsonl -o json`,
 		Args: cmdutil.MaximumNArgs(1),
