@@ -656,3 +656,31 @@ func TestAnOlderNamesakeIsNotTheRowsCustomer(t *testing.T) {
 		t.Fatalf("%s exists %d times, want 2 (the old one and the row's)", ns[0], got)
 	}
 }
+
+func TestCrashAfterTheRequestWentOutWithNoAnswer(t *testing.T) {
+	// The request reaches the CRM, the connection drops before any answer, and the
+	// process dies before it can ask matching_name: the next run asks, and finds it.
+	a := newTestAPI(t)
+	dir := t.TempDir()
+	ns := names("发出后崩溃", 3)
+	a.dropAfter = func(name string) bool { return name == ns[1] }
+	cfg := a.config(t, csvOf(t, dir, ns), dir)
+	cfg.Hooks.AfterAnswer = func(row int) error {
+		if row == 3 {
+			return errCrashed
+		}
+		return nil
+	}
+	if _, err := Run(context.Background(), cfg); !errors.Is(err, errCrashed) {
+		t.Fatalf("err = %v", err)
+	}
+	if a.count(matchKey) != 0 {
+		t.Fatal("matching_name asked before the crash")
+	}
+	a.dropAfter = nil
+	sum, err := Run(context.Background(), a.config(t, cfg.Path, dir))
+	if err != nil || sum.Recovered != 1 || sum.Created != 2 || a.count(createKey) != 3 || a.count(matchKey) != 1 {
+		t.Fatalf("%v %+v POSTs %d matching %d", err, sum, a.count(createKey), a.count(matchKey))
+	}
+	onceEach(t, a, ns)
+}
