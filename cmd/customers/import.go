@@ -302,7 +302,8 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		cfg.InFlight = 4 * s.Timeout.V
 	}
 	if opts.IO.IsStderrTTY() {
-		cfg.Progress = importer.NewBar(errOut)
+		bar := importer.NewBar(errOut)
+		cfg.Progress, cfg.Report = bar, bar.Messages()
 	} else {
 		var now func() time.Time
 		if opts.Clock != nil {

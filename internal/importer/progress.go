@@ -22,14 +22,29 @@ func (nopProgress) Update(*Summary) {}
 func (nopProgress) Finish(*Summary) {}
 
 // NewBar is the progress bar for a terminal: done/total, created/failed, rate, ETA.
-func NewBar(w io.Writer) Progress { return &barProgress{w: w} }
+// Messages written to Messages() while it runs appear above it.
+func NewBar(w io.Writer) *Bar { return &Bar{w: w} }
 
-type barProgress struct {
+// Bar is the terminal progress bar.
+type Bar struct {
 	w   io.Writer
 	bar *progressbar.ProgressBar
 }
 
-func (p *barProgress) Start(total int) {
+// Messages is a writer for lines that must not garble the bar: the bar's line is
+// cleared before each write, and drawn again at the next update.
+func (p *Bar) Messages() io.Writer { return barMessages{p} }
+
+type barMessages struct{ p *Bar }
+
+func (m barMessages) Write(b []byte) (int, error) {
+	if m.p.bar != nil && !m.p.bar.IsFinished() {
+		_ = m.p.bar.Clear()
+	}
+	return m.p.w.Write(b)
+}
+
+func (p *Bar) Start(total int) {
 	p.bar = progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(p.w),
 		progressbar.OptionSetDescription("importing"),
@@ -44,15 +59,15 @@ func (p *barProgress) Start(total int) {
 	)
 }
 
-func (p *barProgress) Update(s *Summary) {
+func (p *Bar) Update(s *Summary) {
 	if p.bar == nil {
 		return
 	}
-	p.bar.Describe(fmt.Sprintf("created %d, failed %d", s.Created, s.Failed+s.Unknown))
 	_ = p.bar.Set(s.Done())
+	p.bar.Describe(fmt.Sprintf("created %d, failed %d", s.Created, s.Failed+s.Unknown))
 }
 
-func (p *barProgress) Finish(s *Summary) {
+func (p *Bar) Finish(s *Summary) {
 	if p.bar == nil {
 		return
 	}

@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -309,8 +310,10 @@ func TestProgressBar(t *testing.T) {
 	var b strings.Builder
 	p := NewBar(&b)
 	p.Start(3)
+	p.Update(&Summary{Created: 1})
+	fmt.Fprintln(p.Messages(), "row 3: a message above the bar")
 	p.Finish(&Summary{Created: 2, Failed: 1})
-	if out := b.String(); !strings.Contains(out, "3/3") || !strings.Contains(out, "created 2, failed 1") {
+	if out := b.String(); !strings.Contains(out, "3/3") || !strings.Contains(out, "created 2, failed 1") || !strings.Contains(out, "row 3: a message above the bar\n") {
 		t.Fatalf("bar: %q", out)
 	}
 }
