@@ -121,6 +121,11 @@ func OpenJournal(ctx context.Context, path string, m JournalMeta) (*Journal, err
 }
 
 func openJournal(ctx context.Context, path string, m JournalMeta) (*Journal, error) {
+	// Customer names are personal data: the journal (and SQLite's -wal and -shm files,
+	// which copy its mode) is readable by its owner only.
+	if fh, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600); err == nil {
+		fh.Close()
+	}
 	db, err := openDB(path, false)
 	if err != nil {
 		return nil, fmt.Errorf("journal %s: %w", path, err)

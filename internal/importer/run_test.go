@@ -201,6 +201,11 @@ func TestRunCreatesEveryRowOnceAndResumeSkipsThem(t *testing.T) {
 	if strings.Count(res, ",created,") != 12 {
 		t.Fatalf("results:\n%s", res)
 	}
+	for _, p := range []string{sum.Journal, sum.Results} {
+		if st, err := os.Stat(p); err != nil || st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v %v, want 0600", p, st.Mode().Perm(), err)
+		}
+	}
 	// The same command again: nothing is sent.
 	sum, err = Run(context.Background(), a.config(t, cfg.Path, dir))
 	if err != nil {
