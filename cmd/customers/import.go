@@ -2,13 +2,9 @@ package customers
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +19,7 @@ import (
 	"github.com/crmctl/crmctl/internal/importer"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/output"
+	"github.com/crmctl/crmctl/internal/pace"
 )
 
 // ImportOptions are the inputs of `customers import`.
@@ -57,7 +54,7 @@ type ImportOptions struct {
 	ResumeCommand string
 
 	// Clock and Hooks are for tests (nil: the real clock, no hooks).
-	Clock importer.Clock
+	Clock pace.Clock
 	Hooks importer.Hooks
 }
 
@@ -207,35 +204,22 @@ func resumeCommand(c *cobra.Command, args []string) string {
 	return shellquote.Join(parts...)
 }
 
-var unsafeName = regexp.MustCompile(`[^a-zA-Z0-9_.-]+`)
-
-// paceStatePath is the profile's shared pacing state: one per profile and API host.
-func paceStatePath(s *config.Settings) string {
-	scope := s.BaseURL.V
-	if s.Sandbox.V {
-		scope = "sandbox:" + s.DataDir
-	}
-	h := sha256.Sum256([]byte(scope))
-	name := unsafeName.ReplaceAllString(s.Profile.V, "_") + "-" + hex.EncodeToString(h[:4]) + ".json"
-	return filepath.Join(s.DataDir, "ratelimit", name)
-}
-
 func importRun(ctx context.Context, opts *ImportOptions) error {
 	s, err := opts.Settings()
 	if err != nil {
 		return err
 	}
-	rate := importer.DefaultRate
+	rate := pace.DefaultRate
 	if opts.Rate != "" {
-		if rate, err = importer.ParseRate(opts.Rate); err != nil {
+		if rate, err = pace.ParseRate(opts.Rate); err != nil {
 			return &cmdutil.UsageError{Err: err}
 		}
 	}
-	lim, err := importer.NewLimiter(paceStatePath(s), rate, importer.DefaultMargin, opts.Clock)
+	lim, err := pace.NewLimiter(cmdutil.PaceStatePath(s), rate, pace.DefaultMargin, opts.Clock)
 	if err != nil {
 		return err
 	}
-	pacer := &importer.Pacer{Limiter: lim}
+	pacer := &pace.Pacer{Limiter: lim}
 	var paced *api.Client
 	client := func() (*api.Client, error) {
 		if paced != nil {
@@ -342,7 +326,7 @@ func scopeOf(s *config.Settings) string {
 
 // relogin logs in again after code 100401 when CRMCTL_LOGIN (or the profile's login)
 // and CRMCTL_PASSWORD are set; nil otherwise.
-func relogin(opts *ImportOptions, s *config.Settings, pacer *importer.Pacer, use func(*api.Client)) func(context.Context) (*api.Client, error) {
+func relogin(opts *ImportOptions, s *config.Settings, pacer *pace.Pacer, use func(*api.Client)) func(context.Context) (*api.Client, error) {
 	password, _ := opts.Getenv(config.EnvPassword)
 	login, _ := opts.Getenv(config.EnvLogin)
 	if login == "" {

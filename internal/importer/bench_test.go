@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/pace"
 	"github.com/crmctl/crmctl/internal/sandbox"
 )
 
@@ -32,7 +33,7 @@ func BenchmarkPacing(b *testing.B) {
 }
 
 func benchPacing(b *testing.B, importers int) {
-	rate := Rate{N: 50, Window: time.Second}
+	rate := pace.Rate{N: 50, Window: time.Second}
 	srv, err := sandbox.Open(sandbox.Options{Memory: true, RateLimit: rate.N, RateWindow: rate.Window})
 	if err != nil {
 		b.Fatal(err)
@@ -91,11 +92,11 @@ func benchPacing(b *testing.B, importers int) {
 		if err := os.WriteFile(path, []byte(sb.String()), 0o600); err != nil {
 			b.Fatal(err)
 		}
-		lim, err := NewLimiter(state, rate, DefaultMargin, nil)
+		lim, err := pace.NewLimiter(state, rate, pace.DefaultMargin, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
-		pacer := &Pacer{Limiter: lim}
+		pacer := &pace.Pacer{Limiter: lim}
 		c, err := pacer.Client(base)
 		if err != nil {
 			b.Fatal(err)

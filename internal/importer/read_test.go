@@ -16,6 +16,8 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/crmctl/crmctl/internal/fields"
+
+	"github.com/crmctl/crmctl/internal/pace/pacetest"
 )
 
 func writeFile(t *testing.T, name string, data []byte) string {
@@ -288,7 +290,7 @@ func TestTemplates(t *testing.T) {
 
 func TestProgressLines(t *testing.T) {
 	var b strings.Builder
-	clock := newFakeClock()
+	clock := pacetest.NewClock()
 	p := NewLines(&b, 2, clock.Now)
 	p.Start(5)
 	s := &Summary{}

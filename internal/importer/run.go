@@ -6,14 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptrace"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/pace"
 )
 
 // Config is one import run.
@@ -36,7 +34,7 @@ type Config struct {
 
 	// Client sends the requests; it must have been paced with Pacer.Client.
 	Client *api.Client
-	Pacer  *Pacer
+	Pacer  *pace.Pacer
 	// Relogin, when set, gets a fresh token after code 100401 (on a create or a look-up)
 	// and returns an unpaced client carrying it; the look-ups must use it from then on. It is used once per expiry (a second 100401 right after a
 	// login stops the run).
@@ -47,7 +45,7 @@ type Config struct {
 
 	Report   io.Writer // the validation report and notes (stderr)
 	Progress Progress
-	Clock    Clock
+	Clock    pace.Clock
 	Hooks    Hooks
 }
 
@@ -126,82 +124,6 @@ type crashError struct{ err error }
 func (e *crashError) Error() string { return "stopped by a hook: " + e.err.Error() }
 func (e *crashError) Unwrap() error { return e.err }
 
-// Pacer puts a Limiter in front of every attempt of a client: the client calls it just
-// before each request leaves, retries included. An interruption of the run (Interrupt)
-// ends a wait for a slot — the request has then certainly not been sent — but never a
-// request already on its way.
-type Pacer struct {
-	Limiter *Limiter
-	// Interrupt is the run's context: the requests themselves get a context that
-	// ignores its cancellation, the waits before them do not.
-	Interrupt context.Context
-
-	mu   sync.Mutex
-	sent time.Time // the send time recorded by the last wait, until its request is written
-}
-
-// errWaitInterrupted is returned by the pacing hook when the run is interrupted while
-// a request waits for its slot: the request was not sent.
-var errWaitInterrupted = errors.New("interrupted while waiting for a send slot")
-
-// Client returns c with the pacer's hooks, and a transport that tells the limiter when
-// each request was actually written.
-func (p *Pacer) Client(c *api.Client) (*api.Client, error) {
-	return c.With(func(o *api.Options) {
-		o.Wait = p.wait
-		o.OnThrottle = p.Limiter.Throttled
-		base := o.Transport
-		if base == nil {
-			base = http.DefaultTransport.(*http.Transport).Clone()
-		}
-		o.Transport = &stampTransport{base: base, p: p}
-	})
-}
-
-func (p *Pacer) wait(ctx context.Context) error {
-	wctx := ctx
-	if p.Interrupt != nil {
-		var cancel context.CancelFunc
-		wctx, cancel = context.WithCancel(ctx)
-		defer cancel()
-		stop := context.AfterFunc(p.Interrupt, cancel)
-		defer stop()
-	}
-	at, err := p.Limiter.WaitSlot(wctx)
-	if err != nil {
-		if p.Interrupt != nil && p.Interrupt.Err() != nil && ctx.Err() == nil {
-			return errWaitInterrupted
-		}
-		return err
-	}
-	p.mu.Lock()
-	p.sent = at
-	p.mu.Unlock()
-	return nil
-}
-
-// stampTransport restamps the send time the last wait recorded with the moment the
-// request was written, so that a slow start (a busy machine) cannot crowd a window.
-type stampTransport struct {
-	base http.RoundTripper
-	p    *Pacer
-}
-
-func (t *stampTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	t.p.mu.Lock()
-	at := t.p.sent
-	t.p.sent = time.Time{}
-	t.p.mu.Unlock()
-	if at.IsZero() {
-		return t.base.RoundTrip(req)
-	}
-	var once sync.Once
-	trace := &httptrace.ClientTrace{WroteHeaders: func() {
-		once.Do(func() { t.p.Limiter.Restamp(at, t.p.Limiter.clock.Now()) })
-	}}
-	return t.base.RoundTrip(req.WithContext(httptrace.WithClientTrace(req.Context(), trace)))
-}
-
 type runner struct {
 	cfg     Config
 	sum     *Summary
@@ -219,7 +141,7 @@ type runner struct {
 // Run validates the file and, unless DryRun, creates its rows.
 func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if cfg.Clock == nil {
-		cfg.Clock = RealClock{}
+		cfg.Clock = pace.RealClock{}
 	}
 	if cfg.Report == nil {
 		cfg.Report = io.Discard
@@ -750,7 +672,7 @@ func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, er
 		r.sum.Failed++
 		r.write(Result{Row: v.Row, Status: StatusFailed, Name: v.Name, APICode: apiErr.Code, Message: apiErr.Error()})
 		return false, nil
-	case errors.Is(err, errWaitInterrupted):
+	case errors.Is(err, pace.ErrWaitInterrupted):
 		// Interrupted before the request left.
 		if jerr := r.j.Unsend(ctx, v.Row); jerr != nil {
 			return false, jerr

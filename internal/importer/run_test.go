@@ -17,7 +17,10 @@ import (
 	"time"
 
 	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/pace"
 	"github.com/crmctl/crmctl/internal/sandbox"
+
+	"github.com/crmctl/crmctl/internal/pace/pacetest"
 )
 
 // testAPI is the sandbox behind a counting, fault-injecting handler.
@@ -129,12 +132,12 @@ func (a *testAPI) lookups() Lookups {
 // config is an import of path into pool 45, paced by a fake clock.
 func (a *testAPI) config(t *testing.T, path, dir string) Config {
 	t.Helper()
-	clock := newFakeClock()
-	lim, err := NewLimiter(filepath.Join(dir, "pace.json"), Rate{N: 10, Window: 10 * time.Second}, DefaultMargin, clock)
+	clock := pacetest.NewClock()
+	lim, err := pace.NewLimiter(filepath.Join(dir, "pace.json"), pace.Rate{N: 10, Window: 10 * time.Second}, pace.DefaultMargin, clock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pacer := &Pacer{Limiter: lim}
+	pacer := &pace.Pacer{Limiter: lim}
 	c, err := pacer.Client(a.client)
 	if err != nil {
 		t.Fatal(err)
@@ -582,8 +585,8 @@ func TestInterruptWhileWaitingForASlotSendsNothing(t *testing.T) {
 	defer cancel()
 	cfg := a.config(t, csvOf(t, dir, ns), dir)
 	// One request per hour: row 3 waits for its slot, and Ctrl-C comes then.
-	clock := &blockingClock{fakeClock: newFakeClock(), onSleep: cancel}
-	lim, _ := NewLimiter(filepath.Join(dir, "slow.json"), Rate{N: 1, Window: time.Hour}, 0, clock)
+	clock := &blockingClock{Clock: pacetest.NewClock(), onSleep: cancel}
+	lim, _ := pace.NewLimiter(filepath.Join(dir, "slow.json"), pace.Rate{N: 1, Window: time.Hour}, 0, clock)
 	cfg.Pacer.Limiter, cfg.Clock = lim, clock
 	sum, err := Run(ctx, cfg)
 	if !errors.Is(err, ErrInterrupted) || sum.Created != 1 || sum.Pending != 3 || a.count(createKey) != 1 {
@@ -598,7 +601,7 @@ func TestInterruptWhileWaitingForASlotSendsNothing(t *testing.T) {
 
 // blockingClock calls onSleep when a wait starts and then blocks until ctx ends.
 type blockingClock struct {
-	*fakeClock
+	*pacetest.Clock
 	onSleep func()
 }
 

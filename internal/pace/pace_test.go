@@ -1,4 +1,4 @@
-package importer
+package pace
 
 import (
 	"context"
@@ -6,36 +6,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/crmctl/crmctl/internal/pace/pacetest"
 )
 
-// fakeClock advances only when slept on; several limiters may share it.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+type fakeClock = pacetest.Clock
 
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Unix(1_700_000_000, 0)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if d > 0 {
-		c.now = c.now.Add(d)
-	}
-	return ctx.Err()
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
+func newFakeClock() *fakeClock { return pacetest.NewClock() }
 
 // checkWindows asserts that no N+1 consecutive sends fall within one window.
 func checkWindows(t *testing.T, sends []time.Time, r Rate) {
