@@ -549,3 +549,44 @@ func TestHelpReadsNoConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryCommandIsPacedThroughTheSharedState(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	for i := 0; i < 3; i++ {
+		if r := e.run("", "pools", "list", "--refresh"); r.code != 0 {
+			t.Fatal(r)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(e.home, ".local", "share", "crmctl", "ratelimit", "default-*.json"))
+	if len(files) != 1 {
+		t.Fatalf("pacing state files: %v", files)
+	}
+	data, _ := os.ReadFile(files[0])
+	var st struct {
+		Sends []int64 `json:"sends"`
+	}
+	if err := json.Unmarshal(data, &st); err != nil || len(st.Sends) != 3 {
+		t.Errorf("the shared state records %d sends, want 3: %s", len(st.Sends), data)
+	}
+}
+
+func TestCrmctlRate(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	e.vars["CRMCTL_RATE"] = "off"
+	if r := e.run("", "pools", "list"); r.code != 0 {
+		t.Fatal(r)
+	}
+	if files, _ := filepath.Glob(filepath.Join(e.home, ".local", "share", "crmctl", "ratelimit", "*.json")); len(files) != 0 {
+		t.Errorf("CRMCTL_RATE=off still paced: %v", files)
+	}
+	e.vars["CRMCTL_RATE"] = "lots"
+	if r := e.run("", "pools", "list", "--refresh"); r.code != 2 || !strings.Contains(r.stderr, "CRMCTL_RATE") {
+		t.Error(r)
+	}
+	e.vars["CRMCTL_RATE"] = "100/1s"
+	if r := e.run("", "pools", "list", "--refresh"); r.code != 0 {
+		t.Error(r)
+	}
+}

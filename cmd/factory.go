@@ -12,6 +12,7 @@ import (
 	"github.com/crmctl/crmctl/internal/config"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/output"
+	"github.com/crmctl/crmctl/internal/pace"
 	"github.com/crmctl/crmctl/internal/prompter"
 	"github.com/crmctl/crmctl/internal/sandbox"
 )
@@ -77,7 +78,25 @@ func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) 
 		if err != nil {
 			return nil, &cmdutil.UsageError{Err: err}
 		}
-		return c, nil
+		if s.Sandbox.V {
+			return c, nil // the embedded sandbox has no rate limit
+		}
+		// Every request of every crmctl process of the profile goes through the shared
+		// limiter, so that a script running commands in a loop, or beside an import,
+		// stays under the API's limit instead of being throttled.
+		rate, off, err := cmdutil.EnvRate(env)
+		if err != nil {
+			return nil, err
+		}
+		if off {
+			return c, nil
+		}
+		lim, err := pace.NewLimiter(cmdutil.PaceStatePath(s), rate, pace.DefaultMargin, nil)
+		if err != nil {
+			fmt.Fprintf(ios.ErrOut, "crmctl: warning: requests are not paced: %v\n", err)
+			return c, nil
+		}
+		return (&pace.Pacer{Limiter: lim}).Client(c)
 	}
 
 	f.LoginClient = func() (*api.Client, error) {

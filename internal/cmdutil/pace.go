@@ -5,8 +5,10 @@ import (
 	"encoding/hex"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/crmctl/crmctl/internal/config"
+	"github.com/crmctl/crmctl/internal/pace"
 )
 
 var unsafeName = regexp.MustCompile(`[^a-zA-Z0-9_.-]+`)
@@ -21,4 +23,24 @@ func PaceStatePath(s *config.Settings) string {
 	h := sha256.Sum256([]byte(scope))
 	name := unsafeName.ReplaceAllString(s.Profile.V, "_") + "-" + hex.EncodeToString(h[:4]) + ".json"
 	return filepath.Join(s.DataDir, "ratelimit", name)
+}
+
+// EnvRate reads CRMCTL_RATE, the profile's pacing rate (N/DURATION, or "off" for a
+// local server without a limit). Unset, it is the API's limit.
+func EnvRate(getenv func(string) (string, bool)) (rate pace.Rate, off bool, err error) {
+	v := ""
+	if getenv != nil {
+		v, _ = getenv("CRMCTL_RATE")
+	}
+	switch v = strings.TrimSpace(v); strings.ToLower(v) {
+	case "":
+		return pace.DefaultRate, false, nil
+	case "off":
+		return pace.DefaultRate, true, nil
+	}
+	r, err := pace.ParseRate(v)
+	if err != nil {
+		return pace.Rate{}, false, UsageErrorf("CRMCTL_RATE=%s: expected N/DURATION such as 10/10s, or off", v)
+	}
+	return r, false, nil
 }
