@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Login exchanges an account's credentials for a user_token (POST /api/v2/auth/login).
@@ -56,12 +57,13 @@ func (c *Client) Pools(ctx context.Context) (*PoolList, error) {
 	return call(ctx, c, r, DecodePoolList)
 }
 
-var entityRE = regexp.MustCompile(`^[a-z_]{1,64}$`)
+// Regular expressions are compiled on first use: start-up pays for none of them.
+var entityRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z_]{1,64}$`) })
 
 // FieldMaps returns the select fields of an entity (GET /api/v2/field_maps/<entity>),
 // e.g. "customer".
 func (c *Client) FieldMaps(ctx context.Context, entity string) (*FieldMapList, error) {
-	if !entityRE.MatchString(entity) {
+	if !entityRE().MatchString(entity) {
 		return nil, fmt.Errorf("invalid entity %q: expected lowercase letters and underscores, e.g. customer", entity)
 	}
 	r := request{method: http.MethodGet, path: "/api/v2/field_maps/" + url.PathEscape(entity), auth: true}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -19,7 +20,9 @@ const debugBodyLimit = 2048
 // secretKeys are form, query and JSON keys whose values never appear in debug output.
 var secretKeys = map[string]bool{"password": true, "user_token": true, "token": true}
 
-var secretJSONRE = regexp.MustCompile(`("(?:password|user_token|token)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+var secretJSONRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`("(?:password|user_token|token)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+})
 
 // debug writes one block for one HTTP exchange to Options.Debug, with the token and any
 // password redacted.
@@ -76,7 +79,7 @@ func (c *Client) debug(req *http.Request, body []byte, resp *http.Response, resp
 		}
 		if len(respBody) > 0 {
 			b.WriteString("<\n")
-			text := secretJSONRE.ReplaceAll(respBody, []byte(`$1"***"`))
+			text := secretJSONRE().ReplaceAll(respBody, []byte(`$1"***"`))
 			for _, line := range strings.Split(truncateText(text, debugBodyLimit), "\n") {
 				b.WriteString("< " + line + "\n")
 			}

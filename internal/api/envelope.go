@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -112,8 +113,8 @@ func looksLikeHTML(b []byte) bool {
 const snippetLen = 120
 
 var (
-	titleRE = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
-	tagRE   = regexp.MustCompile(`(?s)<[^>]*>`)
+	titleRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`) })
+	tagRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)<[^>]*>`) })
 )
 
 // Snippet returns a short, printable excerpt of an answer for an error message: the
@@ -123,10 +124,10 @@ func Snippet(body []byte) string {
 	b := body[:min(len(body), 8192)]
 	s := strings.ToValidUTF8(string(b), "")
 	if looksLikeHTML(bytes.TrimSpace(b)) {
-		if m := titleRE.FindStringSubmatch(s); m != nil && strings.TrimSpace(m[1]) != "" {
+		if m := titleRE().FindStringSubmatch(s); m != nil && strings.TrimSpace(m[1]) != "" {
 			s = m[1]
 		} else {
-			s = tagRE.ReplaceAllString(s, " ")
+			s = tagRE().ReplaceAllString(s, " ")
 		}
 	}
 	var sb strings.Builder

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/crmctl/crmctl/internal/fields"
@@ -38,7 +39,7 @@ func NormalizeHeader(h string) string {
 // headerIndex maps every name a field is known by (flag name, API key, English name,
 // Chinese label and aliases, all normalised) to its API key. It is built from the
 // catalogue alone.
-var headerIndex = buildHeaderIndex()
+var headerIndex = sync.OnceValue(buildHeaderIndex)
 
 func buildHeaderIndex() map[string]string {
 	idx := map[string]string{}
@@ -65,7 +66,7 @@ func buildHeaderIndex() map[string]string {
 // and spaces), or a custom field key (text_asset_9320d8d7). ok is false when nothing
 // matches.
 func FieldFor(name string) (key string, ok bool) {
-	if k := headerIndex[NormalizeHeader(name)]; k != "" {
+	if k := headerIndex()[NormalizeHeader(name)]; k != "" {
 		return k, true
 	}
 	if k, err := fields.NormalizeKey(strings.ToLower(strings.TrimSpace(name))); err == nil {
