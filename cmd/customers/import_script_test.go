@@ -2,6 +2,7 @@ package customers_test
 
 import (
 	"context"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -77,8 +78,8 @@ func TestImportScripts(t *testing.T) {
 					return v, v != ""
 				}
 				got := cmd.Run(context.Background(), ios, args[1:], env)
-				ts.Stdout().Write(out.Bytes())
-				ts.Stderr().Write(errOut.Bytes())
+				ts.Check(writeAll(ts.Stdout(), out.Bytes()))
+				ts.Check(writeAll(ts.Stderr(), errOut.Bytes()))
 				if got != want {
 					ts.Fatalf("crmctl %s: exit %d, want %d\nstderr: %s", strings.Join(args[1:], " "), got, want, errOut)
 				}
@@ -97,4 +98,9 @@ func TestImportScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+func writeAll(w io.Writer, b []byte) error {
+	_, err := w.Write(b)
+	return err
 }

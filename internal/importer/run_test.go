@@ -224,7 +224,9 @@ func TestRunValidationFirstSendsNothing(t *testing.T) {
 	a := newTestAPI(t)
 	dir := t.TempDir()
 	p := filepath.Join(dir, "bad.csv")
-	os.WriteFile(p, []byte("name,status,email,parent-id\nA,初访,a@b.cn,\nB,出访,x,\n,初访,,\nD,,,abc\n"), 0o600)
+	if err := os.WriteFile(p, []byte("name,status,email,parent-id\nA,初访,a@b.cn,\nB,出访,x,\n,初访,,\nD,,,abc\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cfg := a.config(t, p, dir)
 	report := &bytes.Buffer{}
 	cfg.Report = report
@@ -265,7 +267,9 @@ func TestRunNoPool(t *testing.T) {
 	a := newTestAPI(t)
 	dir := t.TempDir()
 	p := filepath.Join(dir, "p.csv")
-	os.WriteFile(p, []byte("name,公海\nA,超级公海\nB,\nC,不存在的公海\n"), 0o600)
+	if err := os.WriteFile(p, []byte("name,公海\nA,超级公海\nB,\nC,不存在的公海\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cfg := a.config(t, p, dir)
 	cfg.Pool = ""
 	report := &bytes.Buffer{}
@@ -284,7 +288,9 @@ func TestRunDuplicatesInFile(t *testing.T) {
 	a := newTestAPI(t)
 	dir := t.TempDir()
 	p := filepath.Join(dir, "d.csv")
-	os.WriteFile(p, []byte("name,phone\n重复公司,138 0000 0001\n重复公司,13800000001\n重复公司,13900000000\n"), 0o600)
+	if err := os.WriteFile(p, []byte("name,phone\n重复公司,138 0000 0001\n重复公司,13800000001\n重复公司,13900000000\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cfg := a.config(t, p, dir)
 	sum, err := Run(context.Background(), cfg)
 	if err != nil || sum.Created != 2 || sum.Duplicates != 1 || a.count(createKey) != 2 {
@@ -294,7 +300,9 @@ func TestRunDuplicatesInFile(t *testing.T) {
 		t.Fatal(readResults(t, sum.Results))
 	}
 	// --allow-duplicates sends it (a new journal: another file).
-	os.WriteFile(p, []byte("name,phone\n重复公司二,1\n重复公司二,1\n"), 0o600)
+	if err := os.WriteFile(p, []byte("name,phone\n重复公司二,1\n重复公司二,1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cfg = a.config(t, p, dir)
 	cfg.AllowDuplicates = true
 	sum, err = Run(context.Background(), cfg)
@@ -418,7 +426,9 @@ func TestAPIRefusalIsFailedAndRetriedOnlyOnRequest(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "r.csv")
 	// The sandbox refuses a department that does not exist.
-	os.WriteFile(p, []byte("name,department-id\n好公司,\n坏公司,999999\n"), 0o600)
+	if err := os.WriteFile(p, []byte("name,department-id\n好公司,\n坏公司,999999\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cfg := a.config(t, p, dir)
 	sum, err := Run(context.Background(), cfg)
 	if err != nil || sum.Created != 1 || sum.Failed != 1 {
@@ -550,7 +560,9 @@ func TestDryRunPlan(t *testing.T) {
 		}
 		return nil
 	}
-	Run(context.Background(), cfg)
+	if _, err := Run(context.Background(), cfg); !errors.Is(err, errCrashed) {
+		t.Fatalf("the crashing run ended with %v, want the crash", err)
+	}
 	cfg = a.config(t, cfg.Path, dir)
 	cfg.DryRun = true
 	sum, err = Run(context.Background(), cfg)

@@ -53,7 +53,11 @@ func TestWaitReadingThenSend(t *testing.T) {
 			err = e
 			return
 		}
-		defer term.Restore(fd, state)
+		defer func() {
+			if e := term.Restore(fd, state); e != nil && err == nil {
+				err = e
+			}
+		}()
 		fmt.Fprint(c.Tty(), "press a key")
 		_, err = c.Tty().Read(key[:])
 	})
