@@ -403,6 +403,13 @@ func TestCustomersGet(t *testing.T) {
 	if r.code != 0 || r.stdout != "18\t贸易公司\t45\t初访\t\t\t\t\t2015-07-03 17:31\n" {
 		t.Fatal(r)
 	}
+	// With the pools cached, the pool is named, still with one request.
+	e.run("", "pools", "list")
+	api.Reset()
+	r = e.run("", "customers", "get", "18")
+	if r.code != 0 || r.stdout != "18\t贸易公司\t公司公海\t初访\t\t\t\t\t2015-07-03 17:31\n" || len(api.Calls()) != 1 {
+		t.Fatal(r)
+	}
 	r = e.run("", "customers", "get", "18", "--jq", ".address.tel")
 	if r.code != 0 || r.stdout != "010-64881989\n" {
 		t.Fatal(r)

@@ -17,12 +17,20 @@ import (
 type GetOptions struct {
 	Printer func() (*output.Printer, error)
 	Client  func() (*api.Client, error)
-	ID      string
+	// CachedPools names the customer's pool from the cache (no request).
+	CachedPools func() []api.Pool
+	ID          string
 }
 
 // NewCmdGet builds `crmctl customers get ID`.
 func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command {
-	opts := &GetOptions{Printer: f.Printer, Client: f.Client}
+	opts := &GetOptions{Printer: f.Printer, Client: f.Client, CachedPools: func() []api.Pool {
+		lk, err := f.Lookups()
+		if err != nil {
+			return nil
+		}
+		return lk.StalePools()
+	}}
 	return &cobra.Command{
 		Use:   "get ID",
 		Short: "Show one public-pool customer",
@@ -60,5 +68,11 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 		}
 		return err
 	}
-	return p.Print(cust.Raw, CustomerTable(cust, ""))
+	name := ""
+	if opts.CachedPools != nil && cust.CommonID != "" {
+		if n := poolName(opts.CachedPools(), string(cust.CommonID)); n != string(cust.CommonID) {
+			name = n
+		}
+	}
+	return p.Print(cust.Raw, CustomerTable(cust, name))
 }

@@ -2,7 +2,6 @@ package cmdutil
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -44,11 +43,8 @@ func (f *Factory) cachedPools(ctx context.Context) []api.Pool {
 	if lk == nil {
 		return nil
 	}
-	if raw, ok := lk.Cache.GetStale("pools"); ok {
-		var pools []api.Pool
-		if json.Unmarshal(raw, &pools) == nil {
-			return pools
-		}
+	if pools := lk.StalePools(); pools != nil {
+		return pools
 	}
 	if !sandbox {
 		return nil
@@ -67,11 +63,8 @@ func (f *Factory) cachedFieldMaps(ctx context.Context, entity string) *api.Field
 	if lk == nil {
 		return nil
 	}
-	if raw, ok := lk.Cache.GetStale("fieldmaps-" + entity); ok {
-		var fms []api.FieldMap
-		if json.Unmarshal(raw, &fms) == nil {
-			return &api.FieldMapList{Entity: entity, Fields: fms, Raw: raw}
-		}
+	if fml := lk.StaleFieldMaps(entity); fml != nil {
+		return fml
 	}
 	if !sandbox {
 		return nil

@@ -75,3 +75,36 @@ func (l *Lookups) store(name string, raw json.RawMessage) {
 		fmt.Fprintf(l.Warn, "crmctl: warning: %v\n", err)
 	}
 }
+
+// StalePools are the cached pools whatever their age, with no request (nil when none).
+func (l *Lookups) StalePools() []api.Pool {
+	if l == nil || l.Cache == nil {
+		return nil
+	}
+	raw, ok := l.Cache.GetStale("pools")
+	if !ok {
+		return nil
+	}
+	var pools []api.Pool
+	if json.Unmarshal(raw, &pools) != nil {
+		return nil
+	}
+	return pools
+}
+
+// StaleFieldMaps are an entity's cached field maps whatever their age, with no request
+// (nil when none).
+func (l *Lookups) StaleFieldMaps(entity string) *api.FieldMapList {
+	if l == nil || l.Cache == nil {
+		return nil
+	}
+	raw, ok := l.Cache.GetStale("fieldmaps-" + entity)
+	if !ok {
+		return nil
+	}
+	var fms []api.FieldMap
+	if json.Unmarshal(raw, &fms) != nil {
+		return nil
+	}
+	return &api.FieldMapList{Entity: entity, Fields: fms, Raw: raw}
+}
