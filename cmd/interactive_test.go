@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -99,11 +100,12 @@ func TestInteractiveCreateAsksOnlyWhatIsMissing(t *testing.T) {
 	api := newFakeAPI(t)
 	e := newEnv(t, api)
 	fake := prompter.NewFake(t)
+	fake.ExpectInput("Name (客户名称)").Answer("x")
 	fake.ExpectSelect("Category (客户类型)").AnswerWith("A(重点客户)")
 	fake.ExpectSelect("Source (客户来源)").AnswerDefault()
 	fake.ExpectSelect("Staff size (人员规模)").AnswerDefault()
 	fake.ExpectMultiSelect("More fields? (更多字段)").AnswerWith()
-	r := e.runPrompted(fake, "--base-url", api.srv.URL, "customers", "create", "--pool", "公司公海", "--name", "x", "--status", "待联系", "--tel", "010", "--yes")
+	r := e.runPrompted(fake, "--base-url", api.srv.URL, "customers", "create", "--pool", "公司公海", "--status", "待联系", "--tel", "010", "--yes")
 	if r.code != 0 {
 		t.Fatal(r)
 	}
@@ -115,15 +117,25 @@ func TestInteractiveCreateAsksOnlyWhatIsMissing(t *testing.T) {
 	}
 }
 
-func TestAllFlagsGivenMeansNoPromptButSelectsAndMore(t *testing.T) {
-	// Every select given, plus --yes: the only question left is "More fields?".
+func TestPoolAndNameGivenMeansNoPromptAtAll(t *testing.T) {
+	// A terminal, but the command line gives the pool and the name: it runs as given,
+	// with no question and no confirmation (the fake fails the test on any prompt).
 	api := newFakeAPI(t)
 	e := newEnv(t, api)
 	fake := prompter.NewFake(t)
-	fake.ExpectMultiSelect("More fields? (更多字段)").AnswerWith()
-	r := e.runPrompted(fake, "customers", "create", "--pool", "45", "--name", "x", "--status", "7", "--category", "15131",
-		"--source", "201", "--industry", "", "--staff-size", "301", "--yes")
+	r := e.runPrompted(fake, "customers", "create", "--pool", "45", "--name", "x", "--status", "初访")
 	if r.code != 0 || len(posts(api)) != 1 {
+		t.Fatal(r)
+	}
+	if strings.Contains(r.stderr, "The same, as one command") {
+		t.Errorf("a command line was echoed back: %s", r.stderr)
+	}
+	// The same through a file.
+	path := e.home + "/c.json"
+	if err := os.WriteFile(path, []byte(`{"common_id":45,"name":"y"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r = e.runPrompted(fake, "customers", "create", "--from-file", path); r.code != 0 || len(posts(api)) != 2 {
 		t.Fatal(r)
 	}
 }
@@ -158,9 +170,10 @@ func TestInteractiveCancelAndDecline(t *testing.T) {
 	}
 
 	fake = prompter.NewFake(t)
+	fake.ExpectInput("Name (客户名称)").Answer("x")
 	fake.ExpectMultiSelect("More fields? (更多字段)").AnswerWith()
 	fake.ExpectConfirm("Create this customer? (创建客户)").Answer(false)
-	r = e.runPrompted(fake, "customers", "create", "--pool", "45", "--name", "x", "--status", "7", "--category", "15131", "--source", "201", "--staff-size", "301")
+	r = e.runPrompted(fake, "customers", "create", "--pool", "45", "--status", "7", "--category", "15131", "--source", "201", "--staff-size", "301")
 	if r.code != 130 || len(posts(api)) != 0 || !strings.Contains(r.stderr, "nothing was sent") {
 		t.Fatal(r)
 	}

@@ -61,8 +61,9 @@ label, as the CRM shows it (初访, B(普通客户)), or its id; ` + "`crmctl fi
 them. A disabled or unknown value is refused before anything is sent. --pool takes a
 pool's id or its exact name (` + "`crmctl pools list`" + `).
 
-At a terminal, what the flags leave out is asked for: the pool, the name, each select
-field (with the CRM's own labels, or skip), then any more fields; a summary is shown and
+At a terminal, when the pool or the name is not given, what the flags leave out is asked
+for: the pool, the name, each select field (with the CRM's own labels, or skip), then any
+more fields; a summary is shown and
 confirmed (--yes skips the confirmation), and after the customer is created the same
 command is printed as one line, ready for a script. Without a terminal, or with
 --no-input, nothing is asked and a missing --pool is an error.
@@ -128,7 +129,10 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	interactive := opts.IO.CanPrompt() && opts.Prompter != nil
+	// The walk-through starts only at a terminal, and only when the essentials (the pool
+	// or the name) are missing: a command line that gives them is run as it is.
+	missing := strings.TrimSpace(values[fields.PoolKey]) == "" || strings.TrimSpace(values["name"]) == ""
+	interactive := missing && opts.IO.CanPrompt() && opts.Prompter != nil
 	if strings.TrimSpace(values[fields.PoolKey]) == "" && !interactive {
 		return cmdutil.UsageErrorf("--pool is required: a pool id or exact name (see `crmctl pools list`)")
 	}
