@@ -139,12 +139,20 @@ func Open(opts Options) (*Server, error) {
 	if opts.RateLimit > 0 {
 		s.limiter = newLimiter(opts.RateLimit, opts.RateWindow)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// Processes opening the same new file at once would race to switch it to WAL and
+	// create the schema, and SQLite answers one of them "database is locked" without
+	// waiting: a lock file beside the store makes them open it one after the other.
+	unlock, err := lockOpen(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	s.db, s.dbPath, err = openDB(opts)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	if err := s.initStore(ctx); err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("sandbox: open store %s: %w", s.dbPath, unwrapInit(err))

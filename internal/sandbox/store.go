@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/gofrs/flock"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver (pure Go)
 )
 
@@ -111,6 +112,26 @@ func openDB(opts Options) (*sql.DB, string, error) {
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	return db, path, nil
+}
+
+// lockOpen takes the store's open lock (a file beside it) until unlock is called; an
+// in-memory store needs none.
+func lockOpen(ctx context.Context, opts Options) (unlock func(), err error) {
+	if opts.Memory || opts.DataDir == "" {
+		return func() {}, nil
+	}
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("sandbox: create data folder: %w", err)
+	}
+	fl := flock.New(filepath.Join(opts.DataDir, DBFile+".lock"))
+	ok, err := fl.TryLockContext(ctx, 20*time.Millisecond)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		return nil, fmt.Errorf("sandbox: data folder %s is not writable (its lock file): %w", opts.DataDir, err)
+	case err != nil || !ok:
+		return nil, fmt.Errorf("sandbox: another process kept the store in %s locked too long", opts.DataDir)
+	}
+	return func() { _ = fl.Unlock() }, nil
 }
 
 // init creates the schema and seeds the store unless it was seeded before. Both happen in
