@@ -154,7 +154,7 @@ func TestPTYCreateWalk(t *testing.T) {
 		t.Fatalf("exit %d, want 0\nscreen:\n%s", code, c.Screen())
 	}
 	checkWalkCommand(t, c)
-	if s := c.Screen(); !strings.Contains(s, "Pool (公海): 公司公海 (45)") || !strings.Contains(s, "Email (邮箱): a@b.cn") {
+	if s := c.Screen(); !summaryRow(s, "Pool (公海)", "公司公海 (45)") || !summaryRow(s, "Email (邮箱)", "a@b.cn") {
 		t.Errorf("the summary is not on the screen:\n%s", s)
 	}
 

@@ -91,7 +91,7 @@ func TestInteractiveCreateFullWalk(t *testing.T) {
 	if !strings.Contains(r.stderr, line) {
 		t.Errorf("stderr lacks the equivalent command\n%s\nwant\n%s", r.stderr, line)
 	}
-	if !strings.Contains(r.stderr, "Pool (公海): 超级公海 (48942)") || !strings.Contains(r.stderr, "Status (跟进状态): 初访") {
+	if !summaryRow(r.stderr, "Pool (公海)", "超级公海 (48942)") || !summaryRow(r.stderr, "Status (跟进状态)", "初访") || !strings.Contains(r.stderr, "┌") {
 		t.Errorf("summary:\n%s", r.stderr)
 	}
 }
@@ -232,4 +232,14 @@ func TestInteractiveLogin(t *testing.T) {
 	if r.code != 130 || len(api.Calls()) != 0 {
 		t.Fatal(r)
 	}
+}
+
+// summaryRow reports whether a line of the summary table pairs field with value.
+func summaryRow(screen, field, value string) bool {
+	for _, l := range strings.Split(screen, "\n") {
+		if i := strings.Index(l, field); i >= 0 && strings.Contains(l[i+len(field):], value) {
+			return true
+		}
+	}
+	return false
 }

@@ -166,7 +166,9 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		if resolved, problems = fields.Resolve(values, lookup); len(problems) > 0 {
 			return problems
 		}
-		printCreateSummary(opts.IO.ErrOut, values, resolved[fields.PoolKey], pools.Pools)
+		if err := printCreateSummary(opts.IO, values, resolved[fields.PoolKey], pools.Pools); err != nil {
+			return err
+		}
 		if !opts.Yes && !opts.DryRun {
 			ok, err := opts.Prompter.Confirm("Create this customer? (创建客户)", true)
 			if err != nil {

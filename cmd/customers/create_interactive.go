@@ -3,7 +3,6 @@ package customers
 import (
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/kballard/go-shellquote"
@@ -11,6 +10,8 @@ import (
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/iostreams"
+	"github.com/crmctl/crmctl/internal/output"
 	"github.com/crmctl/crmctl/internal/prompter"
 )
 
@@ -183,9 +184,10 @@ func validator(f fields.Field) func(string) error {
 	}
 }
 
-// printCreateSummary shows what will be sent, field by field, in the CRM's words.
-func printCreateSummary(w io.Writer, v fields.Values, poolID string, pools []api.Pool) {
-	fmt.Fprintln(w, "\nAbout to create:")
+// printCreateSummary shows what will be sent, field by field, in the CRM's words, as a
+// table on stderr (stdout carries only the created customer).
+func printCreateSummary(ios *iostreams.IOStreams, v fields.Values, poolID string, pools []api.Pool) error {
+	t := output.Table{Header: []string{"FIELD", "VALUE"}}
 	for _, k := range v.Keys() {
 		val := v[k]
 		if val == "" {
@@ -198,9 +200,10 @@ func printCreateSummary(w io.Writer, v fields.Values, poolID string, pools []api
 		if k == fields.PoolKey {
 			val = fmt.Sprintf("%s (%s)", poolName(pools, poolID), poolID)
 		}
-		fmt.Fprintf(w, "  %s: %s\n", title, val)
+		t.Rows = append(t.Rows, []string{title, val})
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintln(ios.ErrOut, "\nAbout to create:")
+	return output.WriteTable(ios.ErrOut, ios.IsStderrTTY(), ios.TerminalWidth(), t)
 }
 
 // EquivalentCommand is the one-line command that does what the wizard did, every value

@@ -153,8 +153,15 @@ func normalizeNumbers(v any) any {
 // PrintTable prints t: bordered through tablewriter on a terminal, plain tab-separated
 // lines (no header, no borders, no colour) otherwise.
 func (p *Printer) PrintTable(t Table) error {
-	if !p.IO.IsStdoutTTY() {
-		return writePlain(p.IO.Out, t)
+	return WriteTable(p.IO.Out, p.IO.IsStdoutTTY(), p.IO.TerminalWidth(), t)
+}
+
+// WriteTable writes t to w: bordered, at most width columns wide, when w is a terminal;
+// plain tab-separated lines otherwise. Commands use it for tables on stderr (a
+// summary before a confirmation); data on stdout goes through a Printer.
+func WriteTable(w io.Writer, terminal bool, width int, t Table) error {
+	if !terminal {
+		return writePlain(w, t)
 	}
 	if len(t.Rows) == 0 {
 		return nil
@@ -168,8 +175,8 @@ func (p *Printer) PrintTable(t Table) error {
 		}
 		t = v
 	}
-	tbl := tablewriter.NewTable(p.IO.Out,
-		tablewriter.WithMaxWidth(p.IO.TerminalWidth()),
+	tbl := tablewriter.NewTable(w,
+		tablewriter.WithMaxWidth(width),
 		tablewriter.WithRowAutoWrap(tw.WrapNormal),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 	)
