@@ -251,6 +251,14 @@ func TestTemplates(t *testing.T) {
 	if err := WriteTemplate(xPath, pools, maps); err != nil {
 		t.Fatal(err)
 	}
+	for _, p := range []string{csvPath, xPath} {
+		if st, err := os.Stat(p); err != nil || st.Mode().Perm()&0o111 != 0 {
+			t.Errorf("template %s: %v, mode %v (not executable)", p, err, st.Mode())
+		}
+	}
+	if leftovers, _ := filepath.Glob(filepath.Join(dir, ".*.tmp")); len(leftovers) != 0 {
+		t.Errorf("temporary files left: %v", leftovers)
+	}
 	x, err := excelize.OpenFile(xPath)
 	if err != nil {
 		t.Fatal(err)

@@ -103,7 +103,7 @@ func writeXLSXTemplate(path string, pools []api.Pool, maps *api.FieldMapList) er
 		}
 	}
 	if len(lists) == 0 {
-		return x.SaveAs(path)
+		return saveXLSX(x, path)
 	}
 	if _, err := x.NewSheet(optionsSheet); err != nil {
 		return err
@@ -137,5 +137,28 @@ func writeXLSXTemplate(path string, pools []api.Pool, maps *api.FieldMapList) er
 	}
 	_ = x.SetSheetVisible(optionsSheet, false)
 	x.SetActiveSheet(0)
-	return x.SaveAs(path)
+	return saveXLSX(x, path)
+}
+
+// saveXLSX writes the workbook to a temporary file beside path and renames it into
+// place: never a half-written template, and mode 0644 (excelize's SaveAs would make
+// the file executable).
+func saveXLSX(x *excelize.File, path string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := x.WriteTo(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
