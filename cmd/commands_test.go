@@ -597,3 +597,27 @@ func TestCrmctlRate(t *testing.T) {
 		t.Error(r)
 	}
 }
+
+func TestProfileRateKey(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	cfg := filepath.Join(e.home, ".config", "crmctl", "config.yaml")
+	if err := os.MkdirAll(filepath.Dir(cfg), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte("profiles:\n  default:\n    rate: sometimes\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run("", "pools", "list"); r.code != 2 || !strings.Contains(r.stderr, "profile default (rate)") {
+		t.Fatal(r)
+	}
+	if err := os.WriteFile(cfg, []byte("profiles:\n  default:\n    rate: \"off\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run("", "pools", "list"); r.code != 0 {
+		t.Fatal(r)
+	}
+	if files, _ := filepath.Glob(filepath.Join(e.home, ".local", "share", "crmctl", "ratelimit", "*.json")); len(files) != 0 {
+		t.Errorf("rate: off in the profile still paced: %v", files)
+	}
+}

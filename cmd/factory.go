@@ -84,7 +84,7 @@ func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) 
 		// Every request of every crmctl process of the profile goes through the shared
 		// limiter, so that a script running commands in a loop, or beside an import,
 		// stays under the API's limit instead of being throttled.
-		rate, off, err := cmdutil.EnvRate(env)
+		rate, off, err := cmdutil.Rate(s)
 		if err != nil {
 			return nil, err
 		}

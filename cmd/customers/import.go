@@ -168,7 +168,7 @@ EXIT STATUS
 	fl.BoolVar(&opts.AllowDuplicates, "allow-duplicates", false, "send rows that repeat an earlier row (same name, mobile and telephone)")
 	fl.StringVar(&opts.Journal, "journal", "", "journal file (default: in the data folder, named after profile, pool and file content)")
 	fl.StringVar(&opts.Results, "results", "", "results file, .csv or .jsonl (default: beside the journal)")
-	fl.StringVar(&opts.Rate, "rate", "", "request rate limit N/DURATION shared by the profile's processes (default CRMCTL_RATE, else 10/10s)")
+	fl.StringVar(&opts.Rate, "rate", "", "request rate limit N/DURATION shared by the profile's processes (default: CRMCTL_RATE or the profile's rate key, else 10/10s)")
 	fl.IntVar(&opts.ProgressEvery, "progress-every", 50, "without a terminal, print a progress line every N rows")
 	fl.StringVar(&opts.Template, "template", "", "write an empty import template (.xlsx with drop-downs, or .csv) and exit")
 	_ = cmd.RegisterFlagCompletionFunc("pool", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -209,7 +209,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	if err != nil {
 		return err
 	}
-	rate, _, err := cmdutil.EnvRate(opts.Getenv)
+	rate, _, err := cmdutil.Rate(s)
 	if err != nil {
 		return err
 	}

@@ -25,14 +25,11 @@ func PaceStatePath(s *config.Settings) string {
 	return filepath.Join(s.DataDir, "ratelimit", name)
 }
 
-// EnvRate reads CRMCTL_RATE, the profile's pacing rate (N/DURATION, or "off" for a
-// local server without a limit). Unset, it is the API's limit.
-func EnvRate(getenv func(string) (string, bool)) (rate pace.Rate, off bool, err error) {
-	v := ""
-	if getenv != nil {
-		v, _ = getenv("CRMCTL_RATE")
-	}
-	switch v = strings.TrimSpace(v); strings.ToLower(v) {
+// Rate is the profile's pacing rate (CRMCTL_RATE, or the profile's rate key): N/DURATION,
+// or "off" for a local server without a limit. Unset, it is the API's limit.
+func Rate(s *config.Settings) (rate pace.Rate, off bool, err error) {
+	v := strings.TrimSpace(s.Rate.V)
+	switch strings.ToLower(v) {
 	case "":
 		return pace.DefaultRate, false, nil
 	case "off":
@@ -40,7 +37,7 @@ func EnvRate(getenv func(string) (string, bool)) (rate pace.Rate, off bool, err 
 	}
 	r, err := pace.ParseRate(v)
 	if err != nil {
-		return pace.Rate{}, false, UsageErrorf("CRMCTL_RATE=%s: expected N/DURATION such as 10/10s, or off", v)
+		return pace.Rate{}, false, UsageErrorf("%s: invalid rate %q: expected N/DURATION such as 10/10s, or off", s.Rate.From, v)
 	}
 	return r, false, nil
 }

@@ -85,7 +85,7 @@ func editInPlace(old []byte, f *File) ([]byte, bool) {
 		}
 		for _, kv := range []struct{ key, v string }{
 			{"base_url", p.BaseURL}, {"login", p.Login}, {"corp_id", p.CorpID},
-			{"token", p.Token}, {"cache_ttl", p.CacheTTL},
+			{"token", p.Token}, {"cache_ttl", p.CacheTTL}, {"rate", p.Rate},
 		} {
 			setScalar(pn, kv.key, kv.v)
 		}

@@ -252,7 +252,7 @@ func decodeProfile(raw any) (Profile, error) {
 	}
 	for key, dst := range map[string]*string{
 		"base_url": &p.BaseURL, "login": &p.Login, "corp_id": &p.CorpID,
-		"token": &p.Token, "cache_ttl": &p.CacheTTL,
+		"token": &p.Token, "cache_ttl": &p.CacheTTL, "rate": &p.Rate,
 	} {
 		val, present := m[key]
 		if !present || val == nil {

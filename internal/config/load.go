@@ -105,6 +105,10 @@ func Load(flags Flags, env func(string) (string, bool)) (*Settings, error) {
 		s.CacheTTL.V = d
 	}
 
+	// pacing rate (parsed where it is used)
+	s.Rate = r.str(nil, "", EnvRate, "", fromProfile("rate", prof.Rate))
+	s.Rate.V = strings.TrimSpace(s.Rate.V)
+
 	// booleans
 	if s.Sandbox, err = r.boolean(flags.Sandbox, FlagSandbox, EnvSandbox); err != nil {
 		return nil, err

@@ -485,3 +485,27 @@ func fmtErr(err error) string {
 	}
 	return err.Error()
 }
+
+func TestRatePrecedence(t *testing.T) {
+	dir := t.TempDir()
+	file := writeConfig(t, dir, "profiles:\n  default:\n    rate: 5/10s\n")
+	env := map[string]string{"HOME": dir}
+	s, err := Load(Flags{Config: &file}, envMap(env))
+	if err != nil || s.Rate.V != "5/10s" || s.Rate.Source != SourceProfile || s.Rate.From != "profile default (rate)" {
+		t.Fatalf("profile layer: %+v %v", s.Rate, err)
+	}
+	env[EnvRate] = " off "
+	if s, err = Load(Flags{Config: &file}, envMap(env)); err != nil || s.Rate.V != "off" || s.Rate.Source != SourceEnv || s.Rate.From != EnvRate {
+		t.Fatalf("env layer: %+v %v", s.Rate, err)
+	}
+	if s, err = Load(Flags{}, envMap(map[string]string{"HOME": dir})); err != nil || s.Rate.V != "" || s.Rate.Source != SourceDefault {
+		t.Fatalf("default: %+v %v", s.Rate, err)
+	}
+	// Saving another setting keeps the rate.
+	if err := SaveProfile(file, "default", func(p *Profile) { p.Login = "1" }); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := ReadFile(file); err != nil || f.Profiles["default"].Rate != "5/10s" {
+		t.Fatalf("after save: %+v %v", f, err)
+	}
+}

@@ -41,6 +41,7 @@ const (
 	EnvOutput   = "CRMCTL_OUTPUT"
 	EnvTimeout  = "CRMCTL_TIMEOUT"
 	EnvCacheTTL = "CRMCTL_CACHE_TTL"
+	EnvRate     = "CRMCTL_RATE"
 	EnvSandbox  = "CRMCTL_SANDBOX"
 	EnvNoInput  = "CRMCTL_NO_INPUT"
 	EnvDebug    = "CRMCTL_DEBUG"
@@ -93,6 +94,9 @@ type Profile struct {
 	Token   string `yaml:"token,omitempty" mapstructure:"token"`
 	// CacheTTL is a Go duration ("10m"); empty means DefaultTTL.
 	CacheTTL string `yaml:"cache_ttl,omitempty" mapstructure:"cache_ttl"`
+	// Rate paces the profile's requests: N/DURATION, or "off"; empty means the API's
+	// limit (checked by the commands that pace).
+	Rate string `yaml:"rate,omitempty" mapstructure:"rate"`
 }
 
 // Value is one resolved setting with its origin.
@@ -117,6 +121,7 @@ type Settings struct {
 	Output   Value[string] // "table" or "json"
 	Timeout  Value[time.Duration]
 	CacheTTL Value[time.Duration]
+	Rate     Value[string] // "" (the API's limit), N/DURATION or "off"
 	Sandbox  Value[bool]
 	NoInput  Value[bool]
 	Debug    Value[bool]
