@@ -621,3 +621,12 @@ func TestProfileRateKey(t *testing.T) {
 		t.Errorf("rate: off in the profile still paced: %v", files)
 	}
 }
+
+func TestSandboxIgnoresARealToken(t *testing.T) {
+	e := newEnv(t, nil)
+	e.vars["CRMCTL_TOKEN"] = testToken // meant for a real API
+	r := e.run("", "--sandbox", "auth", "status")
+	if r.code != 0 || !strings.Contains(r.stdout, "Logged in: yes") || !strings.Contains(r.stdout, "the embedded sandbox's account") {
+		t.Fatal(r)
+	}
+}

@@ -117,11 +117,11 @@ func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) 
 			if err != nil {
 				return nil, err
 			}
-			token := s.Token.V
-			if s.Token.Source != config.SourceEnv {
-				if token, err = srv.DefaultToken(ctx); err != nil {
-					return nil, fmt.Errorf("the embedded sandbox: %w", err)
-				}
+			// The sandbox's own account, whatever token the environment holds for a real
+			// API: --sandbox never needs (or sends) a real token.
+			token, err := srv.DefaultToken(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("the embedded sandbox: %w", err)
 			}
 			return newClient(s, token)
 		}

@@ -64,9 +64,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	r := statusReport{Profile: s.Profile.V, BaseURL: s.BaseURL.V, BaseURLFrom: describeSource(s.BaseURL), TokenSource: tokenSource(s)}
 	if s.Sandbox.V {
 		r.BaseURL, r.BaseURLFrom = "embedded sandbox", "--sandbox"
-		if s.Token.Source != config.SourceEnv {
-			r.TokenSource = "the embedded sandbox's account"
-		}
+		r.TokenSource = "the embedded sandbox's account"
 	}
 	var user *api.User
 	client, err := opts.Client()
