@@ -313,17 +313,22 @@ func TestRunDuplicatesInFile(t *testing.T) {
 
 var errCrashed = errors.New("simulated crash")
 
+// crashAt is a hook that simulates a crash at one row.
+func crashAt(row int) func(int) error {
+	return func(r int) error {
+		if r == row {
+			return errCrashed
+		}
+		return nil
+	}
+}
+
 func TestCrashBeforeTheRequestResends(t *testing.T) {
 	a := newTestAPI(t)
 	dir := t.TempDir()
 	ns := names("崩溃前", 5)
 	cfg := a.config(t, csvOf(t, dir, ns), dir)
-	cfg.Hooks.AfterMarkSent = func(row int) error {
-		if row == 4 {
-			return errCrashed
-		}
-		return nil
-	}
+	cfg.Hooks.AfterMarkSent = crashAt(4)
 	if _, err := Run(context.Background(), cfg); !errors.Is(err, errCrashed) {
 		t.Fatalf("err = %v", err)
 	}
@@ -362,12 +367,7 @@ func TestCrashAfterTheAnswerDoesNotResend(t *testing.T) {
 	dir := t.TempDir()
 	ns := names("崩溃后", 4)
 	cfg := a.config(t, csvOf(t, dir, ns), dir)
-	cfg.Hooks.AfterAnswer = func(row int) error {
-		if row == 3 {
-			return errCrashed
-		}
-		return nil
-	}
+	cfg.Hooks.AfterAnswer = crashAt(3)
 	if _, err := Run(context.Background(), cfg); !errors.Is(err, errCrashed) {
 		t.Fatalf("err = %v", err)
 	}
@@ -402,12 +402,7 @@ func TestNoAnswerIsCheckedWithMatchingName(t *testing.T) {
 	dir2 := t.TempDir()
 	a.dropAfter = nil
 	cfg = a.config(t, csvOf(t, dir2, ns2), dir2)
-	cfg.Hooks.AfterAnswer = func(row int) error {
-		if row == 2 {
-			return errCrashed
-		}
-		return nil
-	}
+	cfg.Hooks.AfterAnswer = crashAt(2)
 	before := a.count(createKey)
 	if _, err := Run(context.Background(), cfg); !errors.Is(err, errCrashed) {
 		t.Fatal(err)
@@ -554,12 +549,7 @@ func TestDryRunPlan(t *testing.T) {
 		t.Fatalf("%v %+v", err, sum)
 	}
 	cfg.DryRun = false
-	cfg.Hooks.AfterMarkSent = func(row int) error {
-		if row == 4 {
-			return errCrashed
-		}
-		return nil
-	}
+	cfg.Hooks.AfterMarkSent = crashAt(4)
 	if _, err := Run(context.Background(), cfg); !errors.Is(err, errCrashed) {
 		t.Fatalf("the crashing run ended with %v, want the crash", err)
 	}
@@ -685,12 +675,7 @@ func TestCrashAfterTheRequestWentOutWithNoAnswer(t *testing.T) {
 	ns := names("发出后崩溃", 3)
 	a.dropAfter = func(name string) bool { return name == ns[1] }
 	cfg := a.config(t, csvOf(t, dir, ns), dir)
-	cfg.Hooks.AfterAnswer = func(row int) error {
-		if row == 3 {
-			return errCrashed
-		}
-		return nil
-	}
+	cfg.Hooks.AfterAnswer = crashAt(3)
 	if _, err := Run(context.Background(), cfg); !errors.Is(err, errCrashed) {
 		t.Fatalf("err = %v", err)
 	}
