@@ -68,7 +68,7 @@ func New(o Options) (*Client, error) {
 		o.MaxRetries = DefaultMaxRetries
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleepContext
+		o.Sleep = Sleep
 	}
 	rt := o.Transport
 	if rt == nil {

@@ -393,8 +393,8 @@ func (c *Client) sleep(ctx context.Context, r request, d time.Duration) error {
 	return nil
 }
 
-// sleepContext is the real sleep: it returns early with the context's error.
-func sleepContext(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or returns early with the context's error: the default Options.Sleep.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

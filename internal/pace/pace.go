@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/crmctl/crmctl/internal/api"
 )
 
 // Clock is the time source of the pacer; tests use a fake one.
@@ -26,19 +28,7 @@ type RealClock struct{}
 
 func (RealClock) Now() time.Time { return time.Now() }
 
-func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (RealClock) Sleep(ctx context.Context, d time.Duration) error { return api.Sleep(ctx, d) }
 
 // Rate is N requests per Window.
 type Rate struct {
