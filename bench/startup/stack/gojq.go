@@ -1,0 +1,5 @@
+//go:build with_gojq
+
+package main
+
+import _ "github.com/itchyny/gojq"

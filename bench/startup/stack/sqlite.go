@@ -1,0 +1,5 @@
+//go:build with_sqlite
+
+package main
+
+import _ "modernc.org/sqlite"
