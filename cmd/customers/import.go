@@ -69,17 +69,19 @@ func NewCmdImport(f *cmdutil.Factory, runF func(*ImportOptions) error) *cobra.Co
 		Short: "Create many customers from a CSV, XLSX or JSONL file, paced and resumable",
 		Long: `Create one public-pool customer per row of FILE: a CSV (UTF-8 with or without BOM,
 or GBK/GB18030, detected; comma, semicolon or tab, detected), an XLSX workbook (the first
-sheet, or --sheet) or a JSONL file (one JSON object of API keys per line). The format
-comes from the extension; --format forces it.
+sheet, or --sheet) or a JSONL file (one JSON object per line). The format comes from
+the extension; --format forces it.
 
 COLUMNS
   A header names each column's field as a flag name (name, contact-name, tel), an API key
   (address_attributes[tel]) or the CRM's Chinese label (客户名称, 电话, 联系人姓名), ignoring
-  case and spaces; custom fields use their key (text_asset_9320d8d7). --map COLUMN=FIELD
-  maps any other header (FIELD - ignores the column). An unknown column stops the import
-  unless --ignore-unknown. The pool comes from --pool, or from a pool (公海) column holding
-  a pool's id or name; a filled cell wins over --pool. ` + "`--template FILE.xlsx`" + ` writes an
-  empty template with every field's header and drop-down lists of the valid options.
+  case and spaces; custom fields use their key (text_asset_9320d8d7). The keys of a JSONL
+  line are read the same way (nested objects as address_attributes[tel]). --map
+  COLUMN=FIELD maps any other header or key (FIELD - ignores it). An unknown column or
+  key stops the import unless --ignore-unknown. The pool comes from --pool, or from a
+  pool (公海) column holding a pool's id or name; a filled cell wins over --pool.
+  ` + "`--template FILE.xlsx`" + ` writes an empty template with every field's header and
+  drop-down lists of the valid options.
 
 VALIDATION FIRST
   The whole file is checked before the first request: unknown or disabled options (with the

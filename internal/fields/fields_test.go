@@ -3,6 +3,7 @@ package fields
 import (
 	"encoding/json"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -110,6 +111,20 @@ func TestParseDocument(t *testing.T) {
 				t.Errorf("%s: %s = %q, want %q", name, k, got[k], v)
 			}
 		}
+	}
+}
+
+func TestFlattenDocumentKeepsKeysAsWritten(t *testing.T) {
+	got, err := FlattenDocument([]byte(`{"客户名称":"A","pool":"公司公海","customer":{"address_attributes":{"tel":"1"}},"contacts_attributes":[{"Name":"王"}],"x":null}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Entry{{"contacts_attributes[0][Name]", "王"}, {"address_attributes[tel]", "1"}, {"pool", "公司公海"}, {"客户名称", "A"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	if _, err := FlattenDocument([]byte(`{"pool":{"id":1}}`)); err == nil {
+		t.Fatal("an object for the pool was accepted")
 	}
 }
 

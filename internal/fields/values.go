@@ -79,6 +79,37 @@ func ParseAssignment(s string) (key, value string, err error) {
 // {"tel": "..."}}, {"contacts_attributes": [{"name": "..."}]}) and the API's own body
 // shape ({"common_id": 45, "customer": {...}}); "pool" is accepted for common_id.
 func ParseDocument(data []byte) (Values, error) {
+	entries, err := FlattenDocument(data)
+	if err != nil {
+		return nil, err
+	}
+	out := Values{}
+	for _, e := range entries {
+		if e.Key == "pool" {
+			out[PoolKey] = e.Value
+			continue
+		}
+		key, err := NormalizeKey(e.Key)
+		if err != nil {
+			return nil, err
+		}
+		out[key] = e.Value
+	}
+	return out, nil
+}
+
+// Entry is one value of a document under its key as written, nested objects and lists
+// flattened ("address_attributes[tel]", "contacts_attributes[0][name]").
+type Entry struct {
+	Key   string
+	Value string
+}
+
+// FlattenDocument reads a JSON or YAML object of customer fields into its entries, in
+// key order, without checking the keys (ParseDocument does; an import maps them like
+// column headers). A "customer" object is unwrapped; "pool" and common_id must be a text
+// or a number; an explicit null is left out.
+func FlattenDocument(data []byte) ([]Entry, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("the file is empty: expected a JSON or YAML object of customer fields")
@@ -98,15 +129,21 @@ func ParseDocument(data []byte) (Values, error) {
 	if !ok {
 		return nil, fmt.Errorf("expected an object of customer fields, got %s", describe(doc))
 	}
-	out := Values{}
-	for k, v := range obj {
+	var out []Entry
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := obj[k]
 		switch k {
 		case "customer":
 			inner, ok := v.(map[string]any)
 			if !ok {
 				return nil, fmt.Errorf("\"customer\": expected an object, got %s", describe(v))
 			}
-			if err := flatten(out, "", inner); err != nil {
+			if err := flatten(&out, "", inner); err != nil {
 				return nil, err
 			}
 		case "pool", PoolKey:
@@ -114,9 +151,9 @@ func ParseDocument(data []byte) (Values, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%q: %w", k, err)
 			}
-			out[PoolKey] = s
+			out = append(out, Entry{Key: k, Value: s})
 		default:
-			if err := flatten(out, "", map[string]any{k: v}); err != nil {
+			if err := flatten(&out, "", map[string]any{k: v}); err != nil {
 				return nil, err
 			}
 		}
@@ -124,7 +161,7 @@ func ParseDocument(data []byte) (Values, error) {
 	return out, nil
 }
 
-func flatten(out Values, prefix string, obj map[string]any) error {
+func flatten(out *[]Entry, prefix string, obj map[string]any) error {
 	keys := make([]string, 0, len(obj))
 	for k := range obj {
 		keys = append(keys, k)
@@ -157,11 +194,7 @@ func flatten(out Values, prefix string, obj map[string]any) error {
 			if err != nil {
 				return fmt.Errorf("%q: %w", full, err)
 			}
-			key, err := NormalizeKey(full)
-			if err != nil {
-				return err
-			}
-			out[key] = s
+			*out = append(*out, Entry{Key: full, Value: s})
 		}
 	}
 	return nil

@@ -105,18 +105,46 @@ func (e *UnknownColumnsError) Error() string {
 // MapHeader maps a header row onto the catalogue. overrides are --map COLUMN=FIELD
 // (COLUMN matched exactly or ignoring case and spaces; FIELD "-" ignores the column).
 func MapHeader(header []string, overrides map[string]string, ignoreUnknown bool) (*Mapping, error) {
-	m := &Mapping{HeaderOf: map[string]string{}}
+	hm := newHeaderMapper(overrides, ignoreUnknown)
+	m, unknown, err := hm.mapHeader(header)
+	if err != nil {
+		return nil, err
+	}
+	if err := hm.unmatched(header); err != nil {
+		return nil, err
+	}
+	if len(unknown) > 0 {
+		return nil, &UnknownColumnsError{Headers: unknown}
+	}
+	return m, nil
+}
+
+// headerMapper applies the --map overrides and the catalogue to the names a file gives
+// its fields: the header row of a CSV or XLSX file, the keys of each JSONL line. It
+// remembers which overrides matched a name.
+type headerMapper struct {
+	overrides     map[string]string
+	ignoreUnknown bool
+	matched       map[string]bool
+}
+
+func newHeaderMapper(overrides map[string]string, ignoreUnknown bool) *headerMapper {
+	return &headerMapper{overrides: overrides, ignoreUnknown: ignoreUnknown, matched: map[string]bool{}}
+}
+
+// mapHeader maps one header row. unknown lists the headers that match no field (none
+// with --ignore-unknown); a --map to no field, or two headers for one field, is an error.
+func (hm *headerMapper) mapHeader(header []string) (m *Mapping, unknown []string, err error) {
+	m = &Mapping{HeaderOf: map[string]string{}}
 	used := map[string]string{} // key -> header
-	var unknown []string
-	matched := map[string]bool{}
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		col := Column{Index: i, Header: h}
 		target, over := "", false
-		for from, to := range overrides {
+		for from, to := range hm.overrides {
 			if from == h || NormalizeHeader(from) == NormalizeHeader(h) {
 				target, over = to, true
-				matched[from] = true
+				hm.matched[from] = true
 				break
 			}
 		}
@@ -126,7 +154,7 @@ func MapHeader(header []string, overrides map[string]string, ignoreUnknown bool)
 		case over:
 			k, ok := FieldFor(target)
 			if !ok {
-				return nil, fmt.Errorf("--map %s=%s: %q is not a field (use a flag name, an API key, a Chinese label or a custom key)", h, target, target)
+				return nil, nil, fmt.Errorf("--map %s=%s: %q is not a field (use a flag name, an API key, a Chinese label or a custom key)", h, target, target)
 			}
 			col.Key = k
 		case h == "":
@@ -134,33 +162,35 @@ func MapHeader(header []string, overrides map[string]string, ignoreUnknown bool)
 		default:
 			if k, ok := FieldFor(h); ok {
 				col.Key = k
-			} else if !ignoreUnknown {
+			} else if !hm.ignoreUnknown {
 				unknown = append(unknown, h)
 			}
 		}
 		if col.Key != "" {
 			if prev, dup := used[col.Key]; dup {
-				return nil, fmt.Errorf("columns %q and %q both map to %s: keep one, or ignore one with --map %q=-", prev, h, col.Key, h)
+				return nil, nil, fmt.Errorf("columns %q and %q both map to %s: keep one, or ignore one with --map %q=-", prev, h, col.Key, h)
 			}
 			used[col.Key] = h
 			m.HeaderOf[col.Key] = h
 		}
 		m.Columns = append(m.Columns, col)
 	}
+	return m, unknown, nil
+}
+
+// unmatched reports the overrides that matched none of the headers seen (names).
+func (hm *headerMapper) unmatched(names []string) error {
 	var missing []string
-	for from := range overrides {
-		if !matched[from] {
+	for from := range hm.overrides {
+		if !hm.matched[from] {
 			missing = append(missing, from)
 		}
 	}
-	if len(missing) > 0 {
-		sort.Strings(missing)
-		return nil, fmt.Errorf("--map: no column is named %s (the columns are: %s)", strings.Join(missing, ", "), strings.Join(header, ", "))
+	if len(missing) == 0 {
+		return nil
 	}
-	if len(unknown) > 0 {
-		return nil, &UnknownColumnsError{Headers: unknown}
-	}
-	return m, nil
+	sort.Strings(missing)
+	return fmt.Errorf("--map: no column is named %s (the columns are: %s)", strings.Join(missing, ", "), strings.Join(names, ", "))
 }
 
 // Apply turns a record's cells into values (blank cells are left out). extra reports

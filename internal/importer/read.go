@@ -112,7 +112,7 @@ func Open(path string, o ReadOptions) (Reader, error) {
 	case FormatXLSX:
 		r, err = newXLSXReader(fh, h, o)
 	case FormatJSONL:
-		r, err = newJSONLReader(fh, io.TeeReader(fh, h), h)
+		r, err = newJSONLReader(fh, io.TeeReader(fh, h), h, o)
 	}
 	if err != nil {
 		fh.Close()
@@ -414,18 +414,39 @@ func (r *xlsxReader) Close() error {
 
 const maxLine = 1 << 20
 
+// maxKeysNamed bounds the JSONL keys an unmatched --map error lists.
+const maxKeysNamed = 50
+
+// jsonlReader reads one JSON object per line. Its keys (nested objects flattened to
+// address_attributes[tel]) are mapped like the header of a tabular file, line by line.
 type jsonlReader struct {
 	fh  *os.File
 	h   hash.Hash
 	br  *bufio.Reader
 	row int
+	hm  *headerMapper
+	// keys are the distinct keys seen, for an unmatched --map (at most maxKeysNamed).
+	keys    []string
+	keySeen map[string]bool
 }
 
-func newJSONLReader(fh *os.File, src io.Reader, h hash.Hash) (*jsonlReader, error) {
-	return &jsonlReader{fh: fh, h: h, br: bufio.NewReaderSize(src, 64<<10)}, nil
+func newJSONLReader(fh *os.File, src io.Reader, h hash.Hash, o ReadOptions) (*jsonlReader, error) {
+	return &jsonlReader{fh: fh, h: h, br: bufio.NewReaderSize(src, 64<<10),
+		hm: newHeaderMapper(o.Map, o.IgnoreUnknown), keySeen: map[string]bool{}}, nil
 }
 
 func (r *jsonlReader) Next() (*Record, error) {
+	rec, err := r.next()
+	if errors.Is(err, io.EOF) {
+		// A --map must name a key of some line, as it must name a column.
+		if merr := r.hm.unmatched(r.keys); merr != nil {
+			return nil, merr
+		}
+	}
+	return rec, err
+}
+
+func (r *jsonlReader) next() (*Record, error) {
 	for {
 		line, err := r.readLine()
 		if len(line) == 0 && err != nil {
@@ -447,20 +468,38 @@ func (r *jsonlReader) Next() (*Record, error) {
 			rec.Problem = &RowProblem{Reason: "not a JSON object"}
 			return rec, nil
 		}
-		v, perr := fields.ParseDocument(t)
+		entries, perr := fields.FlattenDocument(t)
 		if perr != nil {
 			rec.Problem = &RowProblem{Reason: perr.Error()}
 			return rec, nil
 		}
-		for k, s := range v {
-			if s = strings.TrimSpace(s); s == "" {
-				delete(v, k)
-			} else {
-				v[k] = s
-			}
+		keys := make([]string, len(entries))
+		cells := make([]string, len(entries))
+		for i, e := range entries {
+			keys[i], cells[i] = e.Key, e.Value
 		}
-		rec.Values = v
+		r.see(keys)
+		m, unknown, merr := r.hm.mapHeader(keys)
+		if merr == nil && len(unknown) > 0 {
+			merr = &UnknownColumnsError{Headers: unknown}
+		}
+		if merr != nil {
+			return nil, fmt.Errorf("line %d: %w", r.row, merr)
+		}
+		rec.Values, _ = m.Apply(cells)
 		return rec, nil
+	}
+}
+
+func (r *jsonlReader) see(keys []string) {
+	for _, k := range keys {
+		if len(r.keys) >= maxKeysNamed {
+			return
+		}
+		if !r.keySeen[k] {
+			r.keySeen[k] = true
+			r.keys = append(r.keys, k)
+		}
 	}
 }
 

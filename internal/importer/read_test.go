@@ -175,7 +175,7 @@ func TestJSONL(t *testing.T) {
 
 {"name":"B","contacts_attributes":[{"name":"王"}],"text_asset_9320d8d7":"VIP"}
 not json
-{"name":"C","bogus":1}
+{"name":"C","contacts_attributes":["x"]}
 `))
 	_, recs := readAll(t, p, ReadOptions{})
 	if len(recs) != 4 {
@@ -187,8 +187,85 @@ not json
 	if recs[1].Row != 3 || recs[1].Values["contacts_attributes[0][name]"] != "王" || recs[1].Values["text_asset_9320d8d7"] != "VIP" {
 		t.Errorf("line 3 = %+v", recs[1])
 	}
-	if recs[2].Problem == nil || recs[3].Problem == nil || !strings.Contains(recs[3].Problem.Reason, "bogus") {
+	if recs[2].Problem == nil || recs[3].Problem == nil || !strings.Contains(recs[3].Problem.Reason, "contacts_attributes") {
 		t.Errorf("bad lines not reported: %+v %+v", recs[2], recs[3])
+	}
+}
+
+// readJSONL reads a JSONL file to its end and returns its records and the error that
+// ended it (nil at EOF).
+func readJSONL(t *testing.T, data string, o ReadOptions) ([]*Record, error) {
+	t.Helper()
+	r, err := Open(writeFile(t, "k.jsonl", []byte(data)), o)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer r.Close()
+	var out []*Record
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, rec)
+	}
+}
+
+func TestJSONLKeysAreMappedLikeHeaders(t *testing.T) {
+	// Flag names, labels and aliases, ignoring case and spaces, as in a header row.
+	recs, err := readJSONL(t, `{"客户名称":"A","Contact-Name":"王","电 话":"010-1","公海":"公司公海","customer":{"address_attributes":{"email":"a@b.cn"}}}
+{"name":"B","text_asset_9320d8d7":"VIP"}
+`, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fields.Values{"name": "A", "contacts_attributes[0][name]": "王", "address_attributes[tel]": "010-1",
+		"common_id": "公司公海", "address_attributes[email]": "a@b.cn"}
+	if len(recs) != 2 || !reflect.DeepEqual(recs[0].Values, want) || recs[1].Values["text_asset_9320d8d7"] != "VIP" {
+		t.Fatalf("records = %+v, want line 1 %v", recs, want)
+	}
+
+	// An unknown key stops the read, naming the line and the key, as an unknown column does.
+	data := `{"公司":"A","电话":"1"}
+{"公司":"B","备用":"x","Remark":"y"}
+`
+	_, err = readJSONL(t, data, ReadOptions{})
+	var ue *UnknownColumnsError
+	if !errors.As(err, &ue) || strings.Join(ue.Headers, ",") != "公司" || !strings.HasPrefix(err.Error(), "line 1: unknown column(s)") {
+		t.Fatalf("unknown key: %v", err)
+	}
+
+	// --map: COLUMN matched ignoring case, FIELD - ignores the key.
+	recs, err = readJSONL(t, data, ReadOptions{Map: map[string]string{"公司": "name", "备用": "-", "remark": "备注"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (fields.Values{"name": "B", "note": "y"}); len(recs) != 2 || recs[0].Values["name"] != "A" || !reflect.DeepEqual(recs[1].Values, want) {
+		t.Fatalf("--map: %+v", recs)
+	}
+
+	// --ignore-unknown drops the keys that match no field.
+	recs, err = readJSONL(t, data, ReadOptions{IgnoreUnknown: true})
+	if err != nil || len(recs) != 2 || !reflect.DeepEqual(recs[1].Values, fields.Values{}) || recs[0].Values["address_attributes[tel]"] != "1" {
+		t.Fatalf("--ignore-unknown: %v %+v", err, recs)
+	}
+
+	// The mapping's errors: a --map of no key, a --map to no field, two keys for one field.
+	for _, c := range []struct {
+		data string
+		o    ReadOptions
+		want string
+	}{
+		{data, ReadOptions{Map: map[string]string{"nope": "name"}, IgnoreUnknown: true}, "--map: no column is named nope (the columns are: 公司, 电话, Remark, 备用)"},
+		{data, ReadOptions{Map: map[string]string{"公司": "nosuchfield"}}, `line 1: --map 公司=nosuchfield: "nosuchfield" is not a field`},
+		{`{"name":"A"}` + "\n" + `{"name":"B","客户名称":"C"}`, ReadOptions{}, `line 2: columns "name" and "客户名称" both map to name`},
+	} {
+		if _, err := readJSONL(t, c.data, c.o); err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%+v: err = %v, want %q", c.o, err, c.want)
+		}
 	}
 }
 
