@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -147,6 +148,19 @@ func idOf(t testing.TB, d map[string]any) int64 {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// sameJSON reports whether body and want hold the same JSON value (key order aside).
+func sameJSON(t testing.TB, body []byte, want string) bool {
+	t.Helper()
+	var a, b any
+	if err := json.Unmarshal(body, &a); err != nil {
+		t.Fatalf("body is not JSON (%v): %q", err, body)
+	}
+	if err := json.Unmarshal([]byte(want), &b); err != nil {
+		t.Fatalf("want is not JSON: %v", err)
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 func str(v any) string {

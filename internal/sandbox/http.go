@@ -60,7 +60,10 @@ func (s *Server) buildHandler() http.Handler {
 	return h
 }
 
-// envelope writes an HTTP 200 JSON answer.
+// envelope writes an HTTP 200 JSON answer. Errors come in the API's two shapes
+// (ikcrm-api.md §3): {"code":100401,"data":null,"message":...} for an ended or unknown
+// token, and {"code":...,"message":...,"error":...}, with no data key, for the others
+// (fail).
 func envelope(w http.ResponseWriter, r *http.Request, body map[string]any) {
 	if info, ok := r.Context().Value(reqInfoKey{}).(*reqInfo); ok {
 		if c, ok := body["code"].(int); ok {
@@ -69,7 +72,7 @@ func envelope(w http.ResponseWriter, r *http.Request, body map[string]any) {
 	}
 	b, err := json.Marshal(body)
 	if err != nil {
-		b = []byte(fmt.Sprintf(`{"code":%d,"data":null,"message":"服务器内部错误 (cannot encode the answer)","error":"internal_error"}`, CodeInternal))
+		b = []byte(fmt.Sprintf(`{"code":%d,"message":"服务器内部错误 (cannot encode the answer)","error":"internal_error"}`, CodeInternal))
 		if info, ok := r.Context().Value(reqInfoKey{}).(*reqInfo); ok {
 			c := CodeInternal
 			info.code = &c
@@ -85,8 +88,15 @@ func ok(w http.ResponseWriter, r *http.Request, data any) {
 	envelope(w, r, map[string]any{"code": CodeOK, "data": data})
 }
 
+// fail writes an error in the second shape: code, message and error, no data key, as the
+// API's own examples of 100000 and 100100 show.
 func fail(w http.ResponseWriter, r *http.Request, code int, errName, msg string) {
-	envelope(w, r, map[string]any{"code": code, "data": nil, "message": msg, "error": errName})
+	envelope(w, r, map[string]any{"code": code, "message": msg, "error": errName})
+}
+
+// unauthorized writes a 100401 in the first shape, with "data":null.
+func unauthorized(w http.ResponseWriter, r *http.Request, msg string) {
+	envelope(w, r, map[string]any{"code": CodeUnauthorized, "data": nil, "message": msg, "error": "user_authentication_error"})
 }
 
 func notFoundRecord(w http.ResponseWriter, r *http.Request, what string) {
@@ -284,7 +294,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, params map
 		return seedUser{}, false
 	}
 	if token == "" {
-		envelope(w, r, map[string]any{"code": CodeUnauthorized, "data": nil, "message": msgExpired, "error": "user_authentication_error"})
+		unauthorized(w, r, msgExpired)
 		return seedUser{}, false
 	}
 	userID, state, err := s.session(r.Context(), token)
@@ -302,9 +312,9 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, params map
 		}
 		fallthrough
 	case sessionUnknown:
-		envelope(w, r, map[string]any{"code": CodeUnauthorized, "data": nil, "message": msgExpired, "error": "user_authentication_error"})
+		unauthorized(w, r, msgExpired)
 	default:
-		envelope(w, r, map[string]any{"code": CodeUnauthorized, "data": nil, "message": msgReplaced, "error": "user_authentication_error"})
+		unauthorized(w, r, msgReplaced)
 	}
 	return seedUser{}, false
 }
@@ -383,7 +393,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, params map
 			list[i] = map[string]string{"field": e.Field, "message": e.Msg}
 		}
 		envelope(w, r, map[string]any{
-			"code": CodeInvalidParams, "data": nil, "error": "validation_error", "errors": list,
+			"code": CodeInvalidParams, "error": "validation_error", "errors": list,
 			"message": "客户创建失败 (invalid customer): " + verrs.message(),
 		})
 		return

@@ -41,6 +41,10 @@ func TestRecordNotFound(t *testing.T) {
 		if r.code(t) != CodeNotFound || m["error"] != "active_record/record_not_found" || str(m["message"]) == "" {
 			t.Errorf("%s: %s", path, r.body)
 		}
+		// The second error shape of ikcrm-api.md §3: code, message, error and no data key.
+		if _, has := m["data"]; has || len(m) != 3 {
+			t.Errorf("%s: not {code, message, error}: %s", path, r.body)
+		}
 	}
 }
 
