@@ -308,3 +308,26 @@ func TestSeededCustomers(t *testing.T) {
 		t.Errorf("seeded customer: %v", d)
 	}
 }
+
+// staff_size drifts between views (ikcrm-api.md §6): a number in the create answer (0 when
+// unset, the API's example), a string in the detail ("" when unset).
+func TestStaffSizeTypeDrift(t *testing.T) {
+	s := openMem(t, Options{})
+	tok := defaultToken(t, s)
+	for _, c := range []struct{ form, number, text string }{
+		{"common_id=45", "0", ""},
+		{"common_id=45&customer[staff_size]=402", "402", "402"},
+	} {
+		created := postForm(t, s, tok, c.form).data(t)
+		if n, ok := created["staff_size"].(json.Number); !ok || n.String() != c.number {
+			t.Errorf("%s: create answer staff_size = %v (%T), want the number %s", c.form, created["staff_size"], created["staff_size"], c.number)
+		}
+		got := get(t, s, tok, fmt.Sprintf("/api/v2/common_customers/%d", idOf(t, created))).data(t)
+		if v, ok := got["staff_size"].(string); !ok || v != c.text {
+			t.Errorf("%s: detail staff_size = %v (%T), want the string %q", c.form, got["staff_size"], got["staff_size"], c.text)
+		}
+		if got["staff_size_mapped"] != created["staff_size_mapped"] {
+			t.Errorf("%s: staff_size_mapped %v in the detail, %v in the create answer", c.form, got["staff_size_mapped"], created["staff_size_mapped"])
+		}
+	}
+}

@@ -417,8 +417,17 @@ var cst = time.FixedZone("CST", 8*3600)
 
 func fmtTime(t time.Time) string { return t.In(cst).Format("2006-01-02 15:04") }
 
+// viewKind says which answer a customer view is for: the types of some keys drift
+// between them, as the API's do.
+type viewKind int
+
+const (
+	createView viewKind = iota // the answer of a create: staff_size is a number (0 when unset)
+	detailView                 // GET common_customers/:id: staff_size is a string ("" when unset)
+)
+
 // customerView renders a stored customer as the API answers it (ikcrm-api.md §6).
-func (s *Server) customerView(c *storedCustomer, viewer int64, contacts []storedContact) map[string]any {
+func (s *Server) customerView(c *storedCustomer, viewer int64, contacts []storedContact, kind viewKind) map[string]any {
 	r := &c.Rec
 	v := map[string]any{
 		"id": c.ID, "name": r.Name, "note": r.Note, "common_id": r.CommonID,
@@ -439,9 +448,15 @@ func (s *Server) customerView(c *storedCustomer, viewer int64, contacts []stored
 			lbl = s.seed.customerSel[k][id].Value
 		}
 		if k == "staff_size" {
-			// The API's type drift, kept on purpose: staff_size is a number here.
-			n, _ := strconv.ParseInt(id, 10, 64)
-			v[k] = n
+			// The API's type drift, kept on purpose (ikcrm-api.md §6): staff_size is 0 in
+			// one view and "" in another. The create answer has the number (the API's
+			// example), the detail the option id as a string, like the other selects.
+			if kind == createView {
+				n, _ := strconv.ParseInt(id, 10, 64)
+				v[k] = n
+			} else {
+				v[k] = id
+			}
 			v["staff_size_display"] = lbl
 		} else {
 			v[k] = id

@@ -403,10 +403,10 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, params map
 		internal(w, r, err)
 		return
 	}
-	s.answerCustomer(w, r, id, u)
+	s.answerCustomer(w, r, id, u, createView)
 }
 
-func (s *Server) answerCustomer(w http.ResponseWriter, r *http.Request, id int64, u seedUser) {
+func (s *Server) answerCustomer(w http.ResponseWriter, r *http.Request, id int64, u seedUser, kind viewKind) {
 	c, err := s.getCustomer(r.Context(), id)
 	if errors.Is(err, errNotFound) {
 		notFoundRecord(w, r, fmt.Sprintf("customer %d", id))
@@ -421,7 +421,7 @@ func (s *Server) answerCustomer(w http.ResponseWriter, r *http.Request, id int64
 		internal(w, r, err)
 		return
 	}
-	ok(w, r, s.customerView(c, u.ID, contacts))
+	ok(w, r, s.customerView(c, u.ID, contacts, kind))
 }
 
 func recordID(s string) (int64, bool) {
@@ -435,7 +435,7 @@ func (s *Server) handleGet(w http.ResponseWriter, r *http.Request, idStr string,
 		notFoundRecord(w, r, "customer "+strconv.Quote(idStr))
 		return
 	}
-	s.answerCustomer(w, r, id, u)
+	s.answerCustomer(w, r, id, u, detailView)
 }
 
 func (s *Server) handleContacts(w http.ResponseWriter, r *http.Request, idStr string, params map[string]any) {
