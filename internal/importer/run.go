@@ -35,8 +35,8 @@ type Config struct {
 	// Client sends the requests; it must have been paced with Pacer.Client.
 	Client *api.Client
 	Pacer  *pace.Pacer
-	// Relogin, when set, gets a fresh token after code 100401 (on a create or a look-up)
-	// and returns an unpaced client carrying it; the look-ups must use it from then on. It is used once per expiry (a second 100401 right after a
+	// Relogin, when set, gets a fresh token after code 100401 (on a create, a look-up or
+	// a matching_name check) and returns an unpaced client carrying it; the look-ups must use it from then on. It is used once per expiry (a second 100401 right after a
 	// login stops the run).
 	Relogin func(ctx context.Context) (*api.Client, error)
 
@@ -513,8 +513,12 @@ func (r *runner) recover(ctx context.Context, v *Verdict, e Entry) (bool, error)
 // A customer created well before the request was sent (more than createdSlack, for
 // clock differences and the minute precision of created_at) was there already: it is
 // not the row's, and the row is sent.
+//
+// A refused token (code 100401) is handled as for a create: one login and the same
+// question again; the row is not sent before it has an answer.
 func (r *runner) lookup(ctx context.Context, v *Verdict, sentAt time.Time) (string, error) {
-	list, err := r.client.MatchingName(ctx, v.Name)
+	var list *api.CustomerList
+	err := r.withLogin(ctx, func() (e error) { list, e = r.client.MatchingName(ctx, v.Name); return e })
 	if err != nil {
 		return "", fmt.Errorf("row %d: checking whether an unanswered request created %q: %w", v.Row, v.Name, err)
 	}

@@ -38,6 +38,8 @@ type testAPI struct {
 	// dropAfter, when it returns true for a create's form, lets the sandbox process the
 	// request and then closes the connection without an answer.
 	dropAfter func(name string) bool
+	// beforeMatch is called as each matching_name request reaches the server.
+	beforeMatch func()
 }
 
 func newTestAPI(t *testing.T) *testAPI {
@@ -71,8 +73,11 @@ func (a *testAPI) newClient(token string) *api.Client {
 func (a *testAPI) serve(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	a.counts[r.Method+" "+r.URL.Path]++
-	drop, during := a.dropAfter, a.during
+	drop, during, match := a.dropAfter, a.during, a.beforeMatch
 	a.mu.Unlock()
+	if match != nil && r.Method == http.MethodGet && r.URL.Path == "/api/v2/duplicates/matching_name" {
+		match()
+	}
 	if r.Method == http.MethodPost && r.URL.Path == "/api/v2/common_customers" && (drop != nil || during != nil) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -504,6 +509,113 @@ func TestTokenExpiryWithCredentialsLogsInOnce(t *testing.T) {
 	}
 	a.client = cfg.Client // any client with a live token will do for the check
 	tok, _ := a.srv.DefaultToken(context.Background())
+	a.client = a.newClient(tok)
+	onceEach(t, a, ns)
+}
+
+// relogin is a Config.Relogin against the sandbox that counts its logins.
+func relogin(a *testAPI, logins *int) func(context.Context) (*api.Client, error) {
+	return func(ctx context.Context) (*api.Client, error) {
+		*logins++
+		res, err := a.newClient("").Login(ctx, api.LoginParams{Login: sandbox.DefaultLogin, Password: sandbox.DefaultPassword})
+		if err != nil {
+			return nil, err
+		}
+		return a.newClient(res.UserToken), nil
+	}
+}
+
+func TestTokenExpiryDuringTheMatchingNameCheckLogsIn(t *testing.T) {
+	// Row 3's request is processed but gets no answer, and the token ends before
+	// matching_name is asked: the check logs in, asks again, finds the customer, and
+	// the import goes on without sending row 3 again.
+	a := newTestAPI(t)
+	dir := t.TempDir()
+	ns := names("核对续登", 4)
+	a.dropAfter = func(name string) bool { return name == ns[1] }
+	cfg := a.config(t, csvOf(t, dir, ns), dir)
+	cfg.Hooks.AfterAnswer = expireAt(a, 3)
+	logins := 0
+	cfg.Relogin = relogin(a, &logins)
+	sum, err := Run(context.Background(), cfg)
+	if err != nil || sum.Created != 4 || sum.Recovered != 1 || sum.Unknown != 0 || logins != 1 {
+		t.Fatalf("%v %+v logins %d", err, sum, logins)
+	}
+	if a.count(createKey) != 4 || a.count(matchKey) != 2 {
+		t.Fatalf("POSTs %d (want 4), matching %d (want 2: refused, then asked again)", a.count(createKey), a.count(matchKey))
+	}
+	if res := readResults(t, sum.Results); !strings.Contains(res, "3,created,"+ns[1]+",") {
+		t.Fatalf("results:\n%s", res)
+	}
+	tok, _ := a.srv.DefaultToken(context.Background())
+	a.client = a.newClient(tok)
+	onceEach(t, a, ns)
+}
+
+func TestTokenExpiryWhileRecoveringASentRow(t *testing.T) {
+	// A crash after row 3 was created leaves it "sent". The next run's matching_name
+	// check meets an ended token.
+	a := newTestAPI(t)
+	dir := t.TempDir()
+	ns := names("恢复续登", 4)
+	cfg := a.config(t, csvOf(t, dir, ns), dir)
+	cfg.Hooks.AfterAnswer = crashAt(3)
+	if _, err := Run(context.Background(), cfg); !errors.Is(err, errCrashed) {
+		t.Fatalf("err = %v", err)
+	}
+	// expireOnce ends the token as the next matching_name request arrives.
+	expireOnce := func() {
+		a.mu.Lock()
+		a.beforeMatch = func() {
+			a.mu.Lock()
+			a.beforeMatch = nil
+			a.mu.Unlock()
+			if err := expireAt(a, 0)(0); err != nil {
+				t.Error(err)
+			}
+		}
+		a.mu.Unlock()
+	}
+
+	// Without credentials the run stops (as for a create), and row 3 is not sent.
+	expireOnce()
+	sum, err := Run(context.Background(), a.config(t, cfg.Path, dir))
+	if !api.IsAuthError(err) || sum.Created != 0 || a.count(createKey) != 2 {
+		t.Fatalf("no credentials: %v %+v POSTs %d", err, sum, a.count(createKey))
+	}
+	tok, _ := a.srv.DefaultToken(context.Background())
+	a.client = a.newClient(tok)
+
+	// A login that fails stops the run too; row 3 stays to be checked.
+	expireOnce()
+	cfg = a.config(t, cfg.Path, dir)
+	errLogin := errors.New("login refused")
+	cfg.Relogin = func(context.Context) (*api.Client, error) { return nil, errLogin }
+	if sum, err = Run(context.Background(), cfg); !errors.Is(err, errLogin) || sum.Created != 0 || a.count(createKey) != 2 {
+		t.Fatalf("failed login: %v %+v POSTs %d", err, sum, a.count(createKey))
+	}
+	j, _ := ReadJournal(context.Background(), sum.Journal)
+	if e, _ := j.Get(context.Background(), 3); e.State != StateSent {
+		t.Fatalf("row 3 is %s, want sent", e.State)
+	}
+	j.Close()
+	tok, _ = a.srv.DefaultToken(context.Background())
+	a.client = a.newClient(tok)
+
+	// With credentials: one login, the same question again, row 3 found, the rest sent.
+	expireOnce()
+	cfg = a.config(t, cfg.Path, dir)
+	logins := 0
+	cfg.Relogin = relogin(a, &logins)
+	matchBefore := a.count(matchKey)
+	sum, err = Run(context.Background(), cfg)
+	if err != nil || sum.Recovered != 1 || sum.Created != 3 || sum.AlreadyCreated != 1 || logins != 1 {
+		t.Fatalf("%v %+v logins %d", err, sum, logins)
+	}
+	if a.count(createKey) != 4 || a.count(matchKey)-matchBefore != 2 {
+		t.Fatalf("POSTs %d (want 4), matching %d (want 2)", a.count(createKey), a.count(matchKey)-matchBefore)
+	}
+	tok, _ = a.srv.DefaultToken(context.Background())
 	a.client = a.newClient(tok)
 	onceEach(t, a, ns)
 }
