@@ -295,6 +295,63 @@ func TestContactsPaging(t *testing.T) {
 	}
 }
 
+// The seed's customers use only the custom fields that by_group describes, with option
+// codes for selects, and every described field is used by one of them.
+func TestSeedCustomFieldsConsistent(t *testing.T) {
+	seed, err := loadSeed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seed.customerCustom) == 0 {
+		t.Fatal("the seed describes no custom field of customer")
+	}
+	used := map[string]bool{}
+	for i, c := range seed.Customers {
+		var p struct {
+			Customer map[string]any `json:"customer"`
+		}
+		if err := json.Unmarshal(mustJSON(t, c), &p); err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range p.Customer {
+			if !customKeyRE.MatchString(k) {
+				continue
+			}
+			f, described := seed.customerCustom[k]
+			if !described {
+				t.Errorf("seed customer %d: %s is not described by custom_fields/customer/by_group", i, k)
+				continue
+			}
+			if s, _ := v.(string); s != "" {
+				used[k] = true
+			}
+			if f.FieldType == "select" {
+				found := false
+				for _, o := range f.InputFieldOptions.CollectionOptions {
+					found = found || o.Value == v
+				}
+				if !found {
+					t.Errorf("seed customer %d: %s = %v is not one of its option codes", i, k, v)
+				}
+			}
+		}
+	}
+	for k := range seed.customerCustom {
+		if !used[k] {
+			t.Errorf("no seed customer has a value for the custom field %s", k)
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestSeededCustomers(t *testing.T) {
 	s := openMem(t, Options{})
 	tok := defaultToken(t, s)

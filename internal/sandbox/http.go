@@ -137,6 +137,11 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		h = func(w http.ResponseWriter, r *http.Request, _ map[string]any, _ seedUser) {
 			s.handleFieldMap(w, r, entity)
 		}
+	case get && len(seg) == 3 && seg[0] == "custom_fields" && seg[2] == "by_group":
+		entity := seg[1]
+		h = func(w http.ResponseWriter, r *http.Request, _ map[string]any, _ seedUser) {
+			s.handleCustomFields(w, r, entity)
+		}
 	case post && len(seg) == 1 && seg[0] == "common_customers":
 		h = s.handleCreate
 	case get && len(seg) == 2 && seg[0] == "common_customers":
@@ -383,6 +388,18 @@ func (s *Server) handleFieldMap(w http.ResponseWriter, r *http.Request, entity s
 		fm = []fieldMapEntry{}
 	}
 	ok(w, r, map[string]any{entity: fm})
+}
+
+func (s *Server) handleCustomFields(w http.ResponseWriter, r *http.Request, entity string) {
+	groups, found := s.seed.CustomFields[entity]
+	if !found {
+		notFoundRecord(w, r, "custom fields of "+strconv.Quote(entity))
+		return
+	}
+	if groups == nil {
+		groups = []customFieldGroup{}
+	}
+	ok(w, r, map[string]any{"custom_field_groups": groups})
 }
 
 func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, params map[string]any, u seedUser) {

@@ -18,6 +18,8 @@ func TestUnknownRoutesAre404(t *testing.T) {
 		{"POST", "/api/v2/user/info"},
 		{"GET", "/api/v2/common_customers"},
 		{"GET", "/api/v2/common_customers/1/contacts/2"},
+		{"POST", "/api/v2/custom_fields/customer/by_group"},
+		{"GET", "/api/v2/custom_fields/customer"},
 	} {
 		r := do(t, s.Handler(), c.method, c.path, nil, map[string]string{"Authorization": tokenHeader(tok)})
 		if r.status != http.StatusNotFound || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") {
@@ -35,6 +37,7 @@ func TestRecordNotFound(t *testing.T) {
 		"/api/v2/common_customers/-1",
 		"/api/v2/common_customers/99999999/contacts",
 		"/api/v2/field_maps/nothing",
+		"/api/v2/custom_fields/nothing/by_group",
 	} {
 		r := get(t, s, tok, path)
 		m := r.json(t)
@@ -154,5 +157,52 @@ func TestFieldMaps(t *testing.T) {
 	r := get(t, s, tok, "/api/v2/field_maps/contact")
 	if !strings.Contains(string(r.body), `"contact":[]`) {
 		t.Errorf("contact field map: %s", r.body)
+	}
+}
+
+func TestCustomFieldsByGroup(t *testing.T) {
+	s := openMem(t, Options{})
+	tok := defaultToken(t, s)
+	groups, ok := get(t, s, tok, "/api/v2/custom_fields/customer/by_group").data(t)["custom_field_groups"].([]any)
+	if !ok || len(groups) == 0 {
+		t.Fatal("no custom_field_groups")
+	}
+	types := map[string]string{}
+	for _, x := range groups {
+		g := x.(map[string]any)
+		if _, ok := g["id"].(json.Number); !ok || str(g["name"]) == "" {
+			t.Errorf("group without id or name: %v", g)
+		}
+		fields, _ := g["custom_fields"].([]any)
+		for _, y := range fields {
+			f := y.(map[string]any)
+			key := str(f["name"])
+			if !customKeyRE.MatchString(key) || str(f["label"]) == "" {
+				t.Errorf("custom field %v: want a <kind>_asset_<hex> name and a label", f)
+			}
+			types[key] = str(f["field_type"])
+			opts, _ := f["input_field_options"].(map[string]any)["collection_options"].([]any)
+			if (types[key] == "select") != (len(opts) > 0) {
+				t.Errorf("%s (%s) has options %v", key, types[key], opts)
+			}
+			for _, o := range opts {
+				o := o.(map[string]any)
+				if !strings.HasPrefix(str(o["value"]), "sel_") || str(o["label"]) == "" {
+					t.Errorf("%s option %v: want a sel_ code and a label", key, o)
+				}
+			}
+		}
+	}
+	// The keys of ikcrm-api.md §6's example, and a select whose key does not say so.
+	for key, want := range map[string]string{
+		"text_asset_9320d8d7": "text", "numeric_asset_e2955b70": "numeric", "text_asset_4b74a32b": "select",
+	} {
+		if types[key] != want {
+			t.Errorf("%s is %q, want %s", key, types[key], want)
+		}
+	}
+	r := get(t, s, tok, "/api/v2/custom_fields/lead/by_group")
+	if !strings.Contains(string(r.body), `"custom_field_groups":[]`) {
+		t.Errorf("lead custom fields: %s", r.body)
 	}
 }

@@ -9,16 +9,24 @@
 //
 // Routes: POST /api/v2/auth/login; GET /api/v2/user/info, /api/v2/departments,
 // /api/v2/common_customers/common_settings, /api/v2/field_maps/<entity>,
-// /api/v2/common_customers/:id, /api/v2/common_customers/:id/contacts,
-// /api/v2/duplicates/matching_name; POST /api/v2/common_customers. Any other path or
-// method is a plain HTTP 404, as the Rails router answers. Field maps exist for customer
-// and lead; contact, opportunity and contract have an empty list; any other entity is
-// code 100100.
+// /api/v2/custom_fields/<entity>/by_group, /api/v2/common_customers/:id,
+// /api/v2/common_customers/:id/contacts, /api/v2/duplicates/matching_name;
+// POST /api/v2/common_customers. Any other path or method is a plain HTTP 404, as the
+// Rails router answers. Field maps exist for customer and lead, custom fields for customer
+// only; for the other entities the API names (lead, contact, opportunity, contract) each
+// route answers an empty list, and for any other entity code 100100.
+//
+// The API's description names custom_fields/customer/by_group but not its answer; the
+// sandbox's is data.custom_field_groups[] ({id, name, position, custom_fields}), each field
+// {id, name (its key), label, field_type (text, numeric, datetime or select), position,
+// input_field_options}, a select's options in input_field_options.collection_options[]
+// ({value: "sel_6010", label}). A select's key is a text_asset_ key, as public clients show.
 //
 // The seed (seed.json, embedded) is an organisation with departments, two accounts (only
 // the first can log in, with Options.Login/Password), three pools (公司公海 45, 超级公海
-// 48942, 华东区公海 50117), field maps with disabled options, and three sample customers
-// written to the store when it is first created.
+// 48942, 华东区公海 50117), field maps with disabled options, four custom fields of
+// customer, and three sample customers (using those custom fields) written to the store
+// when it is first created.
 //
 // Throttling is per enterprise and per process: the sandbox hosts one enterprise, so every
 // request counts against its window; the window is kept in memory, not in the store.

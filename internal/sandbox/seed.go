@@ -19,18 +19,20 @@ type seedData struct {
 		ID   int64  `json:"id"`
 		Name string `json:"name"`
 	} `json:"organization"`
-	Departments []department                 `json:"departments"`
-	Users       []seedUser                   `json:"users"`
-	Pools       []json.RawMessage            `json:"pools"`
-	FieldMaps   map[string][]fieldMapEntry   `json:"field_maps"`
-	Regions     []region                     `json:"regions"`
-	Customers   []map[string]json.RawMessage `json:"customers"`
+	Departments  []department                  `json:"departments"`
+	Users        []seedUser                    `json:"users"`
+	Pools        []json.RawMessage             `json:"pools"`
+	FieldMaps    map[string][]fieldMapEntry    `json:"field_maps"`
+	CustomFields map[string][]customFieldGroup `json:"custom_fields"`
+	Regions      []region                      `json:"regions"`
+	Customers    []map[string]json.RawMessage  `json:"customers"`
 
 	// derived
-	poolIDs     map[int64]string // pool id -> name
-	deptByID    map[int64]department
-	regionByID  map[int64]region
-	customerSel map[string]map[string]fieldValue // select field -> option id -> option
+	poolIDs        map[int64]string // pool id -> name
+	deptByID       map[int64]department
+	regionByID     map[int64]region
+	customerSel    map[string]map[string]fieldValue // select field -> option id -> option
+	customerCustom map[string]customField           // custom field key -> its description
 }
 
 type department struct {
@@ -63,6 +65,41 @@ type fieldValue struct {
 	Position int    `json:"position"`
 	Status   string `json:"status"`
 }
+
+// customFieldGroup is one group of GET custom_fields/<entity>/by_group. ikcrm-api.md names
+// the call but not its answer; public clients read
+// data.custom_field_groups[].custom_fields[].input_field_options.collection_options[]
+// {value, label}, and the other keys are the sandbox's choice.
+type customFieldGroup struct {
+	ID           int64         `json:"id"`
+	Name         string        `json:"name"`
+	Position     int           `json:"position"`
+	CustomFields []customField `json:"custom_fields"`
+}
+
+// customField describes one custom field. Name is its key (text_asset_9320d8d7); the key's
+// prefix does not tell the type: a select is a text_asset_ key whose values are option
+// codes (sel_6010).
+type customField struct {
+	ID                int64             `json:"id"`
+	Name              string            `json:"name"`
+	Label             string            `json:"label"`
+	FieldType         string            `json:"field_type"` // text, numeric, datetime or select
+	Position          int               `json:"position"`
+	InputFieldOptions inputFieldOptions `json:"input_field_options"`
+}
+
+type inputFieldOptions struct {
+	CollectionOptions []collectionOption `json:"collection_options,omitempty"`
+}
+
+type collectionOption struct {
+	Value string `json:"value"` // the code sent and stored: sel_6010
+	Label string `json:"label"`
+}
+
+// The custom field types of the seed.
+var customFieldTypes = []string{"text", "numeric", "datetime", "select"}
 
 type region struct {
 	ID    int64  `json:"id"`
@@ -115,7 +152,37 @@ func loadSeed() (*seedData, error) {
 			s.customerSel[f.FieldName] = opts
 		}
 	}
+	s.customerCustom = map[string]customField{}
+	for entity, groups := range s.CustomFields {
+		for _, g := range groups {
+			for _, f := range g.CustomFields {
+				if err := checkCustomField(f); err != nil {
+					return nil, fmt.Errorf("sandbox: bad embedded seed: custom field of %s: %w", entity, err)
+				}
+				if entity != "customer" {
+					continue
+				}
+				if _, dup := s.customerCustom[f.Name]; dup {
+					return nil, fmt.Errorf("sandbox: bad embedded seed: custom field %s described twice", f.Name)
+				}
+				s.customerCustom[f.Name] = f
+			}
+		}
+	}
 	return &s, nil
+}
+
+func checkCustomField(f customField) error {
+	if !customKeyRE.MatchString(f.Name) {
+		return fmt.Errorf("key %q is not <kind>_asset_<hex>", f.Name)
+	}
+	if !contains(customFieldTypes, f.FieldType) {
+		return fmt.Errorf("%s: unknown type %q", f.Name, f.FieldType)
+	}
+	if (f.FieldType == "select") != (len(f.InputFieldOptions.CollectionOptions) > 0) {
+		return fmt.Errorf("%s: a select, and only a select, has options", f.Name)
+	}
+	return nil
 }
 
 func (s *seedData) user(id int64) (seedUser, bool) {
