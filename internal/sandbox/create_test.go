@@ -214,7 +214,14 @@ func TestCreateValidation(t *testing.T) {
 		{"address is a string", `{"common_id":45,"customer":{"address_attributes":"北京"}}`, "json", CodeInvalidParams, []string{"address_attributes"}},
 		{"tel is an object", `{"common_id":45,"customer":{"address_attributes":{"tel":{"n":1}}}}`, "json", CodeInvalidParams, []string{"tel"}},
 		{"customer is a string", `{"common_id":45,"customer":"x"}`, "json", CodeInvalidParams, []string{"customer"}},
-		{"custom field object", `{"common_id":45,"customer":{"text_asset_ab12":{"a":1}}}`, "json", CodeInvalidParams, []string{"text_asset_ab12"}},
+		{"custom field object", `{"common_id":45,"customer":{"text_asset_9320d8d7":{"a":1}}}`, "json", CodeInvalidParams, []string{"text_asset_9320d8d7", "object"}},
+		{"custom field list", `{"common_id":45,"customer":{"text_asset_4b74a32b":["sel_6010"]}}`, "json", CodeInvalidParams, []string{"text_asset_4b74a32b", "list"}},
+		{"undescribed custom field", formOf("common_id", "45", "customer[text_asset_ab12]", "x"), "form", CodeInvalidParams, []string{"text_asset_ab12", "by_group"}},
+		{"custom select label", formOf("common_id", "45", "customer[text_asset_4b74a32b]", "高"), "form", CodeInvalidParams, []string{"text_asset_4b74a32b", "高", "sel_6010"}},
+		{"custom select unknown code", formOf("common_id", "45", "customer[text_asset_4b74a32b]", "sel_ffff"), "form", CodeInvalidParams, []string{"text_asset_4b74a32b", "sel_ffff"}},
+		{"custom numeric", formOf("common_id", "45", "customer[numeric_asset_e2955b70]", "很多"), "form", CodeInvalidParams, []string{"numeric_asset_e2955b70", "很多"}},
+		{"custom numeric NaN", formOf("common_id", "45", "customer[numeric_asset_e2955b70]", "NaN"), "form", CodeInvalidParams, []string{"numeric_asset_e2955b70"}},
+		{"custom datetime", formOf("common_id", "45", "customer[datetime_asset_4bc23245]", "昨天"), "form", CodeInvalidParams, []string{"datetime_asset_4bc23245"}},
 		{"common_id object", `{"common_id":{"id":45}}`, "json", CodeInvalidParams, []string{"common_id"}},
 		{"malformed json", `{"common_id":45,`, "json", CodeInvalidParams, nil},
 		{"json array", `[1,2]`, "json", CodeInvalidParams, nil},
@@ -292,6 +299,37 @@ func TestContactsPaging(t *testing.T) {
 	}
 	if list[0].(map[string]any)["name"] != "联系人15" {
 		t.Errorf("order: %v", list[0])
+	}
+}
+
+func TestCreateCustomFields(t *testing.T) {
+	s := openMem(t, Options{})
+	tok := defaultToken(t, s)
+	for _, c := range []struct{ name, body, ct string }{
+		{"form", formOf("common_id", "45", "customer[text_asset_9320d8d7]", "VIP a=b", "customer[numeric_asset_e2955b70]", "-12.5",
+			"customer[text_asset_4b74a32b]", "sel_0082", "customer[datetime_asset_4bc23245]", "2024-03-01 10:00"), "application/x-www-form-urlencoded"},
+		{"json", `{"common_id":45,"customer":{"text_asset_9320d8d7":"VIP a=b","numeric_asset_e2955b70":-12.5,
+		  "text_asset_4b74a32b":"sel_0082","datetime_asset_4bc23245":"2024-03-01 10:00"}}`, "application/json"},
+	} {
+		r := do(t, s.Handler(), "POST", "/api/v2/common_customers", strings.NewReader(c.body),
+			map[string]string{"Authorization": tokenHeader(tok), "Content-Type": c.ct})
+		d := r.data(t)
+		for k, want := range map[string]string{
+			"text_asset_9320d8d7": "VIP a=b", "numeric_asset_e2955b70": "-12.5",
+			"text_asset_4b74a32b": "sel_0082", "datetime_asset_4bc23245": "2024-03-01 10:00",
+		} {
+			if got := str(d[k]); got != want {
+				t.Errorf("%s: %s = %q, want %q", c.name, k, got, want)
+			}
+		}
+	}
+	// Blank values are no values, whatever the field's type.
+	blank := formOf("common_id", "45", "customer[numeric_asset_e2955b70]", "", "customer[text_asset_4b74a32b]", " ",
+		"customer[datetime_asset_4bc23245]", "")
+	postForm(t, s, tok, blank).data(t)
+	// Every date layout.
+	for _, v := range []string{"2024-03-01", "2024-03-01 10:00", "2024-03-01 10:00:59"} {
+		postForm(t, s, tok, formOf("common_id", "45", "customer[datetime_asset_4bc23245]", v)).data(t)
 	}
 }
 

@@ -218,25 +218,11 @@ func (s *Server) buildCustomer(ctx context.Context, params map[string]any, user 
 		case k == "opportunities_attributes":
 			rec.opportunities = append(rec.opportunities, nestedList(v, field, opportunityKeys, &errs)...)
 		case customKeyRE.MatchString(k):
-			switch x := v.(type) {
-			case string, json.Number, bool, nil:
+			if s.checkCustom(field, k, v, &errs) {
 				if rec.Custom == nil {
 					rec.Custom = map[string]any{}
 				}
-				rec.Custom[k] = x
-			case []any:
-				for _, e := range x {
-					if _, ok := scalarString(e); !ok {
-						errs.add(field, "自定义字段的值必须是文本或文本列表 (must be a value or a list of values)")
-						break
-					}
-				}
-				if rec.Custom == nil {
-					rec.Custom = map[string]any{}
-				}
-				rec.Custom[k] = x
-			default:
-				errs.add(field, "自定义字段的值必须是文本或文本列表 (must be a value or a list of values), got %s", kind(v))
+				rec.Custom[k] = v
 			}
 		default:
 			errs.add(field, "未知字段 %q (unknown customer field)", k)
@@ -246,6 +232,61 @@ func (s *Server) buildCustomer(ctx context.Context, params map[string]any, user 
 		return nil, errs
 	}
 	return rec, nil
+}
+
+// The layouts a datetime custom field accepts.
+var datetimeLayouts = []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"}
+
+// A number as JSON writes it (strconv.ParseFloat also takes NaN, Inf and hex).
+var numberRE = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+
+// checkCustom checks the value of a custom field against its description (GET
+// custom_fields/customer/by_group): the field exists, a select gets one of its option
+// codes (sel_6010, never the label), a numeric field a number, a datetime field a date.
+// It reports whether the value is to be stored: not when blank or wrong (the error is
+// added to errs).
+func (s *Server) checkCustom(field, key string, v any, errs *validationErrors) bool {
+	f, described := s.seed.customerCustom[key]
+	if !described {
+		errs.add(field, "未知的自定义字段 %q (not a custom field of customer; see custom_fields/customer/by_group)", key)
+		return false
+	}
+	name := f.Label + "(" + key + ")"
+	text, ok := scalarString(v)
+	if !ok {
+		errs.add(field, "%s的值必须是文本 (must be a single value), got %s", name, kind(v))
+		return false
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return false
+	}
+	switch f.FieldType {
+	case "numeric":
+		if !numberRE.MatchString(text) {
+			errs.add(field, "%s必须是数字 (must be a number), got %q", name, text)
+			return false
+		}
+	case "datetime":
+		for _, layout := range datetimeLayouts {
+			if _, err := time.Parse(layout, text); err == nil {
+				return true
+			}
+		}
+		errs.add(field, "%s必须是日期时间 (must be YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS]), got %q", name, text)
+		return false
+	case "select":
+		codes := make([]string, 0, len(f.InputFieldOptions.CollectionOptions))
+		for _, o := range f.InputFieldOptions.CollectionOptions {
+			if o.Value == text {
+				return true
+			}
+			codes = append(codes, o.Value+" "+o.Label)
+		}
+		errs.add(field, "%s的值 %q 不是有效的选项 (not an option code; send the code, not the label: %s)", name, text, strings.Join(codes, ", "))
+		return false
+	}
+	return true
 }
 
 func (s *Server) buildAddress(rec *customerRec, v any, errs *validationErrors) {

@@ -21,6 +21,9 @@
 // {id, name (its key), label, field_type (text, numeric, datetime or select), position,
 // input_field_options}, a select's options in input_field_options.collection_options[]
 // ({value: "sel_6010", label}). A select's key is a text_asset_ key, as public clients show.
+// A create is checked against that description: a key it does not describe, a select's
+// label instead of its code, a numeric field's non-number and a datetime field's other
+// text are validation errors (as are a disabled or unknown field-map option).
 //
 // The seed (seed.json, embedded) is an organisation with departments, two accounts (only
 // the first can log in, with Options.Login/Password), three pools (公司公海 45, 超级公海
