@@ -333,6 +333,42 @@ func TestCreateCustomFields(t *testing.T) {
 	}
 }
 
+// A customer shows every custom field, empty or not, and a numeric one as a number, as in
+// ikcrm-api.md §6's example ("text_asset_9320d8d7":"","numeric_asset_e2955b70":123).
+func TestCustomFieldsInViews(t *testing.T) {
+	s := openMem(t, Options{})
+	tok := defaultToken(t, s)
+	check := func(what string, d map[string]any, want map[string]any) {
+		t.Helper()
+		for k, w := range want {
+			got, has := d[k]
+			if !has {
+				t.Errorf("%s: no %s", what, k)
+				continue
+			}
+			if fmt.Sprintf("%T %v", got, got) != fmt.Sprintf("%T %v", w, w) {
+				t.Errorf("%s: %s = %v (%T), want %v (%T)", what, k, got, got, w, w)
+			}
+		}
+	}
+	empty := map[string]any{"text_asset_9320d8d7": "", "text_asset_4b74a32b": "", "datetime_asset_4bc23245": "", "numeric_asset_e2955b70": nil}
+	d := postForm(t, s, tok, "common_id=45").data(t)
+	check("create answer", d, empty)
+	check("detail", get(t, s, tok, fmt.Sprintf("/api/v2/common_customers/%d", idOf(t, d))).data(t), empty)
+
+	d = postForm(t, s, tok, formOf("common_id", "45", "customer[numeric_asset_e2955b70]", "123", "customer[text_asset_4b74a32b]", "sel_6010")).data(t)
+	set := map[string]any{"text_asset_9320d8d7": "", "text_asset_4b74a32b": "sel_6010", "numeric_asset_e2955b70": json.Number("123")}
+	check("create answer", d, set)
+	check("detail", get(t, s, tok, fmt.Sprintf("/api/v2/common_customers/%d", idOf(t, d))).data(t), set)
+
+	found, _ := get(t, s, tok, "/api/v2/duplicates/matching_name?name="+url.QueryEscape("贸易公司")).data(t)["customers"].([]any)
+	if len(found) != 1 {
+		t.Fatalf("seeded 贸易公司: %v", found)
+	}
+	seeded := get(t, s, tok, "/api/v2/common_customers/"+str(found[0].(map[string]any)["id"])).data(t)
+	check("seeded 贸易公司", seeded, map[string]any{"text_asset_9320d8d7": "", "numeric_asset_e2955b70": json.Number("123")})
+}
+
 // The seed's customers use only the custom fields that by_group describes, with option
 // codes for selects, and every described field is used by one of them.
 func TestSeedCustomFieldsConsistent(t *testing.T) {

@@ -505,7 +505,10 @@ func (s *Server) customerView(c *storedCustomer, viewer int64, contacts []stored
 		v[k+"_mapped"] = lbl
 	}
 	for k, x := range r.Custom {
-		v[k] = x
+		v[k] = x // a key no longer described (a store written before) shows as stored
+	}
+	for k, f := range s.seed.customerCustom {
+		v[k] = customView(f, r.Custom[k])
 	}
 	if u, ok := s.seed.user(r.UserID); ok {
 		v["user"] = map[string]any{"id": u.ID, "name": u.Name, "email": u.Email}
@@ -523,6 +526,38 @@ func (s *Server) customerView(c *storedCustomer, viewer int64, contacts []stored
 	}
 	v["contacts"] = list
 	return v
+}
+
+// customView renders a custom field's value as the API does (ikcrm-api.md §6): every
+// described field is present, "" when it has no value (null for a numeric field, the
+// sandbox's choice); a numeric field's value is a number, however it was sent.
+func customView(f customField, stored any) any {
+	text := ""
+	switch x := stored.(type) {
+	case string:
+		text = x
+	case json.Number:
+		text = x.String()
+	case float64: // numbers read back from the store
+		text = strconv.FormatFloat(x, 'f', -1, 64)
+	case nil:
+	default:
+		return stored
+	}
+	text = strings.TrimSpace(text)
+	if f.FieldType != "numeric" {
+		if str, ok := stored.(string); ok {
+			return str
+		}
+		return text
+	}
+	if text == "" {
+		return nil
+	}
+	if !numberRE.MatchString(text) {
+		return text
+	}
+	return json.Number(text)
 }
 
 func (s *Server) addressView(r *customerRec) map[string]any {

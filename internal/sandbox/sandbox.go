@@ -23,7 +23,9 @@
 // ({value: "sel_6010", label}). A select's key is a text_asset_ key, as public clients show.
 // A create is checked against that description: a key it does not describe, a select's
 // label instead of its code, a numeric field's non-number and a datetime field's other
-// text are validation errors (as are a disabled or unknown field-map option).
+// text are validation errors (as are a disabled or unknown field-map option). A customer
+// shows every described field: "" when empty (null for a numeric one, the sandbox's
+// choice), a numeric value as a number however it was sent.
 //
 // The seed (seed.json, embedded) is an organisation with departments, two accounts (only
 // the first can log in, with Options.Login/Password), three pools (公司公海 45, 超级公海
