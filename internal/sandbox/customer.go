@@ -13,7 +13,7 @@ import (
 
 // customerRec is a pool customer as stored (the validated create parameters).
 type customerRec struct {
-	CommonID     int64             `json:"common_id"`
+	CommonID     int64             `json:"common_id"` // its pool; 0 once transferred to a user
 	Name         string            `json:"name"`
 	Note         string            `json:"note"`
 	Selects      map[string]string `json:"selects,omitempty"` // status, category, ... -> option id
@@ -467,11 +467,19 @@ const (
 	detailView                 // GET common_customers/:id: staff_size is a string ("" when unset)
 )
 
+// poolOf is a customer's common_id as the API shows it: null once it left its pool.
+func poolOf(r *customerRec) any {
+	if r.CommonID == 0 {
+		return nil
+	}
+	return r.CommonID
+}
+
 // customerView renders a stored customer as the API answers it (ikcrm-api.md §6).
 func (s *Server) customerView(c *storedCustomer, viewer int64, contacts []storedContact, kind viewKind) map[string]any {
 	r := &c.Rec
 	v := map[string]any{
-		"id": c.ID, "name": r.Name, "note": r.Note, "common_id": r.CommonID,
+		"id": c.ID, "name": r.Name, "note": r.Note, "common_id": poolOf(r),
 		"created_at": fmtTime(r.CreatedAt), "updated_at": fmtTime(r.CreatedAt),
 		"is_own": r.UserID == viewer, "user_id": r.UserID,
 		"parent_id": nil, "custom_field_template_id": nil,

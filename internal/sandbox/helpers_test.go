@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -110,6 +111,13 @@ func postJSON(t testing.TB, s *Server, tok string, body string) resp {
 	t.Helper()
 	return do(t, s.Handler(), "POST", "/api/v2/common_customers", strings.NewReader(body), map[string]string{
 		"Authorization": tokenHeader(tok), "Content-Type": "application/json"})
+}
+
+// transfer sends PUT /api/v2/common_customers/:id/transfer with a form body.
+func transfer(t testing.TB, s *Server, tok string, id any, form string) resp {
+	t.Helper()
+	return do(t, s.Handler(), "PUT", fmt.Sprintf("/api/v2/common_customers/%v/transfer", id), strings.NewReader(form), map[string]string{
+		"Authorization": tokenHeader(tok), "Content-Type": "application/x-www-form-urlencoded"})
 }
 
 func loginForm(login, password string) string {

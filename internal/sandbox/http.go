@@ -117,7 +117,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	seg = seg[2:]
-	get, post := r.Method == http.MethodGet || r.Method == http.MethodHead, r.Method == http.MethodPost
+	get, post, put := r.Method == http.MethodGet || r.Method == http.MethodHead, r.Method == http.MethodPost, r.Method == http.MethodPut
 	var h func(http.ResponseWriter, *http.Request, map[string]any, seedUser)
 	switch {
 	case post && len(seg) == 2 && seg[0] == "auth" && seg[1] == "login":
@@ -151,6 +151,11 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		id := seg[1]
 		h = func(w http.ResponseWriter, r *http.Request, p map[string]any, _ seedUser) {
 			s.handleContacts(w, r, id, p)
+		}
+	case put && len(seg) == 3 && seg[0] == "common_customers" && seg[2] == "transfer":
+		id := seg[1]
+		h = func(w http.ResponseWriter, r *http.Request, p map[string]any, u seedUser) {
+			s.handleTransfer(w, r, id, p, u)
 		}
 	case get && len(seg) == 2 && seg[0] == "duplicates" && seg[1] == "matching_name":
 		h = s.handleMatchingName
@@ -405,14 +410,7 @@ func (s *Server) handleCustomFields(w http.ResponseWriter, r *http.Request, enti
 func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, params map[string]any, u seedUser) {
 	rec, verrs := s.buildCustomer(r.Context(), params, u, s.db)
 	if len(verrs) > 0 {
-		list := make([]map[string]string, len(verrs))
-		for i, e := range verrs {
-			list[i] = map[string]string{"field": e.Field, "message": e.Msg}
-		}
-		envelope(w, r, map[string]any{
-			"code": CodeInvalidParams, "error": "validation_error", "errors": list,
-			"message": "客户创建失败 (invalid customer): " + verrs.message(),
-		})
+		invalid(w, r, "客户创建失败 (invalid customer)", verrs)
 		return
 	}
 	id, err := s.createCustomer(r.Context(), rec)
@@ -420,11 +418,25 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, params map
 		internal(w, r, err)
 		return
 	}
-	s.answerCustomer(w, r, id, u, createView)
+	c, err := s.getCustomer(r.Context(), id)
+	s.answerCustomer(w, r, id, c, err, u, createView)
 }
 
-func (s *Server) answerCustomer(w http.ResponseWriter, r *http.Request, id int64, u seedUser, kind viewKind) {
-	c, err := s.getCustomer(r.Context(), id)
+// invalid answers validation errors: the message names every field, errors lists them.
+func invalid(w http.ResponseWriter, r *http.Request, what string, verrs validationErrors) {
+	list := make([]map[string]string, len(verrs))
+	for i, e := range verrs {
+		list[i] = map[string]string{"field": e.Field, "message": e.Msg}
+	}
+	envelope(w, r, map[string]any{
+		"code": CodeInvalidParams, "error": "validation_error", "errors": list,
+		"message": what + ": " + verrs.message(),
+	})
+}
+
+// answerCustomer answers the customer c, loaded with the error err (errNotFound is code
+// 100100).
+func (s *Server) answerCustomer(w http.ResponseWriter, r *http.Request, id int64, c *storedCustomer, err error, u seedUser, kind viewKind) {
 	if errors.Is(err, errNotFound) {
 		notFoundRecord(w, r, fmt.Sprintf("customer %d", id))
 		return
@@ -452,7 +464,8 @@ func (s *Server) handleGet(w http.ResponseWriter, r *http.Request, idStr string,
 		notFoundRecord(w, r, "customer "+strconv.Quote(idStr))
 		return
 	}
-	s.answerCustomer(w, r, id, u, detailView)
+	c, err := s.poolCustomer(r.Context(), id)
+	s.answerCustomer(w, r, id, c, err, u, detailView)
 }
 
 func (s *Server) handleContacts(w http.ResponseWriter, r *http.Request, idStr string, params map[string]any) {
@@ -461,7 +474,7 @@ func (s *Server) handleContacts(w http.ResponseWriter, r *http.Request, idStr st
 		notFoundRecord(w, r, "customer "+strconv.Quote(idStr))
 		return
 	}
-	if _, err := s.getCustomer(r.Context(), id); errors.Is(err, errNotFound) {
+	if _, err := s.poolCustomer(r.Context(), id); errors.Is(err, errNotFound) {
 		notFoundRecord(w, r, fmt.Sprintf("customer %d", id))
 		return
 	} else if err != nil {
@@ -491,6 +504,62 @@ func (s *Server) handleContacts(w http.ResponseWriter, r *http.Request, idStr st
 	ok(w, r, map[string]any{"contacts": out, "total_count": total, "per_page": perPage, "page": page})
 }
 
+var (
+	errNoPermission = errors.New("no permission")
+	errInvalid      = errors.New("invalid parameters")
+)
+
+// handleTransfer gives a pool customer to the user user_id. Only the admins of the
+// customer's pool (its admin_list) may; anyone else gets 100100, the API's code for "no
+// permission for the object". The customer leaves its pool: the pool routes answer 100100
+// for it from then on.
+func (s *Server) handleTransfer(w http.ResponseWriter, r *http.Request, idStr string, params map[string]any, u seedUser) {
+	id, valid := recordID(idStr)
+	if !valid {
+		notFoundRecord(w, r, "customer "+strconv.Quote(idStr))
+		return
+	}
+	var verrs validationErrors
+	var to seedUser
+	switch v := params["user_id"]; {
+	case v == nil || isBlank(v):
+		verrs.add("user_id", "用户id不能为空 (required: the id of the user who gets the customer)")
+	default:
+		uid, isID := parseID(v)
+		var found bool
+		if !isID {
+			verrs.add("user_id", "用户id必须是整数 (must be an integer user id), got %s", show(v))
+		} else if to, found = s.seed.user(uid); !found {
+			verrs.add("user_id", "用户不存在 (no user with id %d)", uid)
+		}
+	}
+	var pool int64
+	c, err := s.updateCustomer(r.Context(), id, func(c *storedCustomer) error {
+		pool = c.Rec.CommonID
+		switch {
+		case pool == 0:
+			return errNotFound
+		case !s.seed.poolAdmins[pool][u.ID]:
+			return errNoPermission
+		case len(verrs) > 0:
+			return errInvalid
+		}
+		c.Rec.CommonID, c.Rec.UserID, c.Rec.DepartmentID = 0, to.ID, to.DepartmentID
+		return nil
+	})
+	switch {
+	case errors.Is(err, errNotFound):
+		notFoundRecord(w, r, fmt.Sprintf("pool customer %d", id))
+	case errors.Is(err, errNoPermission):
+		fail(w, r, CodeNotFound, "active_record/record_not_found", fmt.Sprintf(
+			"记录不存在或没有权限 (no permission: only the admins of pool %d %s may transfer its customers)", pool, s.seed.poolIDs[pool]))
+	case errors.Is(err, errInvalid):
+		invalid(w, r, "客户转移失败 (invalid transfer)", verrs)
+	default:
+		s.answerCustomer(w, r, id, c, err, u, detailView)
+	}
+}
+
 func (s *Server) handleMatchingName(w http.ResponseWriter, r *http.Request, params map[string]any, _ seedUser) {
 	raw, isText := scalarString(params["name"])
 	name := strings.TrimSpace(raw)
@@ -506,7 +575,7 @@ func (s *Server) handleMatchingName(w http.ResponseWriter, r *http.Request, para
 	out := make([]map[string]any, 0, len(found))
 	for _, c := range found {
 		item := map[string]any{
-			"id": c.ID, "name": c.Rec.Name, "user_id": c.Rec.UserID, "common_id": c.Rec.CommonID,
+			"id": c.ID, "name": c.Rec.Name, "user_id": c.Rec.UserID, "common_id": poolOf(&c.Rec),
 			"status": c.Rec.Selects["status"], "status_mapped": "", "created_at": fmtTime(c.Rec.CreatedAt),
 		}
 		if id := c.Rec.Selects["status"]; id != "" {

@@ -19,6 +19,9 @@ func TestUnknownRoutesAre404(t *testing.T) {
 		{"GET", "/api/v2/common_customers"},
 		{"GET", "/api/v2/common_customers/1/contacts/2"},
 		{"POST", "/api/v2/custom_fields/customer/by_group"},
+		{"POST", "/api/v2/common_customers/100001/transfer"},
+		{"GET", "/api/v2/common_customers/100001/transfer"},
+		{"PUT", "/api/v2/common_customers/100001"},
 		{"GET", "/api/v2/custom_fields/customer"},
 	} {
 		r := do(t, s.Handler(), c.method, c.path, nil, map[string]string{"Authorization": tokenHeader(tok)})

@@ -11,8 +11,8 @@
 // /api/v2/common_customers/common_settings, /api/v2/field_maps/<entity>,
 // /api/v2/custom_fields/<entity>/by_group, /api/v2/common_customers/:id,
 // /api/v2/common_customers/:id/contacts, /api/v2/duplicates/matching_name;
-// POST /api/v2/common_customers. Any other path or method is a plain HTTP 404, as the
-// Rails router answers. Field maps exist for customer and lead, custom fields for customer
+// POST /api/v2/common_customers; PUT /api/v2/common_customers/:id/transfer. Any other path
+// or method is a plain HTTP 404, as the Rails router answers. Field maps exist for customer and lead, custom fields for customer
 // only; for the other entities the API names (lead, contact, opportunity, contract) each
 // route answers an empty list, and for any other entity code 100100.
 //
@@ -26,6 +26,16 @@
 // text are validation errors (as are a disabled or unknown field-map option). A customer
 // shows every described field: "" when empty (null for a numeric one, the sandbox's
 // choice), a numeric value as a number however it was sent.
+//
+// A transfer gives a pool customer to the user user_id (form, JSON or query). Only the
+// pool's admins may, and a pool's admins are its admin_list: the account's role does not
+// count, so the seeded account (the organisation's super admin) may transfer the customers
+// of 超级公海 and 华东区公海 but not those of 公司公海, whose admin_list is empty. Anyone
+// else gets code 100100, which the API uses for "no permission for the object" (its
+// message says so), and the customer is left as it was. A missing or unknown user_id is a
+// validation error. The customer leaves its pool: the answer is the customer with its new
+// owner (user, owned_department) and common_id null; the pool routes (GET, contacts,
+// transfer) answer 100100 for it from then on; matching_name still finds it.
 //
 // The seed (seed.json, embedded) is an organisation with departments, two accounts (only
 // the first can log in, with Options.Login/Password), three pools (公司公海 45, 超级公海

@@ -28,7 +28,8 @@ type seedData struct {
 	Customers    []map[string]json.RawMessage  `json:"customers"`
 
 	// derived
-	poolIDs        map[int64]string // pool id -> name
+	poolIDs        map[int64]string         // pool id -> name
+	poolAdmins     map[int64]map[int64]bool // pool id -> the user ids of its admin_list
 	deptByID       map[int64]department
 	regionByID     map[int64]region
 	customerSel    map[string]map[string]fieldValue // select field -> option id -> option
@@ -116,15 +117,28 @@ func loadSeed() (*seedData, error) {
 		return nil, fmt.Errorf("sandbox: bad embedded seed: no users or no pools")
 	}
 	s.poolIDs = map[int64]string{}
+	s.poolAdmins = map[int64]map[int64]bool{}
 	for _, raw := range s.Pools {
 		var p struct {
-			ID   int64  `json:"id"`
-			Name string `json:"name"`
+			ID        int64  `json:"id"`
+			Name      string `json:"name"`
+			AdminList struct {
+				UserIDs []json.RawMessage `json:"user_ids"`
+			} `json:"admin_list"`
 		}
 		if err := json.Unmarshal(raw, &p); err != nil {
 			return nil, fmt.Errorf("sandbox: bad embedded seed pool: %w", err)
 		}
 		s.poolIDs[p.ID] = p.Name
+		s.poolAdmins[p.ID] = map[int64]bool{}
+		for _, rawID := range p.AdminList.UserIDs { // numbers or strings: the API's ids drift
+			v, err := decodeJSONValue(rawID)
+			id, ok := parseID(v)
+			if err != nil || !ok {
+				return nil, fmt.Errorf("sandbox: bad embedded seed pool %d: admin %s", p.ID, rawID)
+			}
+			s.poolAdmins[p.ID][id] = true
+		}
 	}
 	s.deptByID = map[int64]department{}
 	for _, d := range s.Departments {

@@ -299,6 +299,49 @@ func (s *Server) getCustomer(ctx context.Context, id int64) (*storedCustomer, er
 	return c, nil
 }
 
+// updateCustomer runs fn on a stored customer and stores what it leaves, in one
+// transaction; an error from fn (or errNotFound) aborts it and is returned as is.
+func (s *Server) updateCustomer(ctx context.Context, id int64, fn func(c *storedCustomer) error) (*storedCustomer, error) {
+	c := &storedCustomer{ID: id}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var data string
+		err := tx.QueryRowContext(ctx, `SELECT data FROM customers WHERE id = ?`, id).Scan(&data)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(data), &c.Rec); err != nil {
+			return fmt.Errorf("customer %d: stored record: %w", id, err)
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+		b, err := json.Marshal(c.Rec)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE customers SET common_id = ?, name = ?, user_id = ?, data = ? WHERE id = ?`,
+			c.Rec.CommonID, c.Rec.Name, c.Rec.UserID, string(b), id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// poolCustomer is getCustomer for the pool routes: a customer transferred to a user has
+// left its pool, and is errNotFound there.
+func (s *Server) poolCustomer(ctx context.Context, id int64) (*storedCustomer, error) {
+	c, err := s.getCustomer(ctx, id)
+	if err == nil && c.Rec.CommonID == 0 {
+		return nil, errNotFound
+	}
+	return c, err
+}
+
 func (s *Server) customersByName(ctx context.Context, name string) ([]*storedCustomer, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, data FROM customers WHERE name = ? ORDER BY id`, name)
 	if err != nil {
