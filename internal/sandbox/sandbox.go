@@ -12,9 +12,16 @@
 // /api/v2/custom_fields/<entity>/by_group, /api/v2/common_customers/:id,
 // /api/v2/common_customers/:id/contacts, /api/v2/duplicates/matching_name;
 // POST /api/v2/common_customers; PUT /api/v2/common_customers/:id/transfer. Any other path
-// or method is a plain HTTP 404, as the Rails router answers. Field maps exist for customer and lead, custom fields for customer
-// only; for the other entities the API names (lead, contact, opportunity, contract) each
-// route answers an empty list, and for any other entity code 100100.
+// or method is a plain HTTP 404, as the Rails router answers. Field maps exist for customer
+// and lead, custom fields for customer only; for the other entities the API names (lead,
+// contact, opportunity, contract) each route answers an empty list, and for any other
+// entity code 100100.
+//
+// Errors are HTTP 200 envelopes in the API's two shapes: 100401 with "data":null, the
+// others with code, message and error and no data key. Types drift as the API's do:
+// select option ids are strings, staff_size is a number in the answer of a create (0 when
+// unset) and a string in the detail ("" when unset), numbers in a pool's rule_config are
+// strings.
 //
 // The API's description names custom_fields/customer/by_group but not its answer; the
 // sandbox's is data.custom_field_groups[] ({id, name, position, custom_fields}), each field
