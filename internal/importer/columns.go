@@ -213,15 +213,26 @@ func (m *Mapping) Apply(cells []string) (v fields.Values, extra int) {
 	return v, extra
 }
 
-// ParseMap parses --map COLUMN=FIELD values.
+// ParseMap parses --map COLUMN=FIELD values. Two values for one column (as headers
+// match, ignoring case, spaces, '-' and '_') are an error, so that no header can match
+// two overrides.
 func ParseMap(items []string) (map[string]string, error) {
 	out := map[string]string{}
+	seen := map[string]string{} // normalised column -> the item that named it
 	for _, it := range items {
 		from, to, ok := strings.Cut(it, "=")
 		from, to = strings.TrimSpace(from), strings.TrimSpace(to)
 		if !ok || from == "" || to == "" {
 			return nil, fmt.Errorf("--map %q: expected COLUMN=FIELD (FIELD - ignores the column)", it)
 		}
+		norm := NormalizeHeader(from)
+		if prev, dup := seen[norm]; dup {
+			if prev == from+"="+to {
+				continue
+			}
+			return nil, fmt.Errorf("--map %q and --map %q name the same column: keep one", prev, from+"="+to)
+		}
+		seen[norm] = from + "=" + to
 		out[from] = to
 	}
 	return out, nil

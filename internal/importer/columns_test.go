@@ -75,3 +75,23 @@ func TestTemplateHeaderMapsBack(t *testing.T) {
 		}
 	}
 }
+
+func TestParseMapRefusesTwoValuesForOneColumn(t *testing.T) {
+	m, err := ParseMap([]string{"公司=name", " 公司 = name ", "备用=-"})
+	if err != nil || len(m) != 2 || m["公司"] != "name" || m["备用"] != "-" {
+		t.Fatalf("ParseMap = %v, %v", m, err)
+	}
+	for _, items := range [][]string{
+		{"公司=name", "公司=note"},
+		{"Company Name=name", "company_name=note"},
+		{"公司 名称=name", "公司名称=-"},
+	} {
+		_, err := ParseMap(items)
+		if err == nil || !strings.Contains(err.Error(), "name the same column") {
+			t.Errorf("ParseMap(%q) = %v, want a same-column error", items, err)
+		}
+	}
+	if _, err := ParseMap([]string{"公司"}); err == nil {
+		t.Error("ParseMap accepted an item without =")
+	}
+}
