@@ -428,6 +428,7 @@ type jsonlReader struct {
 	// keys are the distinct keys seen, for an unmatched --map (at most maxKeysNamed).
 	keys    []string
 	keySeen map[string]bool
+	keysCut bool // more keys than maxKeysNamed were seen
 }
 
 func newJSONLReader(fh *os.File, src io.Reader, h hash.Hash, o ReadOptions) (*jsonlReader, error) {
@@ -439,7 +440,11 @@ func (r *jsonlReader) Next() (*Record, error) {
 	rec, err := r.next()
 	if errors.Is(err, io.EOF) {
 		// A --map must name a key of some line, as it must name a column.
-		if merr := r.hm.unmatched(r.keys); merr != nil {
+		names := r.keys
+		if r.keysCut {
+			names = append(names[:len(names):len(names)], "…")
+		}
+		if merr := r.hm.unmatched(names); merr != nil {
 			return nil, merr
 		}
 	}
@@ -493,13 +498,15 @@ func (r *jsonlReader) next() (*Record, error) {
 
 func (r *jsonlReader) see(keys []string) {
 	for _, k := range keys {
+		if r.keySeen[k] {
+			continue
+		}
 		if len(r.keys) >= maxKeysNamed {
+			r.keysCut = true
 			return
 		}
-		if !r.keySeen[k] {
-			r.keySeen[k] = true
-			r.keys = append(r.keys, k)
-		}
+		r.keySeen[k] = true
+		r.keys = append(r.keys, k)
 	}
 }
 

@@ -269,6 +269,21 @@ func TestJSONLKeysAreMappedLikeHeaders(t *testing.T) {
 	}
 }
 
+func TestJSONLUnmatchedMapSaysWhenTheKeyListIsCut(t *testing.T) {
+	var b strings.Builder
+	for i := range maxKeysNamed + 5 {
+		fmt.Fprintf(&b, "{\"name\":\"C%d\",\"k%02d\":\"x\"}\n", i, i)
+	}
+	_, err := readJSONL(t, b.String(), ReadOptions{Map: map[string]string{"nope": "name"}, IgnoreUnknown: true})
+	if err == nil || !strings.HasSuffix(err.Error(), ", …)") || strings.Contains(err.Error(), fmt.Sprintf("k%02d", maxKeysNamed)) {
+		t.Fatalf("err = %v, want the first %d keys and an ellipsis", err, maxKeysNamed)
+	}
+	_, err = readJSONL(t, `{"name":"A"}`+"\n", ReadOptions{Map: map[string]string{"nope": "name"}})
+	if err == nil || strings.Contains(err.Error(), "…") {
+		t.Fatalf("err = %v, want the key list without an ellipsis", err)
+	}
+}
+
 func TestFormatDetection(t *testing.T) {
 	for path, want := range map[string]string{"a.CSV": "csv", "a.tsv": "csv", "b.xlsx": "xlsx", "c.jsonl": "jsonl"} {
 		if got, err := DetectFormat(path, ""); err != nil || got != want {
