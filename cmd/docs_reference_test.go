@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/crmctl/crmctl/internal/docgen"
 	"github.com/crmctl/crmctl/internal/iostreams"
@@ -79,4 +80,21 @@ func TestManPagesReproducible(t *testing.T) {
 	if _, ok := a["crmctl-customers-create.1.gz"]; !ok {
 		t.Errorf("no man page for customers create")
 	}
+}
+
+// pflag reads back-quoted text in a usage string as the flag's value name: a quoted
+// command there would show as `--status crmctl fieldmaps show`.
+func TestFlagValueNamesAreOneWord(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.LocalFlags().VisitAll(func(fl *pflag.Flag) {
+			if name, _ := pflag.UnquoteUsage(fl); strings.ContainsAny(name, " \t\n") {
+				t.Errorf("%s --%s: value name %q (back quotes in the usage)", c.CommandPath(), fl.Name, name)
+			}
+		})
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(docsRoot())
 }

@@ -41,7 +41,7 @@ type Field struct {
 	Name    string // English name: "Telephone"
 	Label   string // the CRM's Chinese label: "电话"
 	Kind    Kind
-	Help    string
+	Help    string   // the flag's usage and the prompt's text; no back quotes (pflag reads them as the value name)
 	Aliases []string // more import headers that mean this field
 	// Basic fields are asked one by one in the interactive flow; the others are offered
 	// under "More fields".
@@ -78,7 +78,7 @@ var catalogue = []Field{
 	{Flag: "name", Key: "name", Name: "Name", Label: "客户名称", Kind: Text, Basic: true,
 		Help: "the customer's name"},
 	{Flag: "status", Key: "status", Name: "Status", Label: "跟进状态", Kind: Select, Basic: true,
-		Help: "follow-up status: an option label or id from `crmctl fieldmaps show`"},
+		Help: "follow-up status: an option label or id from crmctl fieldmaps show"},
 	{Flag: "category", Key: "category", Name: "Category", Label: "客户类型", Kind: Select, Basic: true,
 		Help: "customer type: an option label or id"},
 	{Flag: "source", Key: "source", Name: "Source", Label: "客户来源", Kind: Select, Basic: true,

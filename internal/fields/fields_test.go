@@ -20,6 +20,9 @@ func TestCatalogueHasTheSeedsParameters(t *testing.T) {
 		if f.Flag == "" || f.Key == "" || f.Name == "" || f.Label == "" || f.Help == "" {
 			t.Errorf("incomplete field %+v", f)
 		}
+		if strings.Contains(f.Help, "`") {
+			t.Errorf("--%s: back quotes in the help would make the flag's value name: %q", f.Flag, f.Help)
+		}
 		if flags[f.Flag] || keys[f.Key] {
 			t.Errorf("duplicate flag or key: %s / %s", f.Flag, f.Key)
 		}
