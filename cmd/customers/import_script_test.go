@@ -32,10 +32,14 @@ func TestImportScripts(t *testing.T) {
 // importCmds are the shared script commands plus rows.
 func importCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	cmds := scripttest.Cmds(cmd.Run)
-	// rows N FILE: write a CSV of N distinct prospects.
+	// rows N FILE [NAME]: write a CSV of N distinct prospects, named NAME1… (default 批量客户).
 	cmds["rows"] = func(ts *testscript.TestScript, neg bool, args []string) {
-		if len(args) != 2 {
-			ts.Fatalf("usage: rows N FILE")
+		if len(args) != 2 && len(args) != 3 {
+			ts.Fatalf("usage: rows N FILE [NAME]")
+		}
+		name := "批量客户"
+		if len(args) == 3 {
+			name = args[2]
 		}
 		n, err := strconv.Atoi(args[0])
 		if err != nil {
@@ -44,7 +48,7 @@ func importCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 		var b strings.Builder
 		b.WriteString("客户名称,手机,跟进状态,联系人\n")
 		for i := 1; i <= n; i++ {
-			b.WriteString("批量客户" + strconv.Itoa(i) + ",1390000" + strconv.Itoa(1000+i) + ",初访,联系人" + strconv.Itoa(i) + "\n")
+			b.WriteString(name + strconv.Itoa(i) + ",1390000" + strconv.Itoa(1000+i) + ",初访,联系人" + strconv.Itoa(i) + "\n")
 		}
 		if err := os.WriteFile(ts.MkAbs(args[1]), []byte(b.String()), 0o600); err != nil {
 			ts.Fatalf("%v", err)

@@ -67,7 +67,7 @@ type Journal struct {
 	lock *flock.Flock
 	Path string
 
-	get, sent, created, failed, reset *sql.Stmt
+	get, sent, created, failed, reset, adopt *sql.Stmt
 }
 
 const journalSchema = `
@@ -181,6 +181,8 @@ func openJournal(ctx context.Context, path string, m JournalMeta) (*Journal, err
 	j.created = prep(`UPDATE rows SET state='created', customer_id=?, code=0, message=?, updated_at=? WHERE row=?`)
 	j.failed = prep(`UPDATE rows SET state='failed', code=?, message=?, updated_at=? WHERE row=?`)
 	j.reset = prep(`DELETE FROM rows WHERE row=? AND state='sent'`)
+	j.adopt = prep(`INSERT INTO rows(row, state, name, customer_id, message, updated_at) VALUES(?, 'created', ?, ?, ?, ?)
+		ON CONFLICT(row) DO UPDATE SET state='created', name=excluded.name, customer_id=excluded.customer_id, code=0, message=excluded.message, updated_at=excluded.updated_at`)
 	if err != nil {
 		return fail(err)
 	}
@@ -232,6 +234,12 @@ func (j *Journal) MarkSent(ctx context.Context, row int, name string, at time.Ti
 // MarkCreated records the customer the API created for row.
 func (j *Journal) MarkCreated(ctx context.Context, row int, customerID, note string) error {
 	return j.exec(ctx, j.created, customerID, note, time.Now().UnixNano(), row)
+}
+
+// MarkCreatedEarlier records that row's customer was created by another import (found
+// in the ledger): nothing was sent for it.
+func (j *Journal) MarkCreatedEarlier(ctx context.Context, row int, name, customerID, note string) error {
+	return j.exec(ctx, j.adopt, row, name, customerID, note, time.Now().UnixNano())
 }
 
 // MarkFailed records the API's refusal of row.

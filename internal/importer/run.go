@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gofrs/flock"
+
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/pace"
 )
@@ -31,6 +33,10 @@ type Config struct {
 	Meta        JournalMeta // Profile and BaseURL; the rest is filled in
 	JournalPath string      // "" = under DataDir, named after Meta
 	ResultsPath string      // "" = beside the journal
+	// LedgerPath is the profile's record of what imports created, by customer identity,
+	// which stops an edited file from creating its rows again: "" = under DataDir, named
+	// after Meta's profile and host (none when DataDir is "" too).
+	LedgerPath string
 
 	// Client sends the requests; it must have been paced with Pacer.Client.
 	Client *api.Client
@@ -129,6 +135,8 @@ type runner struct {
 	sum     *Summary
 	val     *Validator
 	j       *Journal
+	led     *Ledger // nil: no ledger
+	key     string  // the ledger key of the row being sent
 	res     *Results
 	client  *api.Client
 	clients []*api.Client // every client used, for the request counts
@@ -207,7 +215,19 @@ func (r *runner) run(ctx context.Context) error {
 		return err
 	}
 	defer r.val.Close()
-	lastRow, valid, err := r.validate(ctx, rd)
+	lpath := cfg.LedgerPath
+	if lpath == "" && cfg.DataDir != "" {
+		lpath = DefaultLedgerPath(cfg.DataDir, cfg.Meta)
+	}
+	var seen *Ledger // --dry-run: what the ledger already has
+	if cfg.DryRun && lpath != "" {
+		if seen, err = ReadLedger(lpath); err != nil {
+			rd.Close()
+			return err
+		}
+		defer seen.Close()
+	}
+	lastRow, valid, inLedger, err := r.validate(ctx, rd, seen)
 	sum := hex.EncodeToString(rd.Sum())
 	rd.Close()
 	if err != nil {
@@ -229,12 +249,19 @@ func (r *runner) run(ctx context.Context) error {
 
 	if cfg.DryRun {
 		r.sum.ToCreate = valid - r.sum.Duplicates
+		if seen != nil {
+			// Every created row is in the ledger, whichever file it came from.
+			r.sum.AlreadyCreated = inLedger
+			r.sum.ToCreate -= inLedger
+		}
 		if j, err := ReadJournal(ctx, jpath); err == nil && j != nil {
 			counts, err := j.Counts(ctx)
 			j.Close()
 			if err == nil {
-				r.sum.AlreadyCreated = counts[StateCreated]
-				r.sum.ToCreate -= counts[StateCreated]
+				if seen == nil {
+					r.sum.AlreadyCreated = counts[StateCreated]
+					r.sum.ToCreate -= counts[StateCreated]
+				}
 				if !cfg.RetryFailed {
 					r.sum.Failed = counts[StateFailed]
 					r.sum.ToCreate -= counts[StateFailed]
@@ -259,6 +286,12 @@ func (r *runner) run(ctx context.Context) error {
 		return err
 	}
 	defer r.j.Close()
+	if lpath != "" {
+		if r.led, err = OpenLedger(ctx, lpath); err != nil {
+			return err
+		}
+		defer r.led.Close()
+	}
 	rpath := cfg.ResultsPath
 	if rpath == "" {
 		rpath = strings.TrimSuffix(jpath, ".db") + ".results.csv"
@@ -303,25 +336,26 @@ func (r *runner) run(ctx context.Context) error {
 	return nil
 }
 
-// validate is pass 1. It returns the number of the last non-empty row and the count of
-// valid rows, duplicates included.
-func (r *runner) validate(ctx context.Context, rd Reader) (lastRow, valid int, err error) {
+// validate is pass 1. It returns the number of the last non-empty row, the count of
+// valid rows, duplicates included, and of the rows whose customer seen (when not nil)
+// has as created.
+func (r *runner) validate(ctx context.Context, rd Reader, seen *Ledger) (lastRow, valid, inLedger int, err error) {
 	var empties []int
 	for n := 0; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
 			r.sum.Interrupted = true
-			return 0, 0, ErrInterrupted
+			return 0, 0, 0, ErrInterrupted
 		}
 		rec, err := rd.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return 0, 0, &InputError{fmt.Errorf("%s: %w", r.cfg.Path, err)}
+			return 0, 0, 0, &InputError{fmt.Errorf("%s: %w", r.cfg.Path, err)}
 		}
 		v, err := r.val.Check(ctx, rec)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 		if v.Empty {
 			empties = append(empties, v.Row)
@@ -343,9 +377,18 @@ func (r *runner) validate(ctx context.Context, rd Reader) (lastRow, valid int, e
 			fmt.Fprintf(r.cfg.Report, "row %d: duplicate of row %d (same name, mobile and telephone): imported once\n", v.Row, v.DuplicateOf)
 		default:
 			valid++
+			if seen != nil {
+				e, ok, err := seen.Get(ctx, ledgerKey(v, r.cfg.AllowDuplicates))
+				if err != nil {
+					return 0, 0, 0, err
+				}
+				if ok && e.State == LedgerCreated {
+					inLedger++
+				}
+			}
 		}
 	}
-	return lastRow, valid, nil
+	return lastRow, valid, inLedger, nil
 }
 
 func (r *runner) invalid(v *Verdict, report bool) {
@@ -412,6 +455,9 @@ func (r *runner) send(ctx context.Context, rd Reader, lastRow int) error {
 		if err != nil {
 			return err
 		}
+		if r.led != nil {
+			r.key = ledgerKey(v, r.cfg.AllowDuplicates)
+		}
 		switch e.State {
 		case StateCreated:
 			r.sum.AlreadyCreated++
@@ -438,6 +484,20 @@ func (r *runner) send(ctx context.Context, rd Reader, lastRow int) error {
 			if found {
 				continue
 			}
+		}
+		done, err := r.claim(ctx, v)
+		if err != nil && ctx.Err() != nil {
+			r.sum.Interrupted = true
+			r.sum.Pending++
+			continue
+		}
+		if err != nil {
+			r.sum.Pending++
+			r.drain(ctx, rd, lastRow)
+			return err
+		}
+		if done {
+			continue
 		}
 		if err := r.create(ctx, v); err != nil {
 			if errors.Is(err, ErrInterrupted) {
@@ -496,6 +556,9 @@ func (r *runner) recover(ctx context.Context, v *Verdict, e Entry) (bool, error)
 	defer cancel()
 	if id == "" {
 		return false, nil
+	}
+	if err := r.ledgerCreated(bg, v, id); err != nil {
+		return false, err
 	}
 	if err := r.j.MarkCreated(bg, v.Row, id, "confirmed by matching_name"); err != nil {
 		return false, err
@@ -653,6 +716,9 @@ func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, er
 	switch {
 	case err == nil:
 		r.loginOK = true
+		if err := r.ledgerCreated(ctx, v, string(cust.ID)); err != nil {
+			return false, err
+		}
 		if err := r.j.MarkCreated(ctx, v.Row, string(cust.ID), ""); err != nil {
 			return false, err
 		}
@@ -665,12 +731,15 @@ func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, er
 			return false, jerr
 		}
 		if err := r.relogin(ctx, err); err != nil {
-			return false, err
+			return false, r.release(ctx, err)
 		}
 		return true, nil
 	case errors.As(err, &apiErr):
 		r.loginOK = true
 		if err := r.j.MarkFailed(ctx, v.Row, apiErr.Code, apiErr.Message); err != nil {
+			return false, err
+		}
+		if err := r.release(ctx, nil); err != nil {
 			return false, err
 		}
 		r.sum.Failed++
@@ -681,14 +750,14 @@ func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, er
 		if jerr := r.j.Unsend(ctx, v.Row); jerr != nil {
 			return false, jerr
 		}
-		return false, ErrInterrupted
+		return false, r.release(ctx, ErrInterrupted)
 	case errors.As(err, &thr), errors.As(err, &netErr) && !netErr.MaybeSent, errors.As(err, &canc) && !canc.MaybeSent,
 		errors.Is(err, api.ErrNoToken):
 		// It certainly was not processed: the row stays pending; the run stops.
 		if jerr := r.j.Unsend(ctx, v.Row); jerr != nil {
 			return false, jerr
 		}
-		return false, err
+		return false, r.release(ctx, err)
 	default:
 		// The request may have been processed (no answer, a 5xx page, an answer that
 		// could not be read): ask matching_name before anything is sent again.
@@ -698,6 +767,9 @@ func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, er
 			return false, lerr // the row stays "sent": the next run checks it again
 		}
 		if id != "" {
+			if err := r.ledgerCreated(ctx, v, id); err != nil {
+				return false, err
+			}
 			if err := r.j.MarkCreated(ctx, v.Row, id, "confirmed by matching_name"); err != nil {
 				return false, err
 			}
@@ -710,4 +782,95 @@ func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, er
 		r.write(Result{Row: v.Row, Status: StatusFailed, Name: v.Name, Message: fmt.Sprintf("no answer (%v) and matching_name does not find it yet: the next run checks again before resending", err)})
 		return false, nil
 	}
+}
+
+// claim claims the row's customer in the ledger before it is sent. done is true when
+// the row is settled without a request: another import created its customer, or sent
+// it without an answer and matching_name finds it. A customer that another import is
+// sending right now is left for the next run.
+func (r *runner) claim(ctx context.Context, v *Verdict) (done bool, err error) {
+	if r.led == nil {
+		return false, nil
+	}
+	bg, cancel := r.detached(ctx)
+	defer cancel()
+	now := time.Now()
+	prev, ok, err := r.led.Claim(bg, r.key, r.j.Path, r.cfg.Path, v.Row, v.Name, now)
+	if err != nil || ok {
+		return false, err
+	}
+	own := prev.Journal == r.j.Path && prev.Row == v.Row
+	earlier := fmt.Sprintf("%s row %d", prev.File, prev.Row)
+	if own {
+		earlier = "an earlier run"
+	}
+	switch {
+	case prev.State == LedgerCreated:
+		return true, r.adopt(bg, v, prev.CustomerID, "created by "+earlier)
+	case own:
+		// This row's claim, whose request never left (the journal has the row pending).
+		return false, nil
+	case importRunning(prev.Journal):
+		r.sum.Unknown++
+		r.write(Result{Row: v.Row, Status: StatusFailed, Name: v.Name,
+			Message: fmt.Sprintf("another import (%s) is sending this customer now: the next run checks again", earlier)})
+		return true, nil
+	}
+	fmt.Fprintf(r.cfg.Report, "row %d: an import of %s sent this customer and got no answer: checking with matching_name\n", v.Row, earlier)
+	id, err := r.lookup(ctx, v, prev.SentAt)
+	if err != nil {
+		return false, err
+	}
+	if id != "" {
+		if err := r.led.Created(bg, r.key, id, prev.Journal, prev.File, prev.Row, v.Name); err != nil {
+			return false, err
+		}
+		return true, r.adopt(bg, v, id, "sent by "+earlier+"; matching_name found the customer")
+	}
+	return false, r.led.Take(bg, r.key, r.j.Path, r.cfg.Path, v.Row, now)
+}
+
+// adopt records a row whose customer an earlier import created: nothing is sent.
+func (r *runner) adopt(ctx context.Context, v *Verdict, id, note string) error {
+	if err := r.j.MarkCreatedEarlier(ctx, v.Row, v.Name, id, note); err != nil {
+		return err
+	}
+	r.sum.AlreadyCreated++
+	r.sum.ToCreate = max(r.sum.ToCreate-1, 0)
+	r.write(Result{Row: v.Row, Status: StatusSkipped, Name: v.Name, CustomerID: id, Message: note})
+	return nil
+}
+
+// ledgerCreated records the row's customer in the ledger.
+func (r *runner) ledgerCreated(ctx context.Context, v *Verdict, id string) error {
+	if r.led == nil {
+		return nil
+	}
+	return r.led.Created(ctx, r.key, id, r.j.Path, r.cfg.Path, v.Row, v.Name)
+}
+
+// release gives up the row's claim (its request was refused or never left) and
+// returns cause.
+func (r *runner) release(ctx context.Context, cause error) error {
+	if r.led == nil {
+		return cause
+	}
+	if err := r.led.Release(ctx, r.key); err != nil {
+		return errors.Join(cause, err)
+	}
+	return cause
+}
+
+// importRunning reports whether an import holds the journal at path.
+func importRunning(path string) bool {
+	lk := flock.New(path + ".lock")
+	ok, err := lk.TryLock()
+	if err != nil {
+		return false
+	}
+	if ok {
+		_ = lk.Unlock()
+		return false
+	}
+	return true
 }

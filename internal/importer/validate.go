@@ -174,23 +174,16 @@ func (v *Validator) column(key, fallback string) string {
 	return fallback
 }
 
-// dupKey identifies a customer within the file: its name, mobile and telephone, with
-// spaces and dashes ignored in the numbers.
+// dupKey identifies a customer within the file: its identity (name, mobile and
+// telephone).
 func (v *Validator) dupKey(vals fields.Values) uint64 {
-	num := func(s string) string {
-		return strings.Map(func(r rune) rune {
-			if r == ' ' || r == '-' || r == '\u3000' {
-				return -1
-			}
-			return r
-		}, s)
-	}
+	name, phone, tel := identity(vals)
 	var h maphash.Hash
 	h.SetSeed(v.seed)
-	h.WriteString(strings.TrimSpace(vals["name"]))
+	h.WriteString(name)
 	h.WriteByte(0)
-	h.WriteString(num(vals["address_attributes[phone]"]))
+	h.WriteString(phone)
 	h.WriteByte(0)
-	h.WriteString(num(vals["address_attributes[tel]"]))
+	h.WriteString(tel)
 	return h.Sum64()
 }

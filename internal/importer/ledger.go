@@ -1,0 +1,206 @@
+package importer
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/crmctl/crmctl/internal/fields"
+)
+
+// The ledger is what makes "never twice" hold across files. A journal belongs to one
+// file's exact content, so an edited file (a fixed row, a BOM or CRLF line endings
+// added by a spreadsheet, rows added below) starts a new journal that knows nothing.
+// The ledger is one per profile and host and records every customer an import has sent
+// or created, by identity: the pool, the name, the mobile and the telephone — what makes
+// two rows of one file duplicates. Before a row is sent, it is claimed in the ledger;
+// a row whose customer is already there is not sent again.
+//
+// With --allow-duplicates identical rows are distinct customers, so the identity also
+// holds the row number: an edit that keeps the rows in place is still recognised.
+
+// LedgerState is a customer's state in the ledger.
+type LedgerState string
+
+const (
+	LedgerSent    LedgerState = "sent"    // claimed; the request may have gone out
+	LedgerCreated LedgerState = "created" // the API answered with its id, or matching_name found it
+)
+
+// LedgerEntry is what the ledger knows of one customer.
+type LedgerEntry struct {
+	State      LedgerState
+	CustomerID string
+	Journal    string // the journal of the import that claimed it
+	File       string // that import's file, for messages
+	Row        int
+	SentAt     time.Time
+}
+
+// Ledger is the profile's record of the customers imports have sent and created.
+type Ledger struct {
+	db   *sql.DB
+	Path string
+}
+
+// DefaultLedgerPath is the ledger of a profile and host under the data folder.
+func DefaultLedgerPath(dataDir string, m JournalMeta) string {
+	h := sha256.Sum256([]byte(m.Profile + "\x00" + m.BaseURL))
+	return filepath.Join(dataDir, "imports", "ledger-"+hex.EncodeToString(h[:10])+".db")
+}
+
+const ledgerSchema = `
+CREATE TABLE IF NOT EXISTS customers (
+	key         TEXT PRIMARY KEY,
+	state       TEXT NOT NULL,
+	customer_id TEXT NOT NULL DEFAULT '',
+	journal     TEXT NOT NULL DEFAULT '',
+	file        TEXT NOT NULL DEFAULT '',
+	row         INTEGER NOT NULL DEFAULT 0,
+	name        TEXT NOT NULL DEFAULT '',
+	sent_at     INTEGER NOT NULL DEFAULT 0,
+	updated_at  INTEGER NOT NULL DEFAULT 0
+);`
+
+// OpenLedger opens (creating it if needed) the ledger at path. Several imports may hold
+// it at once: every change is one statement, and a claim is atomic.
+func OpenLedger(ctx context.Context, path string) (*Ledger, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	// Customer names are personal data: owner only, as the journal.
+	if fh, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600); err == nil {
+		fh.Close()
+	}
+	db, err := openDB(path, false)
+	if err != nil {
+		return nil, fmt.Errorf("ledger %s: %w", path, err)
+	}
+	if _, err := db.ExecContext(ctx, ledgerSchema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("ledger %s: %w", path, err)
+	}
+	return &Ledger{db: db, Path: path}, nil
+}
+
+// ReadLedger opens an existing ledger read-only (for --dry-run); nil when there is none.
+func ReadLedger(path string) (*Ledger, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, nil
+	}
+	db, err := openDB(path, true)
+	if err != nil {
+		return nil, err
+	}
+	return &Ledger{db: db, Path: path}, nil
+}
+
+// Close closes the ledger.
+func (l *Ledger) Close() error {
+	if l == nil {
+		return nil
+	}
+	return l.db.Close()
+}
+
+// Get returns the entry of key; ok is false when the ledger has none.
+func (l *Ledger) Get(ctx context.Context, key string) (e LedgerEntry, ok bool, err error) {
+	var state string
+	var sentAt int64
+	err = l.db.QueryRowContext(ctx, `SELECT state, customer_id, journal, file, row, sent_at FROM customers WHERE key = ?`, key).
+		Scan(&state, &e.CustomerID, &e.Journal, &e.File, &e.Row, &sentAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, false, nil
+	}
+	if err != nil {
+		return e, false, fmt.Errorf("ledger %s: %w", l.Path, err)
+	}
+	e.State = LedgerState(state)
+	if sentAt > 0 {
+		e.SentAt = time.Unix(0, sentAt)
+	}
+	return e, true, nil
+}
+
+// Claim records that journal's row is about to send the customer key. claimed is false
+// when the ledger already has key (sent or created by any import, this one included);
+// prev is then that entry.
+func (l *Ledger) Claim(ctx context.Context, key, journal, file string, row int, name string, at time.Time) (prev LedgerEntry, claimed bool, err error) {
+	res, err := l.db.ExecContext(ctx, `INSERT INTO customers(key, state, journal, file, row, name, sent_at, updated_at)
+		VALUES(?, 'sent', ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING`,
+		key, journal, file, row, name, at.UnixNano(), time.Now().UnixNano())
+	if err != nil {
+		return prev, false, fmt.Errorf("ledger %s: %w", l.Path, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return prev, true, nil
+	}
+	prev, ok, err := l.Get(ctx, key)
+	if err == nil && !ok {
+		// Released between the two statements: claim it again.
+		return l.Claim(ctx, key, journal, file, row, name, at)
+	}
+	return prev, false, err
+}
+
+// Take moves a "sent" claim of an earlier import to journal's row (that import's
+// request was found not to have created the customer).
+func (l *Ledger) Take(ctx context.Context, key, journal, file string, row int, at time.Time) error {
+	return l.exec(ctx, `UPDATE customers SET journal=?, file=?, row=?, sent_at=?, updated_at=? WHERE key=? AND state='sent'`,
+		journal, file, row, at.UnixNano(), time.Now().UnixNano(), key)
+}
+
+// Created records the customer's id for journal's row.
+func (l *Ledger) Created(ctx context.Context, key, customerID, journal, file string, row int, name string) error {
+	now := time.Now().UnixNano()
+	return l.exec(ctx, `INSERT INTO customers(key, state, customer_id, journal, file, row, name, sent_at, updated_at)
+		VALUES(?, 'created', ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(key) DO UPDATE SET state='created', customer_id=excluded.customer_id, updated_at=excluded.updated_at`,
+		key, customerID, journal, file, row, name, now, now)
+}
+
+// Release forgets a "sent" claim whose request was refused or never went out.
+func (l *Ledger) Release(ctx context.Context, key string) error {
+	return l.exec(ctx, `DELETE FROM customers WHERE key=? AND state='sent'`, key)
+}
+
+func (l *Ledger) exec(ctx context.Context, q string, args ...any) error {
+	if _, err := l.db.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("ledger %s: %w", l.Path, err)
+	}
+	return nil
+}
+
+// identity is what makes two rows the same customer: the name, and the mobile and the
+// telephone with spaces and dashes ignored.
+func identity(vals fields.Values) (name, phone, tel string) {
+	num := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r == ' ' || r == '-' || r == '\u3000' {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	return strings.TrimSpace(vals["name"]), num(vals["address_attributes[phone]"]), num(vals["address_attributes[tel]"])
+}
+
+// ledgerKey is a row's customer in the ledger: its pool and identity, and its row when
+// identical rows are distinct customers.
+func ledgerKey(v *Verdict, withRow bool) string {
+	name, phone, tel := identity(v.Values)
+	s := v.Values["common_id"] + "\x00" + name + "\x00" + phone + "\x00" + tel
+	if withRow {
+		s += "\x00" + strconv.Itoa(v.Row)
+	}
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
