@@ -231,11 +231,15 @@ func TestCreateBadInput(t *testing.T) {
 		stderr string
 	}{
 		{"missing pool", "", []string{"--name", "x"}, "--pool is required"},
-		{"unknown label", "", []string{"--pool", "45", "--status", "初仿"}, `status (跟进状态): unknown option "初仿"; did you mean "初访"? (valid: 待联系, 初访)`},
-		{"disabled label", "", []string{"--pool", "45", "--status", "停用的"}, `option "停用的" is disabled`},
-		{"unknown pool", "", []string{"--pool", "公海"}, `no pool is named or numbered "公海"`},
-		{"non-numeric id", "", []string{"--pool", "45", "--department-id", "sales"}, `department-id (所属部门): "sales" is not a positive integer id`},
-		{"bad email", "", []string{"--pool", "45", "--email", "a@"}, "is not an email address"},
+		{"missing name", "", []string{"--pool", "45"}, "--name is required"},
+		{"blank name", "", []string{"--pool", "45", "--name", "  "}, "--name is required"},
+		{"missing name, dry run", "", []string{"--pool", "45", "--dry-run"}, "--name is required"},
+		{"blank name in a file", `{"common_id": 45, "name": " "}`, []string{"--from-file", "-"}, "--name is required"},
+		{"unknown label", "", []string{"--pool", "45", "--name", "x", "--status", "初仿"}, `status (跟进状态): unknown option "初仿"; did you mean "初访"? (valid: 待联系, 初访)`},
+		{"disabled label", "", []string{"--pool", "45", "--name", "x", "--status", "停用的"}, `option "停用的" is disabled`},
+		{"unknown pool", "", []string{"--pool", "公海", "--name", "x"}, `no pool is named or numbered "公海"`},
+		{"non-numeric id", "", []string{"--pool", "45", "--name", "x", "--department-id", "sales"}, `department-id (所属部门): "sales" is not a positive integer id`},
+		{"bad email", "", []string{"--pool", "45", "--name", "x", "--email", "a@"}, "is not an email address"},
 		{"malformed field", "", []string{"--pool", "45", "--field", "novalue"}, "expected KEY=VALUE"},
 		{"unknown field key", "", []string{"--pool", "45", "--field", "Bad Key=1"}, "malformed key"},
 		{"unreadable file", "", []string{"--from-file", missing}, "no such file"},
@@ -391,6 +395,9 @@ func TestThrottlingThatNeverEndsIsExit4(t *testing.T) {
 	if r.code != 4 || !strings.Contains(r.stderr, "throttled") {
 		t.Fatal(r)
 	}
+	if !strings.Contains(r.stderr, "hint: the API limits") || strings.Contains(r.stderr, "check the network") {
+		t.Errorf("throttling needs its own hint: %s", r)
+	}
 	if n := len(api.Calls()); n < 2 || n > 10 {
 		t.Errorf("%d attempts: retries must happen and be bounded", n)
 	}
@@ -506,6 +513,9 @@ func TestAuthLoginPasswordStdinAndErrors(t *testing.T) {
 	if r.code != 3 || !strings.Contains(r.stderr, "用户名或密码错误") {
 		t.Error(r)
 	}
+	if !strings.Contains(r.stderr, "hint: check the account, the password") || strings.Contains(r.stderr, "run `crmctl auth login`") {
+		t.Errorf("a refused login needs a hint about the credentials: %s", r)
+	}
 }
 
 func TestAuthLoginWithToken(t *testing.T) {
@@ -524,7 +534,7 @@ func TestAuthLoginWithToken(t *testing.T) {
 		t.Fatal(r)
 	}
 	r = e.run("ffffffffffffffffffffffffffffffff\n", "auth", "login", "--with-token", "--profile", "other")
-	if r.code != 3 {
+	if r.code != 3 || !strings.Contains(r.stderr, "hint: the API refused this token") {
 		t.Fatal(r)
 	}
 	if r = e.run("", "--profile", "other", "pools", "list"); r.code != 2 {

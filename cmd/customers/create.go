@@ -66,7 +66,7 @@ for: the pool, the name, each select field (with the CRM's own labels, or skip),
 more fields; a summary is shown and
 confirmed (--yes skips the confirmation), and after the customer is created the same
 command is printed as one line, ready for a script. Without a terminal, or with
---no-input, nothing is asked and a missing --pool is an error.
+--no-input, nothing is asked and a missing --pool or --name is an error.
 
 Values can also come from a JSON or YAML file of API keys (--from-file); flags override
 it. Custom fields are set with --field KEY=VALUE. --dry-run checks everything and prints
@@ -114,7 +114,7 @@ Pools and field maps are cached, so with a warm cache a create costs one request
 
 func flagHelp(f fields.Field) string {
 	h := f.Help + " (" + f.Label + ")"
-	if f.Flag == "pool" {
+	if f.Flag == "pool" || f.Flag == "name" {
 		h += "; required"
 	}
 	return h
@@ -135,6 +135,11 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	interactive := missing && opts.IO.CanPrompt() && opts.Prompter != nil
 	if strings.TrimSpace(values[fields.PoolKey]) == "" && !interactive {
 		return cmdutil.UsageErrorf("--pool is required: a pool id or exact name (see `crmctl pools list`)")
+	}
+	// The API takes a customer without a name, but a nameless customer in a public pool
+	// is a mistake nobody can find again (import refuses such rows too).
+	if strings.TrimSpace(values["name"]) == "" && !interactive {
+		return cmdutil.UsageErrorf("--name is required: the customer's name (客户名称)")
 	}
 	if ps := values.Check(); len(ps) > 0 {
 		return ps
