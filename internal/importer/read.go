@@ -124,11 +124,14 @@ func Open(path string, o ReadOptions) (Reader, error) {
 // ---- CSV ----
 
 type csvReader struct {
-	fh   *os.File
-	h    hash.Hash
-	cr   *csv.Reader
-	m    *Mapping
-	row  int
+	fh  *os.File
+	h   hash.Hash
+	cr  *csv.Reader
+	m   *Mapping
+	row int // the spreadsheet row of the last record
+	// end is the line the last record ended on: the blank lines encoding/csv skips
+	// between it and the next record are rows of a spreadsheet too.
+	end  int
 	desc string
 }
 
@@ -201,12 +204,24 @@ func newCSVReader(fh *os.File, src io.Reader, h hash.Hash, o ReadOptions) (*csvR
 	if err != nil {
 		return nil, fmt.Errorf("header: %w", err)
 	}
+	// Only blank lines can come before the header: its line is its row.
+	line, _ := cr.FieldPos(0)
+	end := recordEnd(line, header)
 	header = append([]string(nil), header...)
 	m, err := MapHeader(header, o.Map, o.IgnoreUnknown)
 	if err != nil {
 		return nil, err
 	}
-	return &csvReader{fh: fh, h: h, cr: cr, m: m, row: 1, desc: fmt.Sprintf("CSV, %s, delimiter %s", encName, delimName(delim))}, nil
+	return &csvReader{fh: fh, h: h, cr: cr, m: m, row: line, end: end, desc: fmt.Sprintf("CSV, %s, delimiter %s", encName, delimName(delim))}, nil
+}
+
+// recordEnd is the line a record starting on line ends on: a quoted cell holding line
+// breaks spans several lines of the file but is one row of a spreadsheet.
+func recordEnd(line int, cells []string) int {
+	for _, c := range cells {
+		line += strings.Count(c, "\n")
+	}
+	return line
 }
 
 // validUTF8Prefix reports whether b is UTF-8, allowing a rune cut at the end of a
@@ -295,7 +310,11 @@ func (r *csvReader) Next() (*Record, error) {
 		}
 		return nil, err
 	}
-	r.row++
+	// A spreadsheet shows a row per record and per blank line (which encoding/csv
+	// skips), so the row is the last record's plus the lines since it ended.
+	line, _ := r.cr.FieldPos(0)
+	r.row += line - r.end
+	r.end = recordEnd(line, cells)
 	v, extra := r.m.Apply(cells)
 	rec := &Record{Row: r.row, Values: v}
 	if extra > 0 {

@@ -118,6 +118,33 @@ func TestCSVExtraCellsAndShortRows(t *testing.T) {
 	}
 }
 
+// The row of a record is the row a spreadsheet shows: blank lines are rows, and a
+// quoted cell with line breaks keeps its record on one row.
+func TestCSVRowNumbersAreTheSpreadsheetRows(t *testing.T) {
+	for name, tc := range map[string]struct {
+		data string
+		rows []int
+	}{
+		"blank lines":       {data: "name,status\nR2,a\n\nR4,b\n,\nR6,c\n", rows: []int{2, 4, 5, 6}},
+		"CRLF":              {data: "name,status\r\nR2,a\r\n\r\n\r\nR5,b\r\n", rows: []int{2, 5}},
+		"multi-line cell":   {data: "name,note\nR2,\"one\ntwo\"\nR3,x\n\n\"R5\",\"a\r\nb\nc\"\nR6,y\n", rows: []int{2, 3, 5, 6}},
+		"multi-line header": {data: "name,\"备\n注\"\nR2,x\n\nR4,y\n", rows: []int{2, 4}},
+		"blank lines first": {data: "\n\nname\nR4\n", rows: []int{4}},
+		"GBK":               {data: "\xbf\xcd\xbb\xa7\xc3\xfb\xb3\xc6\n\n\xd2\xbb\n", rows: []int{3}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, recs := readAll(t, writeFile(t, "r.csv", []byte(tc.data)), ReadOptions{})
+			var rows []int
+			for _, r := range recs {
+				rows = append(rows, r.Row)
+			}
+			if !reflect.DeepEqual(rows, tc.rows) {
+				t.Fatalf("rows = %v, want %v", rows, tc.rows)
+			}
+		})
+	}
+}
+
 func makeXLSX(t *testing.T, sheet string, rows [][]any) string {
 	t.Helper()
 	x := excelize.NewFile()
@@ -167,6 +194,29 @@ func TestXLSXFirstSheetAndNamedSheet(t *testing.T) {
 	_, recs = readAll(t, p2, ReadOptions{Sheet: "名单"})
 	if len(recs) != 1 || recs[0].Values["name"] != "X" {
 		t.Fatalf("--sheet: %+v", recs)
+	}
+}
+
+// Rows missing from the sheet's XML (never filled) keep the numbering of the sheet.
+func TestXLSXRowNumbersSkipNoRow(t *testing.T) {
+	x := excelize.NewFile()
+	defer x.Close()
+	for cell, v := range map[string]string{"A1": "name", "A2": "R2", "A5": "R5", "B7": "x"} {
+		if err := x.SetCellValue("Sheet1", cell, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := filepath.Join(t.TempDir(), "gaps.xlsx")
+	if err := x.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	_, recs := readAll(t, p, ReadOptions{IgnoreUnknown: true})
+	got := map[int]string{}
+	for _, r := range recs {
+		got[r.Row] = r.Values["name"]
+	}
+	if got[2] != "R2" || got[5] != "R5" || recs[len(recs)-1].Row != 7 {
+		t.Fatalf("rows = %v (last %d), want R2 on row 2, R5 on row 5, the last row 7", got, recs[len(recs)-1].Row)
 	}
 }
 
