@@ -90,7 +90,11 @@ type ThrottledError struct {
 }
 
 func (e *ThrottledError) Error() string {
-	s := fmt.Sprintf("%s %s: still throttled by the API (Retry later) after %d attempts", e.Method, e.Path, e.Attempts)
+	attempts := "attempts"
+	if e.Attempts == 1 {
+		attempts = "attempt"
+	}
+	s := fmt.Sprintf("%s %s: still throttled by the API (Retry later) after %d %s", e.Method, e.Path, e.Attempts, attempts)
 	if e.RetryAfter >= time.Second {
 		s += fmt.Sprintf("; retry after %s", e.RetryAfter.Round(time.Second))
 	}

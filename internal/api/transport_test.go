@@ -725,7 +725,7 @@ func TestOutcomeUnknown(t *testing.T) {
 		t.Errorf("Error() = %q", ne.Error())
 	}
 	te := &ThrottledError{Method: "GET", Path: "/p", Attempts: 1, RetryAfter: time.Hour}
-	if !strings.Contains(te.Error(), "retry after 1h0m0s") {
+	if !strings.Contains(te.Error(), "after 1 attempt; retry after 1h0m0s") {
 		t.Errorf("Error() = %q", te.Error())
 	}
 }
