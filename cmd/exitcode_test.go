@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/cmdutil"
@@ -47,6 +48,29 @@ func TestExitCode(t *testing.T) {
 	for _, tc := range cases {
 		if got := ExitCode(tc.err); got != tc.want {
 			t.Errorf("ExitCode(%v) = %d, want %d", tc.err, got, tc.want)
+		}
+	}
+}
+
+func TestHintFitsTheError(t *testing.T) {
+	cases := []struct {
+		err       error
+		want, not string
+	}{
+		{api.ErrNoToken, "crmctl auth login", ""},
+		{&api.Error{Code: api.CodeUnauthorized}, "crmctl auth login", ""},
+		{&api.NetworkError{Err: errors.New("connection refused")}, "check the network", ""},
+		{context.DeadlineExceeded, "--timeout", ""},
+		{&api.ThrottledError{Attempts: 5, RetryAfter: 10 * time.Minute}, "wait, then run the command again", "network"},
+		{&api.ResponseError{StatusCode: 502}, "try again later", "network"},
+		{cmdutil.WithHint(&api.ThrottledError{Attempts: 1}, "its own"), "its own", "wait"},
+		{&api.ResponseError{StatusCode: 200}, "", ""},
+		{errors.New("boom"), "", ""},
+	}
+	for _, tc := range cases {
+		got := hintFor(tc.err, ExitCode(tc.err))
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) || (tc.not != "" && strings.Contains(got, tc.not)) {
+			t.Errorf("hint for %v: %q, want one with %q (and not %q)", tc.err, got, tc.want, tc.not)
 		}
 	}
 }

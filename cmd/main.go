@@ -121,10 +121,21 @@ func isCobraUsage(err error) bool {
 	return false
 }
 
+// hintFor chooses the line printed under an error: the hint the error carries, else
+// one that fits its class.
 func hintFor(err error, code int) string {
-	var h *cmdutil.HintError
-	if errors.As(err, &h) {
+	var (
+		h         *cmdutil.HintError
+		throttled *api.ThrottledError
+		respErr   *api.ResponseError
+	)
+	switch {
+	case errors.As(err, &h):
 		return h.Hint
+	case code == ExitNetwork && errors.As(err, &throttled):
+		return "the API limits how many requests an account may send: wait, then run the command again"
+	case code == ExitNetwork && errors.As(err, &respErr):
+		return "the server failed to answer the request: try again later; --debug shows each request"
 	}
 	switch code {
 	case ExitAuth:

@@ -119,11 +119,14 @@ func doLogin(ctx context.Context, ios *iostreams.IOStreams, newClient func() (*a
 	res, err := client.Login(ctx, p)
 	if err != nil {
 		var ae *api.Error
-		if errors.As(err, &ae) && !ae.IsAuth() {
-			// A refused login is an authentication failure whatever its code.
-			return &cmdutil.AuthError{Err: fmt.Errorf("login refused: %w", err)}
+		if !errors.As(err, &ae) {
+			return err
 		}
-		return err
+		if !ae.IsAuth() {
+			// A refused login is an authentication failure whatever its code.
+			err = &cmdutil.AuthError{Err: fmt.Errorf("login refused: %w", err)}
+		}
+		return cmdutil.WithHint(err, "check the account, the password and the corp id, and that --base-url is the API host of your edition")
 	}
 	if res.UserToken == "" {
 		return fmt.Errorf("login answered without a user_token")
@@ -164,6 +167,9 @@ func loginWithToken(ctx context.Context, opts *LoginOptions, s *config.Settings)
 	}
 	user, err := client.UserInfo(ctx)
 	if err != nil {
+		if api.IsAuthError(err) {
+			return cmdutil.WithHint(err, "the API refused this token: check it, or log in with the account and password instead")
+		}
 		return err
 	}
 	if err := store(s, func(pr *config.Profile) {
