@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -428,6 +429,35 @@ func TestCustomersGet(t *testing.T) {
 	api.Reset()
 	r = e.run("", "customers", "get", "abc")
 	if r.code != 2 || len(api.Calls()) != 0 {
+		t.Fatal(r)
+	}
+}
+
+// The POOL column is the pool's name from the record itself: the same whether or not the
+// pools are cached, on a terminal and through a pipe.
+func TestCustomerPoolColumnIsStable(t *testing.T) {
+	api := newFakeAPI(t)
+	api.routes["GET /api/v2/common_customers/19"] = canned(`{"code":0,"data":{"id":19,"name":"外贸","common_id":45,"common_setting_name":"公司公海","status":"","created_at":"2026-11-27 12:00"}}`)
+	e := newEnv(t, api)
+	const want = "19\t外贸\t公司公海\t\t\t\t\t\t2026-11-27 12:00\n"
+	r := e.run("", "customers", "get", "19")
+	if r.code != 0 || r.stdout != want {
+		t.Fatalf("cold cache: %s", r)
+	}
+	r = e.runTTY(true, "", "customers", "get", "19")
+	if r.code != 0 || !regexp.MustCompile(`POOL\s*│\s*公司公海\s`).MatchString(r.stdout) {
+		t.Fatalf("cold cache, terminal: %s", r)
+	}
+	e.run("", "pools", "list")
+	if r = e.run("", "customers", "get", "19"); r.code != 0 || r.stdout != want {
+		t.Fatalf("warm cache: %s", r)
+	}
+
+	// A create answer that names the pool is shown with that name, even when the cached
+	// pools call it otherwise (renamed since they were fetched).
+	api.routes["POST /api/v2/common_customers"] = canned(`{"code":0,"data":{"id":20,"name":"新的","common_id":45,"common_setting_name":"公司公海(改名)","created_at":"2026-11-27 12:00"}}`)
+	r = e.run("", "customers", "create", "--pool", "45", "--name", "新的")
+	if r.code != 0 || r.stdout != "20\t新的\t公司公海(改名)\t\t\t\t\t\t2026-11-27 12:00\n" {
 		t.Fatal(r)
 	}
 }

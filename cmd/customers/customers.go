@@ -2,6 +2,8 @@
 package customers
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/crmctl/crmctl/internal/api"
@@ -21,10 +23,15 @@ func NewCmdCustomers(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-// CustomerTable is the table of one created or fetched customer. poolName names the
-// pool when the caller knows it.
+// CustomerTable is the table of one created or fetched customer. The POOL column is the
+// pool's name as the record itself carries it (common_setting_name), so that it does not
+// change with the state of the pools cache; poolName, the name the caller knows from the
+// cache, stands in for a record without one, and the pool id for a pool known by neither.
 func CustomerTable(c *api.Customer, poolName string) output.Table {
-	pool := poolName
+	pool := strings.TrimSpace(c.CommonSettingName)
+	if pool == "" {
+		pool = poolName
+	}
 	if pool == "" {
 		pool = string(c.CommonID)
 	}

@@ -58,6 +58,8 @@ func TestDecodeCustomerDrift(t *testing.T) {
 		}},
 		{`{"address":{"tel":13800000000,"phone":null}}`, func(c *Customer) bool { return c.Address != nil && c.Address.Tel == "13800000000" }},
 		{`{"ID":5,"Name":"case"}`, func(c *Customer) bool { return c.ID == "5" && c.Name == "case" }},
+		{`{"common_id":45,"common_setting_name":"公司公海"}`, func(c *Customer) bool { return c.CommonID == "45" && c.CommonSettingName == "公司公海" }},
+		{`{"common_id":null,"common_setting_name":{"id":45}}`, func(c *Customer) bool { return c.CommonID == "" && c.CommonSettingName == "" }},
 		{`{}`, func(c *Customer) bool { return c.ID == "" && c.Address == nil }},
 	}
 	for _, tt := range tests {

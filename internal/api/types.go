@@ -180,6 +180,10 @@ type Customer struct {
 	User            *Named          `json:"user"`
 	OwnedDepartment *Named          `json:"owned_department"`
 	Raw             json.RawMessage `json:"-"`
+
+	// CommonSettingName is the name of the customer's pool, which the record carries
+	// beside common_id; "" in an answer without it.
+	CommonSettingName string `json:"common_setting_name"`
 }
 
 // CustomerList is a list of customers (duplicates/matching_name).
