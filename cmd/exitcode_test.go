@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/config"
 	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/prompter"
 )
 
@@ -72,6 +74,52 @@ func TestHintFitsTheError(t *testing.T) {
 		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) || (tc.not != "" && strings.Contains(got, tc.not)) {
 			t.Errorf("hint for %v: %q, want one with %q (and not %q)", tc.err, got, tc.want, tc.not)
 		}
+	}
+}
+
+func TestInterruptedMessage(t *testing.T) {
+	get := &api.CanceledError{Method: "GET", Path: "/api/v2/common_customers/common_settings", Err: context.Canceled}
+	post := &api.CanceledError{Method: "POST", Path: "/api/v2/auth/login", MaybeSent: true, Err: context.Canceled}
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{context.Canceled, "interrupted"},
+		{cmdutil.ErrCancel, "interrupted"},
+		{get, "interrupted"},
+		{fmt.Errorf("listing pools: %w", get), "listing pools: interrupted"},
+		{post, "interrupted (the POST /api/v2/auth/login request may have reached the server)"},
+		// errors that explain themselves are printed as they are
+		{fmt.Errorf("%w; nothing was sent", cmdutil.ErrCancel), "cancelled; nothing was sent"},
+		{fmt.Errorf("interrupted: the customer may have been created: %w", post), "interrupted: the customer may have been created"},
+		{fmt.Errorf("%w; the customer was not created", get), "GET /api/v2/common_customers/common_settings: context canceled; the customer was not created"},
+	}
+	for _, tc := range cases {
+		if got := interruptedMessage(tc.err); got != tc.want {
+			t.Errorf("interruptedMessage(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+}
+
+// A signal during a request: exit 130 and "interrupted", not the raw context error.
+func TestInterruptDuringARequest(t *testing.T) {
+	fake := newFakeAPI(t)
+	arrived := make(chan struct{}, 1)
+	fake.routes["GET /api/v2/common_customers/common_settings"] = func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-r.Context().Done()
+	}
+	e := newEnv(t, fake)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-arrived
+		cancel()
+	}()
+	ios, _, out, errOut := iostreams.Test()
+	code := Run(ctx, ios, []string{"pools", "list"}, e.lookup)
+	if code != 130 || errOut.String() != "crmctl: interrupted\n" || out.Len() != 0 {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
 	}
 }
 

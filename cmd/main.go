@@ -146,6 +146,36 @@ func hintFor(err error, code int) string {
 	return ""
 }
 
+// interruptedMessage says "interrupted" for a bare signal or cancel, and for a request
+// cut short by one ("GET /api/v2/…: context canceled", also under a prefix such as
+// "listing pools: "). Commands wrap a cancellation with what was left undone; such an
+// error explains itself and is printed as it is.
+func interruptedMessage(err error) string {
+	if err == context.Canceled || err == prompter.ErrCancelled || err == cmdutil.ErrCancel {
+		return "interrupted"
+	}
+	msg := err.Error()
+	raw := context.Canceled.Error()
+	var ce *api.CanceledError
+	if errors.As(err, &ce) {
+		raw = ce.Error()
+	}
+	if !strings.HasSuffix(msg, raw) {
+		return msg
+	}
+	prefix := strings.TrimRight(strings.TrimSuffix(msg, raw), ":; ")
+	switch lower := strings.ToLower(prefix); {
+	case prefix == "" && ce != nil && ce.MaybeSent && ce.Method != "GET":
+		return fmt.Sprintf("interrupted (the %s %s request may have reached the server)", ce.Method, ce.Path)
+	case prefix == "":
+		return "interrupted"
+	case strings.Contains(lower, "interrupt"), strings.Contains(lower, "cancel"):
+		return prefix // it says so already; the raw cause adds nothing
+	default:
+		return prefix + ": interrupted"
+	}
+}
+
 func printError(f *cmdutil.Factory, err error, code int) {
 	var silent *cmdutil.SilentError
 	if errors.As(err, &silent) {
@@ -153,8 +183,8 @@ func printError(f *cmdutil.Factory, err error, code int) {
 	}
 	errOut := f.IOStreams.ErrOut
 	msg := err.Error()
-	if code == ExitInterrupted && (err == context.Canceled || err == prompter.ErrCancelled || err == cmdutil.ErrCancel) {
-		msg = "interrupted" // a bare signal or cancel; commands wrap it with what was left undone
+	if code == ExitInterrupted {
+		msg = interruptedMessage(err)
 	}
 	if f.WantsJSON() {
 		obj := map[string]any{"exit_code": code, "message": msg}
