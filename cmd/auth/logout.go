@@ -45,11 +45,16 @@ func logoutRun(opts *LogoutOptions) error {
 	if err := s.RequireProfile(); err != nil {
 		return err
 	}
-	if err := config.DeleteToken(s.ConfigFile, s.Profile.V); err != nil {
+	removed, err := config.DeleteToken(s.ConfigFile, s.Profile.V)
+	if err != nil {
 		return err
 	}
 	_ = (&cache.Store{Dir: cache.ProfileDir(s.CacheDir, s.Profile.V)}).Clear()
-	fmt.Fprintf(opts.IO.ErrOut, "Token of profile %q removed from %s\n", s.Profile.V, s.ConfigFile)
+	if removed {
+		fmt.Fprintf(opts.IO.ErrOut, "Token of profile %q removed from %s\n", s.Profile.V, s.ConfigFile)
+	} else {
+		fmt.Fprintf(opts.IO.ErrOut, "No token stored for profile %q in %s: nothing to remove\n", s.Profile.V, s.ConfigFile)
+	}
 	if s.Token.Source == config.SourceEnv {
 		fmt.Fprintln(opts.IO.ErrOut, "crmctl: warning: CRMCTL_TOKEN is still set in the environment")
 	}

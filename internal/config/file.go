@@ -88,21 +88,24 @@ func SetCurrentProfile(file, name string) error {
 }
 
 // DeleteToken removes the stored token of profile name (auth logout), keeping the rest
-// of the profile. Nothing is written when there is no token to delete.
-func DeleteToken(file, name string) error {
-	name, err := checkProfileName(name)
+// of the profile, and reports whether there was one. Nothing is written when there is
+// no token to delete (no file, no such profile, or a profile without a token).
+func DeleteToken(file, name string) (removed bool, err error) {
+	name, err = checkProfileName(name)
 	if err != nil {
-		return err
+		return false, err
 	}
-	return updateFile(file, func(f *File) (bool, error) {
+	err = updateFile(file, func(f *File) (bool, error) {
 		p, ok := f.Profiles[name]
 		if !ok || p.Token == "" {
 			return false, nil
 		}
 		p.Token = ""
 		f.Profiles[name] = p
+		removed = true
 		return true, nil
 	})
+	return removed && err == nil, err
 }
 
 // lockWait bounds how long a write waits for another crmctl writing the same file.

@@ -151,7 +151,7 @@ func TestWritesRefuseMalformedFile(t *testing.T) {
 	writes := map[string]func(file string) error{
 		"SaveProfile":       func(f string) error { return SaveProfile(f, "a", func(p *Profile) { p.Token = "t" }) },
 		"SetCurrentProfile": func(f string) error { return SetCurrentProfile(f, "a") },
-		"DeleteToken":       func(f string) error { return DeleteToken(f, "a") },
+		"DeleteToken":       func(f string) error { _, err := DeleteToken(f, "a"); return err },
 	}
 	for name, write := range writes {
 		for _, content := range bad {
@@ -303,8 +303,8 @@ profiles:
   a: {base_url: "https://a.example.com", login: la, token: ta}
   b: {token: tb}
 `)
-	if err := DeleteToken(file, "a"); err != nil {
-		t.Fatal(err)
+	if removed, err := DeleteToken(file, "a"); err != nil || !removed {
+		t.Fatal(removed, err)
 	}
 	f, err := ReadFile(file)
 	if err != nil {
@@ -323,15 +323,18 @@ profiles:
 
 	t.Run("nothing to delete writes nothing", func(t *testing.T) {
 		missing := filepath.Join(t.TempDir(), "none", "config.yaml")
-		if err := DeleteToken(missing, "a"); err != nil {
-			t.Fatal(err)
+		if removed, err := DeleteToken(missing, "a"); err != nil || removed {
+			t.Fatal(removed, err)
 		}
 		if _, err := os.Stat(filepath.Dir(missing)); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("DeleteToken created the folder (stat: %v)", err)
 		}
 		before, _ := os.ReadFile(file)
-		if err := DeleteToken(file, "unknown"); err != nil {
-			t.Fatal(err)
+		if removed, err := DeleteToken(file, "unknown"); err != nil || removed {
+			t.Fatal(removed, err)
+		}
+		if removed, err := DeleteToken(file, "a"); err != nil || removed {
+			t.Fatalf("a second delete: %v, %v", removed, err)
 		}
 		after, _ := os.ReadFile(file)
 		if string(before) != string(after) {
@@ -394,7 +397,7 @@ profiles:
 	if err := SetCurrentProfile(file, "work"); err != nil {
 		t.Fatal(err)
 	}
-	if err := DeleteToken(file, "home"); err != nil {
+	if _, err := DeleteToken(file, "home"); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(file)
