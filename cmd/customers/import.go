@@ -97,7 +97,10 @@ PACING
   (--rate N/DURATION), shared by every import of the profile running on this machine
   through a state file in the data folder, and kept so that no N+1 consecutive requests
   fall within one window (with a margin of 3%, at least 40ms, for network jitter). A
-  "Retry later" answer holds every import back for the time the API asks.
+  "Retry later" answer holds every import back for the time the API asks. --rate off
+  (or CRMCTL_RATE=off, or the profile's rate: off) sends without pacing, for a local
+  server without a limit. The embedded sandbox has no limit: with --sandbox only --rate
+  paces the import.
 
 NEVER TWICE, RESUMABLE
   A journal (SQLite, in the data folder, named after the profile, the pool and the file's
@@ -170,7 +173,7 @@ EXIT STATUS
 	fl.BoolVar(&opts.AllowDuplicates, "allow-duplicates", false, "send rows that repeat an earlier row (same name, mobile and telephone)")
 	fl.StringVar(&opts.Journal, "journal", "", "journal file (default: in the data folder, named after profile, pool and file content)")
 	fl.StringVar(&opts.Results, "results", "", "results file, .csv or .jsonl (default: beside the journal)")
-	fl.StringVar(&opts.Rate, "rate", "", "request rate limit N/DURATION shared by the profile's processes (default: CRMCTL_RATE or the profile's rate key, else 10/10s)")
+	fl.StringVar(&opts.Rate, "rate", "", "request rate limit N/DURATION shared by the profile's processes, or off (default: CRMCTL_RATE or the profile's rate key, else 10/10s; off with --sandbox)")
 	fl.IntVar(&opts.ProgressEvery, "progress-every", 50, "without a terminal, print a progress line every N rows")
 	fl.StringVar(&opts.Template, "template", "", "write an empty import template (.xlsx with drop-downs, or .csv) and exit")
 	_ = cmd.RegisterFlagCompletionFunc("pool", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -211,14 +214,9 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	if err != nil {
 		return err
 	}
-	rate, _, err := cmdutil.Rate(s)
+	rate, err := importRate(opts.Rate, s)
 	if err != nil {
 		return err
-	}
-	if opts.Rate != "" {
-		if rate, err = pace.ParseRate(opts.Rate); err != nil {
-			return &cmdutil.UsageError{Err: err}
-		}
 	}
 	lim, err := pace.NewLimiter(cmdutil.PaceStatePath(s), rate, pace.DefaultMargin, opts.Clock)
 	if err != nil {
@@ -319,6 +317,25 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		err = perr
 	}
 	return mapImportError(opts, sum, err)
+}
+
+// importRate is the pacing of an import: --rate, else CRMCTL_RATE, else the profile's
+// rate key, else the API's limit; any of them may be "off". The embedded sandbox has no
+// limit, so with --sandbox only --rate paces: CRMCTL_RATE and the profile's rate describe
+// the API that --sandbox replaces (no other command paces its requests to the sandbox).
+func importRate(flag string, s *config.Settings) (pace.Rate, error) {
+	if flag != "" {
+		rate, err := pace.ParseRate(flag)
+		if err != nil {
+			return pace.Rate{}, &cmdutil.UsageError{Err: err}
+		}
+		return rate, nil
+	}
+	if s.Sandbox.V {
+		return pace.Off, nil
+	}
+	rate, _, err := cmdutil.Rate(s)
+	return rate, err
 }
 
 // scopeOf names the API a journal belongs to.

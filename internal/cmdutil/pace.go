@@ -26,14 +26,14 @@ func PaceStatePath(s *config.Settings) string {
 }
 
 // Rate is the profile's pacing rate (CRMCTL_RATE, or the profile's rate key): N/DURATION,
-// or "off" for a local server without a limit. Unset, it is the API's limit.
+// or "off" (pace.Off) for a local server without a limit. Unset, it is the API's limit.
 func Rate(s *config.Settings) (rate pace.Rate, off bool, err error) {
 	v := strings.TrimSpace(s.Rate.V)
 	switch strings.ToLower(v) {
 	case "":
 		return pace.DefaultRate, false, nil
 	case "off":
-		return pace.DefaultRate, true, nil
+		return pace.Off, true, nil
 	}
 	r, err := pace.ParseRate(v)
 	if err != nil {

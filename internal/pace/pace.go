@@ -30,7 +30,7 @@ func (RealClock) Now() time.Time { return time.Now() }
 
 func (RealClock) Sleep(ctx context.Context, d time.Duration) error { return api.Sleep(ctx, d) }
 
-// Rate is N requests per Window.
+// Rate is N requests per Window. The zero Rate is Off.
 type Rate struct {
 	N      int
 	Window time.Duration
@@ -39,13 +39,27 @@ type Rate struct {
 // DefaultRate is the API's documented limit: 10 requests per 10 seconds.
 var DefaultRate = Rate{N: 10, Window: 10 * time.Second}
 
-func (r Rate) String() string { return fmt.Sprintf("%d/%s", r.N, r.Window) }
+// Off is no pacing at all, for a server without a limit (a local one).
+var Off = Rate{}
 
-// ParseRate reads --rate N/DURATION ("10/10s", "50/1s", "10/s").
+// IsOff reports whether r is Off.
+func (r Rate) IsOff() bool { return r == Off }
+
+func (r Rate) String() string {
+	if r.IsOff() {
+		return "off"
+	}
+	return fmt.Sprintf("%d/%s", r.N, r.Window)
+}
+
+// ParseRate reads --rate N/DURATION ("10/10s", "50/1s", "10/s"), or "off" (Off).
 func ParseRate(s string) (Rate, error) {
+	if strings.EqualFold(strings.TrimSpace(s), "off") {
+		return Off, nil
+	}
 	count, dur, ok := strings.Cut(strings.TrimSpace(s), "/")
 	if !ok {
-		return Rate{}, fmt.Errorf("--rate %q: expected N/DURATION, e.g. 10/10s", s)
+		return Rate{}, fmt.Errorf("--rate %q: expected N/DURATION, e.g. 10/10s, or off", s)
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(count))
 	if err != nil || n <= 0 || n > 100000 {
@@ -85,16 +99,20 @@ type Limiter struct {
 }
 
 // NewLimiter returns a limiter sharing the state file at path. margin is a fraction of
-// the window (DefaultMargin when negative).
+// the window (DefaultMargin when negative). With the rate Off it never waits and
+// neither reads nor writes the state file.
 func NewLimiter(path string, rate Rate, margin float64, clock Clock) (*Limiter, error) {
+	if clock == nil {
+		clock = RealClock{}
+	}
+	if rate.IsOff() {
+		return &Limiter{path: path, rate: rate, clock: clock}, nil
+	}
 	if rate.N <= 0 || rate.Window <= 0 {
 		return nil, errors.New("pacing: the rate must be positive")
 	}
 	if margin < 0 {
 		margin = DefaultMargin
-	}
-	if clock == nil {
-		clock = RealClock{}
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("pacing: %w", err)
@@ -143,8 +161,12 @@ func (l *Limiter) Wait(ctx context.Context) error {
 	return err
 }
 
-// WaitSlot is Wait, returning the send time it recorded (see Restamp).
+// WaitSlot is Wait, returning the send time it recorded (see Restamp). With the rate
+// Off it records nothing and returns at once (the zero time).
 func (l *Limiter) WaitSlot(ctx context.Context) (time.Time, error) {
+	if l.rate.IsOff() {
+		return time.Time{}, ctx.Err()
+	}
 	slot, err := l.Reserve(ctx)
 	if err != nil {
 		return time.Time{}, err
@@ -263,8 +285,12 @@ func (l *Limiter) Throttled(d time.Duration) {
 	})
 }
 
-// update runs change on the state under the lock and writes it back atomically.
+// update runs change on the state under the lock and writes it back atomically. With
+// the rate Off there is no state: it does nothing.
 func (l *Limiter) update(ctx context.Context, change func(st *paceState, now time.Time)) error {
+	if l.rate.IsOff() {
+		return nil
+	}
 	ok, err := l.lock.TryLockContext(ctx, 5*time.Millisecond)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -2,6 +2,8 @@ package pace
 
 import (
 	"context"
+	"errors"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -145,10 +147,47 @@ func TestParseRate(t *testing.T) {
 			t.Errorf("%s: %v %v", in, got, err)
 		}
 	}
-	for _, bad := range []string{"", "10", "0/1s", "x/1s", "10/0s", "10/-1s"} {
+	for _, bad := range []string{"", "10", "0/1s", "x/1s", "10/0s", "10/-1s", "offf"} {
 		if _, err := ParseRate(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+	for _, off := range []string{"off", " OFF "} {
+		if got, err := ParseRate(off); err != nil || !got.IsOff() || got.String() != "off" {
+			t.Errorf("%q: %v %v, want off", off, got, err)
+		}
+	}
+}
+
+// With the rate off the limiter never waits, whatever was sent or throttled, and
+// leaves the shared state alone.
+func TestOffLimiterNeverWaits(t *testing.T) {
+	clock := newFakeClock()
+	path := filepath.Join(t.TempDir(), "ratelimit", "pace.json")
+	l, err := NewLimiter(path, Off, DefaultMargin, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Rate().String() != "off" {
+		t.Errorf("Rate = %v, want off", l.Rate())
+	}
+	start := clock.Now()
+	l.Throttled(time.Minute)
+	for range 100 {
+		if err := l.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if waited := clock.Now().Sub(start); waited != 0 {
+		t.Errorf("100 sends waited %v", waited)
+	}
+	if _, err := os.Stat(filepath.Dir(path)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the state folder was made: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := l.Wait(ctx); err == nil {
+		t.Error("a cancelled wait succeeded: an interrupted run would send one more request")
 	}
 }
 
