@@ -22,10 +22,7 @@ func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
 		RunE: func(c *cobra.Command, _ []string) error {
 			info := build.Get()
 			// version reads no config file: the flag or CRMCTL_OUTPUT decides the format.
-			format := f.Globals.Output
-			if format == "" {
-				format, _ = f.Getenv("CRMCTL_OUTPUT")
-			}
+			format := f.OutputFormat()
 			if format == "" {
 				format = output.FormatTable
 			}

@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"context"
+	"strings"
 
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/config"
@@ -55,12 +56,18 @@ func (f *Factory) WantsJSON() bool {
 			return s.Output.V == config.OutputJSON
 		}
 	}
+	return f.OutputFormat() == config.OutputJSON
+}
+
+// OutputFormat is the output format asked for with --output or CRMCTL_OUTPUT, read
+// without the config file (version reads none): trimmed and in lower case, as the
+// settings take it; "" when neither is given.
+func (f *Factory) OutputFormat() string {
+	var v string
 	if f.Globals != nil && f.Globals.changed("output") {
-		return f.Globals.Output == config.OutputJSON
+		v = f.Globals.Output
+	} else if f.Getenv != nil {
+		v, _ = f.Getenv(config.EnvOutput)
 	}
-	if f.Getenv != nil {
-		v, _ := f.Getenv("CRMCTL_OUTPUT")
-		return v == config.OutputJSON
-	}
-	return false
+	return strings.ToLower(strings.TrimSpace(v))
 }
