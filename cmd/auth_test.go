@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,5 +40,30 @@ func TestLogoutWithNothingToRemove(t *testing.T) {
 	}
 	if r = e.run("", "auth", "logout"); r.code != 0 || !strings.Contains(r.stderr, "nothing to remove") {
 		t.Fatalf("a second logout: %s", r)
+	}
+}
+
+// auth status names where --sandbox came from: the flag or CRMCTL_SANDBOX.
+func TestAuthStatusSandboxSource(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, tc := range []struct {
+		env  string
+		args []string
+		want string
+	}{
+		{"", []string{"--sandbox", "auth", "status", "-o", "json"}, "--sandbox"},
+		{"1", []string{"auth", "status", "-o", "json"}, "CRMCTL_SANDBOX"},
+	} {
+		if tc.env != "" {
+			e.vars["CRMCTL_SANDBOX"] = tc.env
+		}
+		r := e.run("", tc.args...)
+		var st struct {
+			BaseURL string `json:"base_url"`
+			Source  string `json:"base_url_source"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &st); r.code != 0 || err != nil || st.Source != tc.want || st.BaseURL != "embedded sandbox" {
+			t.Errorf("CRMCTL_SANDBOX=%q crmctl %v: want base_url_source %q\n%s", tc.env, tc.args, tc.want, r)
+		}
 	}
 }

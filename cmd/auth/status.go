@@ -63,7 +63,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	}
 	r := statusReport{Profile: s.Profile.V, BaseURL: s.BaseURL.V, BaseURLFrom: describeSource(s.BaseURL), TokenSource: tokenSource(s)}
 	if s.Sandbox.V {
-		r.BaseURL, r.BaseURLFrom = "embedded sandbox", "--sandbox"
+		r.BaseURL, r.BaseURLFrom = "embedded sandbox", describeSource(s.Sandbox)
 		r.TokenSource = "the embedded sandbox's account"
 	}
 	var user *api.User
@@ -103,7 +103,9 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	return err
 }
 
-func describeSource(v config.Value[string]) string {
+// describeSource names where a setting came from: its flag, environment variable or
+// config key, or "default".
+func describeSource[T any](v config.Value[T]) string {
 	switch v.Source {
 	case config.SourceDefault:
 		return "default"
