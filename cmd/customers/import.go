@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,8 +51,8 @@ type ImportOptions struct {
 	ProgressEvery   int
 	Template        string
 
-	// ResumeCommand is the command line that resumes this run (printed after a stop).
-	ResumeCommand string
+	// resume is the command line that resumes this run (printed after a stop).
+	resume resumeLine
 
 	// Clock and Hooks are for tests (nil: the real clock, no hooks).
 	Clock pace.Clock
@@ -152,7 +153,7 @@ EXIT STATUS
 			if opts.ProgressEvery < 1 {
 				return cmdutil.UsageErrorf("--progress-every must be at least 1")
 			}
-			opts.ResumeCommand = resumeCommand(c, args)
+			opts.resume = newResumeLine(c, args)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -184,28 +185,58 @@ EXIT STATUS
 	return cmd
 }
 
-// resumeCommand is the command line that runs this import again: the same file and
-// flags, without --dry-run.
-func resumeCommand(c *cobra.Command, args []string) string {
-	parts := strings.Fields(c.CommandPath())
-	parts = append(parts, args...)
+// resumeLine is the command line that runs this import again: the same file and flags
+// (each once, with its last value), without --dry-run.
+type resumeLine struct {
+	words []string // the command and the file
+	flags []resumeFlag
+}
+
+// resumeFlag is a flag of a resumeLine: its name and its words (one per value of a
+// repeatable flag).
+type resumeFlag struct {
+	name  string
+	words []string
+}
+
+func newResumeLine(c *cobra.Command, args []string) resumeLine {
+	l := resumeLine{words: append(strings.Fields(c.CommandPath()), args...)}
 	c.Flags().Visit(func(fl *pflag.Flag) {
 		switch fl.Name {
 		case "dry-run", "template", "help":
 			return
 		}
-		if sv, ok := fl.Value.(pflag.SliceValue); ok {
+		f := resumeFlag{name: fl.Name}
+		switch sv, ok := fl.Value.(pflag.SliceValue); {
+		case ok:
 			for _, v := range sv.GetSlice() {
-				parts = append(parts, "--"+fl.Name+"="+v)
+				f.words = append(f.words, "--"+fl.Name+"="+v)
 			}
-			return
+		case fl.Value.Type() == "bool" && fl.Value.String() == "true":
+			f.words = []string{"--" + fl.Name}
+		default:
+			f.words = []string{"--" + fl.Name + "=" + fl.Value.String()}
 		}
-		if fl.Value.Type() == "bool" {
-			parts = append(parts, "--"+fl.Name)
-			return
-		}
-		parts = append(parts, "--"+fl.Name+"="+fl.Value.String())
+		l.flags = append(l.flags, f)
 	})
+	return l
+}
+
+// String is the command line as given.
+func (l resumeLine) String() string { return l.with(nil) }
+
+// with is the command line with set (boolean flags, by name) turned on, each once, and
+// without the flags named in drop.
+func (l resumeLine) with(set []string, drop ...string) string {
+	parts := slices.Clone(l.words)
+	for _, f := range l.flags {
+		if !slices.Contains(drop, f.name) && !slices.Contains(set, f.name) {
+			parts = append(parts, f.words...)
+		}
+	}
+	for _, name := range set {
+		parts = append(parts, "--"+name)
+	}
 	return shellquote.Join(parts...)
 }
 
@@ -316,7 +347,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	if perr := printResult(p, opts, sum); perr != nil && err == nil {
 		err = perr
 	}
-	return mapImportError(opts, sum, err)
+	return mapImportError(opts, s, sum, err)
 }
 
 // importRate is the pacing of an import: --rate, else CRMCTL_RATE, else the profile's
@@ -451,8 +482,15 @@ func printResult(p *output.Printer, opts *ImportOptions, s *importer.Summary) er
 	return p.PrintJSON(b)
 }
 
-func mapImportError(opts *ImportOptions, s *importer.Summary, err error) error {
-	resume := "resume with: " + opts.ResumeCommand
+func mapImportError(opts *ImportOptions, settings *config.Settings, s *importer.Summary, err error) error {
+	resume := "resume with: " + opts.resume.String()
+	// A --timeout shorter than the default that a request ran out of is what stopped
+	// the run: the same command would stop there again, so the resume command leaves it
+	// out and the default applies. A longer one stays: it was chosen on purpose, and
+	// the default would time out sooner.
+	if errors.Is(err, context.DeadlineExceeded) && settings.Timeout.Source == config.SourceFlag && settings.Timeout.V < config.DefaultTimeout {
+		resume = fmt.Sprintf("resume with: %s (without --timeout=%s: a request took longer)", opts.resume.with(nil, "timeout"), settings.Timeout.V)
+	}
 	var (
 		invalid *importer.InvalidFileError
 		input   *importer.InputError
@@ -462,7 +500,7 @@ func mapImportError(opts *ImportOptions, s *importer.Summary, err error) error {
 	case err == nil:
 		if n := s.Failed + s.Unknown; n > 0 {
 			return cmdutil.WithHint(&cmdutil.PartialError{Err: fmt.Errorf("%d row(s) failed (see %s)", n, s.Results)},
-				"fix the rows, then run again with --retry-failed: "+opts.ResumeCommand+" --retry-failed")
+				"fix the rows, then run again with --retry-failed: "+opts.resume.with([]string{"retry-failed"}))
 		}
 		return nil
 	case errors.As(err, &invalid), errors.As(err, &unknown), errors.As(err, &input):

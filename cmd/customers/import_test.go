@@ -1,9 +1,18 @@
 package customers
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/crmctl/crmctl/internal/cmdutil"
+	"github.com/crmctl/crmctl/internal/config"
+	"github.com/crmctl/crmctl/internal/importer"
 	"github.com/crmctl/crmctl/internal/iostreams"
 )
 
@@ -23,8 +32,8 @@ func TestImportFlags(t *testing.T) {
 	}
 	// The resume command repeats the file and flags, without --dry-run.
 	want := `import leads.csv --delimiter=\; --encoding=gbk --map=公司=name --map=备用=- --pool=公司公海 --rate=50/1s --results=out.jsonl --skip-invalid`
-	if got.ResumeCommand != want {
-		t.Errorf("resume command:\n got %s\nwant %s", got.ResumeCommand, want)
+	if got.resume.String() != want {
+		t.Errorf("resume command:\n got %s\nwant %s", got.resume.String(), want)
 	}
 }
 
@@ -49,5 +58,68 @@ func TestImportArgs(t *testing.T) {
 	cmd.SetArgs([]string{"--template", "t.xlsx"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// parseImport parses `crmctl import ARGS...` with the real global flags and returns the
+// options the command would run with.
+func parseImport(t *testing.T, args ...string) *ImportOptions {
+	t.Helper()
+	ios, _, _, _ := iostreams.Test()
+	f := &cmdutil.Factory{IOStreams: ios, Globals: &cmdutil.Globals{}}
+	var got *ImportOptions
+	root := &cobra.Command{Use: "crmctl"}
+	f.Globals.Bind(root.PersistentFlags())
+	root.AddCommand(NewCmdImport(f, func(o *ImportOptions) error { got = o; return nil }))
+	root.SetArgs(append([]string{"import"}, args...))
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func hintOf(t *testing.T, err error) string {
+	t.Helper()
+	var h *cmdutil.HintError
+	if !errors.As(err, &h) {
+		t.Fatalf("%v: no hint", err)
+	}
+	return h.Hint
+}
+
+// The resume command names each flag once, and leaves out a short --timeout that
+// stopped the run.
+func TestImportResumeHint(t *testing.T) {
+	opts := parseImport(t, "f.csv", "--pool", "45", "--retry-failed", "--results", "r.jsonl", "--sandbox",
+		"--timeout", "2s", "--allow-duplicates=false", "--pool", "45")
+	short := &config.Settings{Timeout: config.Value[time.Duration]{V: 2 * time.Second, Source: config.SourceFlag, From: "--timeout"}}
+	whole := "crmctl import f.csv --allow-duplicates=false --pool=45 --results=r.jsonl --retry-failed --sandbox --timeout=2s"
+	if got := opts.resume.String(); got != whole {
+		t.Fatalf("resume command:\n got %s\nwant %s", got, whole)
+	}
+
+	// Rows failed: run again with --retry-failed, once.
+	hint := hintOf(t, mapImportError(opts, short, &importer.Summary{Failed: 1, Results: "r.jsonl"}, nil))
+	if want := "crmctl import f.csv --allow-duplicates=false --pool=45 --results=r.jsonl --sandbox --timeout=2s --retry-failed"; !strings.HasSuffix(hint, ": "+want) {
+		t.Errorf("failed rows:\n got %s\nwant ...: %s", hint, want)
+	}
+
+	// A request ran out of the 2s: the resume command does not repeat them.
+	timedOut := fmt.Errorf("row 2: GET /api/v2/duplicates/matching_name: %w", context.DeadlineExceeded)
+	hint = hintOf(t, mapImportError(opts, short, &importer.Summary{Results: "r.jsonl", Journal: "j.db"}, timedOut))
+	if want := "crmctl import f.csv --allow-duplicates=false --pool=45 --results=r.jsonl --retry-failed --sandbox (without --timeout=2s"; !strings.Contains(hint, "resume with: "+want) {
+		t.Errorf("timeout:\n got %s\nwant resume with: %s", hint, want)
+	}
+
+	// A timeout not shorter than the default, or another error, keeps the flag.
+	long := &config.Settings{Timeout: config.Value[time.Duration]{V: time.Minute, Source: config.SourceFlag, From: "--timeout"}}
+	for name, tc := range map[string]struct {
+		s   *config.Settings
+		err error
+	}{"long timeout": {long, timedOut}, "other error": {short, errors.New("connection refused")}} {
+		hint = hintOf(t, mapImportError(opts, tc.s, &importer.Summary{Results: "r.jsonl", Journal: "j.db"}, tc.err))
+		if !strings.HasSuffix(hint, "resume with: "+whole) {
+			t.Errorf("%s:\n got %s\nwant resume with: %s", name, hint, whole)
+		}
 	}
 }
