@@ -3,6 +3,7 @@ package customers
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -196,7 +197,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		return err
 	}
 	if err := p.Print(cust.Raw, CustomerTable(cust, poolName(pools.Pools, resolved[fields.PoolKey]))); err != nil {
-		return err
+		return notShown(cust, err)
 	}
 	if interactive {
 		var globals []string
@@ -206,6 +207,25 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "\nThe same, as one command:\n  %s\n", EquivalentCommand(globals, values))
 	}
 	return nil
+}
+
+// notShown reports a customer that was created but could not be printed (a --jq filter
+// that fails on the record, a closed stdout). The id must not be lost with the output:
+// the error names it, and says that the same command would create a second customer.
+// The exit code is 1, an unexpected failure: not 0, since the caller did not get the
+// output it asked for, and not 2, which promises that nothing was written.
+func notShown(c *api.Customer, err error) error {
+	what := "printing it failed: " + err.Error()
+	var fe *output.FilterError
+	if errors.As(err, &fe) {
+		what = "the --jq filter failed on it: " + fe.Err.Error()
+	}
+	if c.ID == "" {
+		return fmt.Errorf("customer %q was created, but %s\nrunning the command again would create another customer", c.Name, what)
+	}
+	return cmdutil.WithHint(
+		fmt.Errorf("customer %s (%q) was created, but %s\nrunning the command again would create another customer", c.ID, c.Name, what),
+		fmt.Sprintf("`crmctl customers get %s` shows it (with -o json or a corrected --jq)", c.ID))
 }
 
 // gatherValues merges --from-file under the flags.

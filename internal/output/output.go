@@ -92,6 +92,14 @@ func (p *Printer) PrintJSON(raw json.RawMessage) error {
 	return err
 }
 
+// FilterError is a --jq expression that failed on the data it was given, e.g. `tonumber`
+// on a name. The expression itself was checked when the Printer was made, before any
+// request; this comes after the command has done its work, and nothing is printed.
+type FilterError struct{ Err error }
+
+func (e *FilterError) Error() string { return "--jq: " + e.Err.Error() }
+func (e *FilterError) Unwrap() error { return e.Err }
+
 func (p *Printer) runJQ(raw json.RawMessage) error {
 	var doc any
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -112,14 +120,14 @@ func (p *Printer) runJQ(raw json.RawMessage) error {
 			if errors.As(err, &halt) && halt.Value() == nil {
 				break
 			}
-			return fmt.Errorf("--jq: %v", err)
+			return &FilterError{Err: err}
 		}
 		if s, isStr := v.(string); isStr {
 			out.WriteString(s)
 		} else {
 			b, err := gojq.Marshal(v)
 			if err != nil {
-				return fmt.Errorf("--jq: %v", err)
+				return &FilterError{Err: err}
 			}
 			out.Write(b)
 		}

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -110,6 +111,17 @@ func TestJQ(t *testing.T) {
 	p, _ = New(ios, FormatJSON, `error("boom")`)
 	if err := p.PrintJSON([]byte(`1`)); err == nil || !strings.Contains(err.Error(), "boom") {
 		t.Errorf("jq runtime error: %v", err)
+	}
+	// A run-time failure is told apart from the other failures of printing, and prints
+	// nothing, not even what the filter gave before it failed.
+	out.Reset()
+	p, _ = New(ios, FormatJSON, `.id, (.name | tonumber)`)
+	var fe *FilterError
+	if err := p.PrintJSON([]byte(`{"id":18,"name":"x"}`)); !errors.As(err, &fe) || err.Error() != `--jq: tonumber cannot be applied to "x": invalid number` {
+		t.Errorf("jq runtime error: %#v", err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("a failed filter printed %q", out)
 	}
 	if _, err := New(ios, "xml", ""); err == nil {
 		t.Error("unknown format accepted")
