@@ -20,12 +20,17 @@ const debugBodyLimit = 2048
 // secretKeys are form, query and JSON keys whose values never appear in debug output.
 var secretKeys = map[string]bool{"password": true, "user_token": true, "token": true}
 
+// secretJSONRE finds a secret key of a JSON answer and its string value: submatch 1 is
+// what precedes the value, 2 the key, 3 the value.
 var secretJSONRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`("(?:password|user_token|token)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+	return regexp.MustCompile(`("(password|user_token|token)"\s*:\s*)"((?:[^"\\]|\\.)*)"`)
 })
 
-// debug writes one block for one HTTP exchange to Options.Debug, with the token and any
-// password redacted.
+// debug writes one block for one HTTP exchange to Options.Debug, secrets redacted:
+// a password where it is sent (the form, the query), the token wherever it appears (the
+// client's own, and one that the answer hands out). Only the token is searched for in
+// the rest of the text: a password (a short word, often) masked there would redact
+// unrelated text and show that it contains the password.
 func (c *Client) debug(req *http.Request, body []byte, resp *http.Response, respBody []byte, err error, elapsed time.Duration) {
 	if c.opts.Debug == nil {
 		return
@@ -47,7 +52,7 @@ func (c *Client) debug(req *http.Request, body []byte, resp *http.Response, resp
 			fmt.Fprintf(&b, "> %s: %s\n", k, v)
 		}
 	}
-	var secrets []string
+	var tokens []string
 	if body != nil {
 		b.WriteString(">\n")
 		form, perr := url.ParseQuery(string(body))
@@ -57,7 +62,6 @@ func (c *Client) debug(req *http.Request, body []byte, resp *http.Response, resp
 		for _, k := range slices.Sorted(maps.Keys(form)) {
 			for _, v := range form[k] {
 				if secretKeys[strings.ToLower(k)] {
-					secrets = append(secrets, v)
 					v = "***"
 				}
 				fmt.Fprintf(&b, ">   %s=%s\n", k, strings.ReplaceAll(v, "\n", `\n`))
@@ -79,6 +83,11 @@ func (c *Client) debug(req *http.Request, body []byte, resp *http.Response, resp
 		}
 		if len(respBody) > 0 {
 			b.WriteString("<\n")
+			for _, m := range secretJSONRE().FindAllSubmatch(respBody, -1) {
+				if string(m[2]) != "password" {
+					tokens = append(tokens, string(m[3]))
+				}
+			}
 			text := secretJSONRE().ReplaceAll(respBody, []byte(`$1"***"`))
 			for _, line := range strings.Split(truncateText(text, debugBodyLimit), "\n") {
 				b.WriteString("< " + line + "\n")
@@ -89,15 +98,15 @@ func (c *Client) debug(req *http.Request, body []byte, resp *http.Response, resp
 		}
 	}
 	b.WriteByte('\n')
-	out := sanitize(c.redactSecrets(b.String(), secrets))
+	out := sanitize(c.redactSecrets(b.String(), tokens))
 	c.debugMu.Lock()
 	defer c.debugMu.Unlock()
 	_, _ = io.WriteString(c.opts.Debug, out)
 }
 
-// redactSecrets replaces the client's token and the given secrets wherever they appear.
-func (c *Client) redactSecrets(s string, more []string) string {
-	for _, sec := range append([]string{c.opts.Token}, more...) {
+// redactSecrets replaces the client's token and the given tokens wherever they appear.
+func (c *Client) redactSecrets(s string, tokens []string) string {
+	for _, sec := range append([]string{c.opts.Token}, tokens...) {
 		if len(sec) >= 4 {
 			s = strings.ReplaceAll(s, sec, "***")
 		}

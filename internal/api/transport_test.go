@@ -635,6 +635,31 @@ func TestDebugRedactsSecrets(t *testing.T) {
 	}
 }
 
+// The password is redacted where it is sent, not searched for in the answer: masking
+// it inside unrelated text would show that the text contains it. The token handed out
+// is redacted wherever the answer repeats it.
+func TestDebugRedactsThePasswordWhereItIsSent(t *testing.T) {
+	const password = "sandbox"
+	const newToken = "fedcba9876543210fedcba9876543210"
+	srv := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		writeJSON(w, `{"code":0,"data":{"user_token":"`+newToken+`","user_id":2,"email":"wangxm@sandbox.example.com","sso":"`+newToken+`"}}`)
+	})
+	var debug bytes.Buffer
+	c, _ := newTestClient(t, srv.URL, func(o *Options) { o.Debug = &debug; o.Token = "" })
+	if _, err := c.Login(context.Background(), LoginParams{Login: "13800000000", Password: password}); err != nil {
+		t.Fatal(err)
+	}
+	out := debug.String()
+	for _, want := range []string{">   password=***\n", `"email":"wangxm@sandbox.example.com"`, `"user_token":"***"`, `"sso":"***"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("debug output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, newToken) || strings.Contains(out, "=sandbox") {
+		t.Errorf("debug output shows a secret:\n%s", out)
+	}
+}
+
 func TestDebugShowsFailures(t *testing.T) {
 	srv := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) { hangUp(t, w) })
 	var debug bytes.Buffer
