@@ -153,6 +153,11 @@ EXIT STATUS
 			if opts.ProgressEvery < 1 {
 				return cmdutil.UsageErrorf("--progress-every must be at least 1")
 			}
+			if opts.Results != "" {
+				if err := importer.CheckResultsPath(opts.Results); err != nil {
+					return &cmdutil.UsageError{Err: err}
+				}
+			}
 			opts.resume = newResumeLine(c, args)
 			if runF != nil {
 				return runF(opts)

@@ -40,13 +40,22 @@ func TestImportFlags(t *testing.T) {
 func TestImportArgs(t *testing.T) {
 	ios, _, _, _ := iostreams.Test()
 	f := &cmdutil.Factory{IOStreams: ios}
-	for _, args := range [][]string{{}, {"a.csv", "b.csv"}, {"a.csv", "--template", "t.xlsx"}, {"a.csv", "--progress-every", "0"}} {
+	for _, args := range [][]string{{}, {"a.csv", "b.csv"}, {"a.csv", "--template", "t.xlsx"}, {"a.csv", "--progress-every", "0"},
+		{"a.csv", "--results", "out.txt"}, {"a.csv", "--results", "out"}} {
 		cmd := NewCmdImport(f, func(*ImportOptions) error { return nil })
 		cmd.SetArgs(args)
 		cmd.SilenceErrors, cmd.SilenceUsage = true, true
 		err := cmd.Execute()
 		if _, ok := err.(*cmdutil.UsageError); !ok {
 			t.Errorf("%v: err = %v, want a usage error", args, err)
+		}
+	}
+	// The results file's extension chooses its format.
+	for _, name := range []string{"out.csv", "OUT.JSONL", "out.ndjson"} {
+		cmd := NewCmdImport(f, func(*ImportOptions) error { return nil })
+		cmd.SetArgs([]string{"a.csv", "--results", name})
+		if err := cmd.Execute(); err != nil {
+			t.Errorf("--results %s: %v", name, err)
 		}
 	}
 	cmd := NewCmdImport(f, func(o *ImportOptions) error {

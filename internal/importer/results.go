@@ -37,6 +37,16 @@ type Results struct {
 	jsonl bool
 }
 
+// CheckResultsPath refuses a results file named for neither format CreateResults
+// writes: --results chooses CSV or JSONL by the extension.
+func CheckResultsPath(path string) error {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".jsonl", ".ndjson", ".json":
+		return nil
+	}
+	return fmt.Errorf("--results %q: name a .csv or .jsonl file (the extension chooses the format)", path)
+}
+
 // CreateResults creates (truncating) the results file: CSV, or JSONL when the name
 // ends in .jsonl/.ndjson/.json.
 func CreateResults(path string) (*Results, error) {
