@@ -548,6 +548,31 @@ func TestAuthLoginPasswordStdinAndErrors(t *testing.T) {
 	}
 }
 
+// A login makes its profile current when the file names none, unless CRMCTL_PROFILE
+// chose it: the variable is for one shell (a sandbox walkthrough), the file is for good.
+func TestAuthLoginMakesAFlagProfileCurrentNotAnEnvOne(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	delete(e.vars, "CRMCTL_TOKEN")
+	e.vars["CRMCTL_PROFILE"] = "sandbox"
+	if r := e.run(testToken+"\n", "auth", "login", "--with-token"); r.code != 0 {
+		t.Fatal(r)
+	}
+	cfg := filepath.Join(e.home, ".config", "crmctl", "config.yaml")
+	data, _ := os.ReadFile(cfg)
+	if strings.Contains(string(data), "current_profile") || !strings.Contains(string(data), "sandbox:") {
+		t.Fatalf("a profile from CRMCTL_PROFILE was made current:\n%s", data)
+	}
+	delete(e.vars, "CRMCTL_PROFILE")
+	if r := e.run(testToken+"\n", "auth", "login", "--with-token", "--profile", "work"); r.code != 0 {
+		t.Fatal(r)
+	}
+	data, _ = os.ReadFile(cfg)
+	if !strings.Contains(string(data), "current_profile: work") {
+		t.Fatalf("a profile from --profile was not made current:\n%s", data)
+	}
+}
+
 func TestAuthLoginWithToken(t *testing.T) {
 	api := newFakeAPI(t)
 	e := newEnv(t, api)

@@ -184,10 +184,14 @@ func loginWithToken(ctx context.Context, opts *LoginOptions, s *config.Settings)
 	return nil
 }
 
-// store saves the profile and makes it current when the file names none.
+// store saves the profile and makes it current when the file names none, unless the
+// profile came from CRMCTL_PROFILE: a variable chooses for one shell, not for good.
 func store(s *config.Settings, update func(*config.Profile)) error {
 	if err := config.SaveProfile(s.ConfigFile, s.Profile.V, update); err != nil {
 		return err
+	}
+	if s.Profile.Source == config.SourceEnv {
+		return nil
 	}
 	f, err := config.ReadFile(s.ConfigFile)
 	if err == nil && f.CurrentProfile == "" {
