@@ -237,6 +237,13 @@ func TestResolveProblems(t *testing.T) {
 	if len(ps) != 1 || !strings.Contains(ps[0].Error(), `option "停用的" is disabled`) || strings.Contains(strings.Join(ps[0].Valid, ","), "停用的") {
 		t.Errorf("disabled: %v", ps)
 	}
+	// A disabled option is not offered a replacement that has nothing in common with it.
+	source, _ := ByKey("source")
+	maps := &api.FieldMapList{Entity: "customer", Fields: []api.FieldMap{{FieldName: "source", Options: []api.FieldOption{
+		{ID: "1", Value: "展会", Status: "enable"}, {ID: "2", Value: "地推", Status: "disable"}}}}}
+	if _, p := ResolveOption(source, "地推", maps); p == nil || p.Error() != `source (客户来源): option "地推" is disabled (valid: 展会)` {
+		t.Errorf("disabled source: %v", p)
+	}
 	_, ps = Resolve(Values{"status": "3463"}, lk)
 	if len(ps) != 1 || !strings.Contains(ps[0].Reason, "disabled") {
 		t.Errorf("disabled by id: %v", ps)
@@ -257,6 +264,17 @@ func TestNearest(t *testing.T) {
 	}
 	if got := Nearest("b(普通客户", []string{"A(重点客户)", "B(普通客户)"}); got != "B(普通客户)" {
 		t.Errorf("Nearest = %q", got)
+	}
+	// Nothing in common is no suggestion, however short the words.
+	for _, s := range []string{"地推", "x", "网络", "电视广告"} {
+		if got := Nearest(s, []string{"展会", "电话营销", "a"}); got != "" {
+			t.Errorf("Nearest(%q) = %q, a suggestion with no likeness", s, got)
+		}
+	}
+	for s, want := range map[string]string{"电话营": "电话营销", "电话营消": "电话营销", "WeChatt": "wechat", "展": "展会", "a(重点": "A(重点客户)"} {
+		if got := Nearest(s, []string{"展会", "电话营销", "wechat", "A(重点客户)"}); got != want {
+			t.Errorf("Nearest(%q) = %q, want %q", s, got, want)
+		}
 	}
 }
 

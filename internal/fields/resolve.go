@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/agnivade/levenshtein"
 
@@ -242,25 +243,34 @@ func SortOptions(opts []api.FieldOption) {
 	sort.SliceStable(opts, func(i, j int) bool { return opts[i].Position < opts[j].Position })
 }
 
-// Nearest returns the candidate closest to s (edit distance over runes), or "" when
-// none is close enough to be a plausible typo.
+// Nearest returns the candidate closest to s (edit distance over runes, case folded),
+// or "" when none is close enough to be a plausible typo: a candidate is close when it
+// contains s or is part of it, or when it is at most one edit in three runes away
+// (one at least) and keeps some of s. Two short labels that share no character ("地推"
+// and "展会") are not close.
 func Nearest(s string, candidates []string) string {
+	ls := strings.ToLower(strings.TrimSpace(s))
+	n := utf8.RuneCountInString(ls)
+	if n == 0 {
+		return ""
+	}
+	limit := max(1, (n+1)/3)
 	best, bestD := "", -1
 	for _, c := range candidates {
-		if c == "" {
+		lc := strings.ToLower(c)
+		if lc == "" {
 			continue
 		}
-		d := levenshtein.ComputeDistance(strings.ToLower(s), strings.ToLower(c))
-		if strings.Contains(c, s) || strings.Contains(s, c) {
+		d := levenshtein.ComputeDistance(ls, lc)
+		switch {
+		case strings.Contains(lc, ls) || strings.Contains(ls, lc):
 			d = min(d, 1)
+		case d > limit || d >= n:
+			continue
 		}
 		if bestD < 0 || d < bestD {
 			best, bestD = c, d
 		}
-	}
-	limit := max(2, len([]rune(s))/2)
-	if bestD < 0 || bestD > limit {
-		return ""
 	}
 	return best
 }
