@@ -69,9 +69,9 @@ func NewCmdImport(f *cmdutil.Factory, runF func(*ImportOptions) error) *cobra.Co
 		Use:   "import FILE",
 		Short: "Create many customers from a CSV, XLSX or JSONL file, paced and resumable",
 		Long: `Create one public-pool customer per row of FILE: a CSV (UTF-8 with or without BOM,
-or GBK/GB18030, detected; comma, semicolon or tab, detected), an XLSX workbook (the first
-sheet, or --sheet) or a JSONL file (one JSON object per line). The format comes from
-the extension; --format forces it.
+or GBK/GB18030, detected; comma, semicolon or tab, detected, or any one character given
+with --delimiter), an XLSX workbook (the first sheet, or --sheet) or a JSONL file (one
+JSON object per line). The format comes from the extension; --format forces it.
 
 COLUMNS
   A header names each column's field as a flag name (name, contact-name, tel), an API key
@@ -169,7 +169,7 @@ EXIT STATUS
 	fl.StringVar(&opts.Pool, "pool", "", "the pool (公海) for rows without a pool column value: its id or exact name")
 	fl.StringVar(&opts.Format, "format", "", "file format: csv, xlsx or jsonl (default: from the extension)")
 	fl.StringVar(&opts.Encoding, "encoding", "", "CSV encoding: utf-8, gbk or gb18030 (default: detected)")
-	fl.StringVar(&opts.Delimiter, "delimiter", "", "CSV delimiter: , ; or tab (default: detected)")
+	fl.StringVar(&opts.Delimiter, "delimiter", "", "CSV delimiter: any one character, e.g. , ; | or tab (default: detected among , ; and tab)")
 	fl.StringVar(&opts.Sheet, "sheet", "", "XLSX sheet to read (default: the first)")
 	fl.StringArrayVar(&opts.Maps, "map", nil, "map a column to a field: COLUMN=FIELD (FIELD - ignores it; repeatable)")
 	fl.BoolVar(&opts.IgnoreUnknown, "ignore-unknown", false, "skip columns that match no field instead of refusing the file")

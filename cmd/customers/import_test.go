@@ -37,6 +37,15 @@ func TestImportFlags(t *testing.T) {
 	}
 }
 
+// --delimiter takes any one character; the help says so.
+func TestImportDelimiterHelp(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	cmd := NewCmdImport(&cmdutil.Factory{IOStreams: ios}, nil)
+	if u := cmd.Flag("delimiter").Usage; !strings.Contains(u, "any one character") || !strings.Contains(u, "|") {
+		t.Errorf("--delimiter help: %q", u)
+	}
+}
+
 func TestImportArgs(t *testing.T) {
 	ios, _, _, _ := iostreams.Test()
 	f := &cmdutil.Factory{IOStreams: ios}

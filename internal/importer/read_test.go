@@ -118,6 +118,21 @@ func TestCSVExtraCellsAndShortRows(t *testing.T) {
 	}
 }
 
+// --delimiter takes any one character (a pipe is common in database exports), and
+// names for the usual ones.
+func TestParseDelimiter(t *testing.T) {
+	for in, want := range map[string]rune{"": 0, ",": ',', ";": ';', "|": '|', "tab": '\t', "TAB": '\t', `\t`: '\t', "\t": '\t', "comma": ',', "semicolon": ';', "、": '、'} {
+		if got, err := ParseDelimiter(in); err != nil || got != want {
+			t.Errorf("%q: %q %v, want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"ab", `"`, "\n", "\r", ",;"} {
+		if _, err := ParseDelimiter(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
 // The row of a record is the row a spreadsheet shows: blank lines are rows, and a
 // quoted cell with line breaks keeps its record on one row.
 func TestCSVRowNumbersAreTheSpreadsheetRows(t *testing.T) {
