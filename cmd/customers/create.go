@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -73,7 +74,12 @@ Values can also come from a JSON or YAML file of API keys (--from-file); flags o
 it. Custom fields are set with --field KEY=VALUE. --dry-run checks everything and prints
 the exact request without sending it.
 
-Pools and field maps are cached, so with a warm cache a create costs one request.`,
+Pools and field maps are cached, so with a warm cache a create costs one request.
+
+When the create gets no usable answer after it was sent (a timeout, an error page, an
+interruption), the customer may exist: the error says so, and running the command again
+could create it twice. Unless interrupted, crmctl then asks duplicates/matching_name once
+and names the customer it finds; the exit code is still the failure's.`,
 		Example: `  crmctl customers create --pool 公司公海 --name 贸易公司 --status 初访 --tel 010-64881989
   crmctl customers create --pool 45 --name 贸易公司 --category "B(普通客户)" --contact-name 王经理
   crmctl customers create --pool 45 --name 贸易公司 --field text_asset_9320d8d7=VIP --dry-run
@@ -152,12 +158,12 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	var lookup fields.Lookup
 	pools, err := lk.Pools(ctx)
 	if err != nil {
-		return err
+		return interruptedBeforeSend(ctx, err)
 	}
 	lookup.Pools = pools.Pools
 	if values.NeedsFieldMaps() || interactive {
 		if lookup.FieldMaps, err = lk.FieldMaps(ctx, "customer"); err != nil {
-			return err
+			return interruptedBeforeSend(ctx, err)
 		}
 	}
 	resolved, problems := fields.Resolve(values, lookup)
@@ -192,9 +198,14 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
+	sentAt := time.Now() // wall time, to compare with the CRM's created_at
 	cust, err := client.CreateCommonCustomer(ctx, resolved.Form())
 	if err != nil {
-		return err
+		var progress io.Writer
+		if opts.IO.IsStderrTTY() {
+			progress = opts.IO.ErrOut
+		}
+		return createFailed(ctx, client, resolved["name"], resolved[fields.PoolKey], sentAt, progress, err)
 	}
 	if err := p.Print(cust.Raw, CustomerTable(cust, poolName(pools.Pools, resolved[fields.PoolKey]))); err != nil {
 		return notShown(cust, err)

@@ -1,0 +1,164 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crmctl/crmctl/internal/iostreams"
+)
+
+// runInterrupted runs crmctl and cancels its context (a Ctrl-C) when a request reaches
+// the route that blocks until then.
+func (e *env) runInterrupted(api *fakeAPI, route string, args ...string) result {
+	e.t.Helper()
+	arrived := make(chan struct{}, 1)
+	api.routes[route] = func(_ http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-r.Context().Done()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-arrived
+		cancel()
+	}()
+	ios, _, out, errOut := iostreams.Test()
+	code := Run(ctx, ios, args, e.lookup)
+	return result{stdout: out.String(), stderr: errOut.String(), code: code}
+}
+
+func wantStderr(t *testing.T, r result, code int, parts ...string) {
+	t.Helper()
+	if r.code != code || r.stdout != "" {
+		t.Fatalf("want exit %d:\n%s", code, r)
+	}
+	for _, p := range parts {
+		if !strings.Contains(r.stderr, p) {
+			t.Errorf("stderr lacks %q:\n%s", p, r.stderr)
+		}
+	}
+}
+
+// The created_at of a customer created now, as the CRM writes it.
+func crmNow() string {
+	return time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04")
+}
+
+// Ctrl-C once the create was written: the customer may exist, and the error says so,
+// with how to check; nothing more is sent.
+func TestCreateInterruptedAfterTheRequestLeft(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	r := e.runInterrupted(api, "POST /api/v2/common_customers", "customers", "create", "--pool", "45", "--name", "中断")
+	wantStderr(t, r, 130,
+		`crmctl: interrupted after the request was sent: customer "中断" may have been created`,
+		"hint: check before running the command again, or the customer may be created twice: "+
+			`GET /api/v2/duplicates/matching_name?name=%E4%B8%AD%E6%96%AD lists the customers named "中断"`)
+	if strings.Contains(r.stderr, "context canceled") {
+		t.Errorf("the raw context error:\n%s", r.stderr)
+	}
+	if got := callNames(api.Calls()); got != "GET /api/v2/common_customers/common_settings, POST /api/v2/common_customers" {
+		t.Errorf("calls: %s", got)
+	}
+}
+
+// Ctrl-C before the create left (during a look-up, or while a throttled create waits
+// for its retry): nothing was created, and the error says so.
+func TestCreateInterruptedBeforeTheRequestLeft(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	r := e.runInterrupted(api, "GET /api/v2/common_customers/common_settings", "customers", "create", "--pool", "45", "--name", "x")
+	wantStderr(t, r, 130, "crmctl: interrupted before the customer was sent: nothing was created")
+
+	api = newFakeAPI(t)
+	e = newEnv(t, api)
+	e.run("", "pools", "list")
+	throttled := make(chan struct{}, 1)
+	api.routes["POST /api/v2/common_customers"] = func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "30")
+		w.WriteHeader(http.StatusTooManyRequests)
+		w.Write([]byte("Retry later"))
+		throttled <- struct{}{}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-throttled
+		time.Sleep(300 * time.Millisecond) // the answer is read: the client waits to retry
+		cancel()
+	}()
+	ios, _, out, errOut := iostreams.Test()
+	code := Run(ctx, ios, []string{"customers", "create", "--pool", "45", "--name", "x"}, e.lookup)
+	wantStderr(t, result{stdout: out.String(), stderr: errOut.String(), code: code}, 130,
+		"crmctl: interrupted before the customer was sent: nothing was created")
+}
+
+// No answer within --timeout once the create was written: one matching_name request
+// finds the customer the create made (not an older one of the same name, and the one in
+// the pool before one elsewhere), and the error names it; the exit code stays 4.
+func TestCreateTimeoutFoundByName(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	e.run("", "pools", "list")
+	api.Reset()
+	api.routes["POST /api/v2/common_customers"] = func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+	api.routes["GET /api/v2/duplicates/matching_name"] = canned(fmt.Sprintf(`{"code":0,"data":{"customers":[
+		{"id":17,"name":"超时","common_id":45,"created_at":"2015-07-03 17:31"},
+		{"id":100013,"name":"超时","common_id":48942,"created_at":%q},
+		{"id":100012,"name":"超时","common_id":45,"created_at":%q}],"total_count":3}}`, crmNow(), crmNow()))
+	r := e.run("", "--timeout", "300ms", "customers", "create", "--pool", "45", "--name", "超时")
+	wantStderr(t, r, 4,
+		`crmctl: customer "超时" was most likely created, as 100012, but the answer to the create was lost: POST /api/v2/common_customers: no answer within 300ms`,
+		"matching_name finds customer 100012 of that name, created "+crmNow()[:10],
+		"in pool 45",
+		"hint: do not run the command again, or the customer may be created twice; `crmctl customers get 100012` shows it")
+	calls := api.Calls()
+	if callNames(calls) != "POST /api/v2/common_customers, GET /api/v2/duplicates/matching_name" || calls[1].Query.Get("name") != "超时" {
+		t.Errorf("calls: %s %v", callNames(calls), calls)
+	}
+}
+
+// A 5xx page in answer to the create: the check finds no new customer of that name, and
+// the error says the customer may still have been created, with how to check.
+func TestCreateServerErrorNotFoundByName(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	e.run("", "pools", "list")
+	api.routes["POST /api/v2/common_customers"] = func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusInternalServerError)
+		w.Write([]byte("<html><body>Internal Server Error</body></html>"))
+	}
+	api.routes["GET /api/v2/duplicates/matching_name"] = canned(`{"code":0,"data":{"customers":[{"id":17,"name":"五百","common_id":45,"created_at":"2015-07-03 17:31"}]}}`)
+	r := e.run("", "customers", "create", "--pool", "45", "--name", "五百")
+	wantStderr(t, r, 4,
+		`crmctl: customer "五百" may have been created: the create got no usable answer: unexpected answer from POST /api/v2/common_customers (HTTP 500)`,
+		"matching_name finds no customer of that name created since the request, but the CRM may still be processing it",
+		"hint: check before running the command again, or the customer may be created twice: GET /api/v2/duplicates/matching_name?name=")
+}
+
+// An unreadable answer to the create, and the check fails too (one request, no
+// retries): the error says the customer may exist; the exit code is the create's (1).
+func TestCreateUnreadableAnswerCheckFails(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	e.run("", "pools", "list")
+	api.Reset()
+	api.routes["POST /api/v2/common_customers"] = canned(`{"code":0,"data":{"id":10`)
+	api.routes["GET /api/v2/duplicates/matching_name"] = func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+		w.Write([]byte("<html>Bad Gateway</html>"))
+	}
+	r := e.run("", "customers", "create", "--pool", "45", "--name", "截断")
+	wantStderr(t, r, 1,
+		`crmctl: customer "截断" may have been created: the create got no usable answer: unexpected answer from POST /api/v2/common_customers (HTTP 200)`,
+		"the check by name failed too: unexpected answer from GET /api/v2/duplicates/matching_name (HTTP 502)",
+		"hint: check before running the command again")
+	if got := callNames(api.Calls()); got != "POST /api/v2/common_customers, GET /api/v2/duplicates/matching_name" {
+		t.Errorf("calls: %s", got)
+	}
+}

@@ -1,0 +1,162 @@
+package customers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/cmdutil"
+)
+
+// createError is a failed create told in the user's terms. It wraps the errors that
+// set the exit code (the create's own, and a cancellation of the check after it).
+type createError struct {
+	msg  string
+	errs []error
+}
+
+func (e *createError) Error() string   { return e.msg }
+func (e *createError) Unwrap() []error { return e.errs }
+
+// createdSlack is how much earlier than the create a customer found by its name may
+// seem to have been created and still be the create's (clock skew, the minute precision
+// of created_at), as for an import.
+const createdSlack = 10 * time.Minute
+
+// crmZone is the zone of the API's created_at ("2015-07-03 17:31"): China Standard Time.
+var crmZone = time.FixedZone("CST", 8*3600)
+
+// interruptedBeforeSend says that an interruption came before the create left: nothing
+// was created. err is returned as it is when it is no interruption.
+func interruptedBeforeSend(ctx context.Context, err error) error {
+	if ctx.Err() == nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return &createError{msg: "interrupted before the customer was sent: nothing was created", errs: []error{err}}
+}
+
+// createFailed explains a create that failed. When the request may have reached the CRM
+// (no answer after it was written, an error page, an unreadable answer, an interruption
+// in flight) the customer may exist, and the same command run again would create it a
+// second time: the error says so, and a hint tells how to check.
+//
+// Unless the user interrupted the command, the check is made at once, as an import
+// does: one duplicates/matching_name request (no retries, bounded by --timeout). A
+// customer of that name created since the request is most likely the one, and its id
+// is reported; the exit code stays the create's own (4 for a timeout or a 5xx page, 1
+// for an unreadable answer), because the create itself got no answer and a name is no
+// proof. After an interruption nothing more is sent: the user asked to stop, and a
+// second Ctrl-C could not end the check.
+//
+// progress, when not nil, is told that a check is being made (a terminal's stderr).
+func createFailed(ctx context.Context, client *api.Client, name, pool string, sentAt time.Time, progress io.Writer, err error) error {
+	if !api.OutcomeUnknown(err) {
+		return interruptedBeforeSend(ctx, err)
+	}
+	name = strings.TrimSpace(name)
+	hint := checkHint(name)
+	if ctx.Err() != nil {
+		return cmdutil.WithHint(&createError{
+			msg:  fmt.Sprintf("interrupted after the request was sent: customer %q may have been created", name),
+			errs: []error{err},
+		}, hint)
+	}
+	lines := []string{fmt.Sprintf("customer %q may have been created: the create got no usable answer: %v", name, err)}
+	errs := []error{err}
+	if name != "" {
+		if progress != nil {
+			fmt.Fprintf(progress, "crmctl: no usable answer to the create: checking with matching_name whether customer %q exists\n", name)
+		}
+		found, cerr := lookupCreated(ctx, client, name, pool, sentAt)
+		switch {
+		case cerr != nil && errors.Is(cerr, context.Canceled):
+			lines = append(lines, "the check by name (matching_name) was interrupted")
+			errs = append(errs, cerr)
+		case cerr != nil:
+			lines = append(lines, fmt.Sprintf("the check by name failed too: %v", cerr))
+		case found != nil:
+			return cmdutil.WithHint(&createError{
+				msg: fmt.Sprintf("customer %q was most likely created, as %s, but the answer to the create was lost: %v\n"+
+					"matching_name finds customer %s of that name, created %s%s",
+					name, found.ID, err, found.ID, found.CreatedAt, inPool(found)),
+				errs: errs,
+			}, fmt.Sprintf("do not run the command again, or the customer may be created twice; `crmctl customers get %s` shows it", found.ID))
+		default:
+			lines = append(lines, "matching_name finds no customer of that name created since the request, but the CRM may still be processing it")
+		}
+	}
+	return cmdutil.WithHint(&createError{msg: strings.Join(lines, "\n"), errs: errs}, hint)
+}
+
+// checkHint tells how to check, before running the command again, whether an unanswered
+// create made the customer.
+func checkHint(name string) string {
+	if name == "" {
+		return "check in the CRM before running the command again, or the customer may be created twice"
+	}
+	q := url.Values{"name": {name}}.Encode()
+	return fmt.Sprintf("check before running the command again, or the customer may be created twice: "+
+		"GET /api/v2/duplicates/matching_name?%s lists the customers named %q", q, name)
+}
+
+func inPool(c *api.Customer) string {
+	if c.CommonID == "" {
+		return ""
+	}
+	return " in pool " + string(c.CommonID)
+}
+
+// lookupCreated asks matching_name, once, for the customer an unanswered create of name
+// in pool most likely made: nil when there is none. Customers created well before the
+// request (more than createdSlack) were there already; of the others, one in pool is
+// preferred, then the newest (the highest id).
+func lookupCreated(ctx context.Context, client *api.Client, name, pool string, sentAt time.Time) (*api.Customer, error) {
+	once, err := client.With(func(o *api.Options) { o.MaxRetries = -1 })
+	if err != nil {
+		return nil, err
+	}
+	list, err := once.MatchingName(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	var best *api.Customer
+	bestInPool := false
+	for i := range list.Customers {
+		c := &list.Customers[i]
+		if strings.TrimSpace(c.Name) != name {
+			continue
+		}
+		if created, ok := parseCreatedAt(c.CreatedAt); ok && created.Before(sentAt.Add(-createdSlack)) {
+			continue
+		}
+		in := string(c.CommonID) == pool
+		if best == nil || (in && !bestInPool) || (in == bestInPool && idLess(string(best.ID), string(c.ID))) {
+			best, bestInPool = c, in
+		}
+	}
+	return best, nil
+}
+
+// parseCreatedAt reads a created_at; ok is false when it has no known layout (then the
+// customer is taken as possibly the create's).
+func parseCreatedAt(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339, "2006-01-02 15:04:05", "2006-01-02 15:04"} {
+		if t, err := time.ParseInLocation(layout, s, crmZone); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+func idLess(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
