@@ -139,7 +139,7 @@ func updateFile(file string, change func(f *File) (bool, error)) error {
 	data, err := os.ReadFile(path)
 	exists := err == nil
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("reading config file: %w", err)
+		return unreadable(file, err)
 	}
 	f := &File{Profiles: map[string]Profile{}}
 	if exists {
@@ -165,17 +165,30 @@ func readFile(file string) (*File, fs.FileInfo, error) {
 		return &File{Profiles: map[string]Profile{}}, nil, nil
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading config file: %w", err)
+		return nil, nil, unreadable(file, err)
 	}
 	info, err := os.Stat(file)
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading config file: %w", err)
+		return nil, nil, unreadable(file, err)
 	}
 	f, err := parseFile(data)
 	if err != nil {
 		return nil, nil, invalidf("config file %s: %v", file, err)
 	}
 	return f, info, nil
+}
+
+// unreadable is the *InvalidError of a config file that exists but cannot be read: a
+// folder, or a file without read permission.
+func unreadable(file string, err error) error {
+	if info, serr := os.Stat(file); serr == nil && info.IsDir() {
+		return invalidf("config file %s is a folder: --config and CRMCTL_CONFIG name a file", file)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return invalidf("config file %s cannot be read: %v", file, err)
 }
 
 // parseFile decodes the config file with a fresh viper. Keys are folded to lower case;

@@ -378,6 +378,24 @@ func TestLoadInvalid(t *testing.T) {
 	}
 }
 
+// A config path that names a folder is a bad setting (exit 2), for reads and writes.
+func TestConfigFileIsAFolder(t *testing.T) {
+	dir := t.TempDir()
+	folder := filepath.Join(dir, "cfgdir")
+	if err := os.Mkdir(folder, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(Flags{Config: ptr(folder)}, envMap(map[string]string{"HOME": dir}))
+	var ie *InvalidError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "config file "+folder+" is a folder") {
+		t.Errorf("Load = %v, want an *InvalidError saying the config file is a folder", err)
+	}
+	_, err = DeleteToken(folder, "default")
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "is a folder") {
+		t.Errorf("DeleteToken = %v, want an *InvalidError", err)
+	}
+}
+
 func TestLoadIgnoresUnknownKeys(t *testing.T) {
 	dir := t.TempDir()
 	file := writeConfig(t, dir, "editor: vim\ncurrent_profile: w\nprofiles:\n  w:\n    login: 139\n    colour: [red]\n    nested: {a: {b: 1}}\n")
