@@ -159,6 +159,9 @@ func newCSVReader(fh *os.File, src io.Reader, h hash.Hash, o ReadOptions) (*csvR
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, err
 	}
+	if err := sniffWorkbook(head, "CSV"); err != nil {
+		return nil, err
+	}
 	var enc encoding.Encoding
 	encName := "UTF-8"
 	var in io.Reader = br
@@ -222,6 +225,18 @@ func recordEnd(line int, cells []string) int {
 		line += strings.Count(c, "\n")
 	}
 	return line
+}
+
+// sniffWorkbook refuses a spreadsheet workbook read as text (as, CSV or JSONL): its
+// bytes would otherwise come out as a header of binary garbage.
+func sniffWorkbook(head []byte, as string) error {
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return fmt.Errorf("the file looks like an XLSX workbook (a ZIP archive), not %s: read it with --format xlsx", as)
+	case bytes.HasPrefix(head, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
+		return fmt.Errorf("the file looks like an old .xls workbook, not %s: save it as .xlsx or .csv", as)
+	}
+	return nil
 }
 
 // validUTF8Prefix reports whether b is UTF-8, allowing a rune cut at the end of a
@@ -451,7 +466,15 @@ type jsonlReader struct {
 }
 
 func newJSONLReader(fh *os.File, src io.Reader, h hash.Hash, o ReadOptions) (*jsonlReader, error) {
-	return &jsonlReader{fh: fh, h: h, br: bufio.NewReaderSize(src, 64<<10),
+	br := bufio.NewReaderSize(src, 64<<10)
+	head, err := br.Peek(8)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if err := sniffWorkbook(head, "JSONL"); err != nil {
+		return nil, err
+	}
+	return &jsonlReader{fh: fh, h: h, br: br,
 		hm: newHeaderMapper(o.Map, o.IgnoreUnknown), keySeen: map[string]bool{}}, nil
 }
 

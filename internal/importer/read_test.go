@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -360,6 +361,36 @@ func TestFormatDetection(t *testing.T) {
 	}
 	if got, _ := DetectFormat("a.dat", "jsonl"); got != "jsonl" {
 		t.Error("--format ignored")
+	}
+}
+
+// A workbook read as text is named as such, not reported as columns of ZIP bytes.
+func TestWorkbookReadAsText(t *testing.T) {
+	book := makeXLSX(t, "Sheet1", [][]any{{"name"}, {"甲"}})
+	data, err := os.ReadFile(book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	renamed := writeFile(t, "book.csv", data)
+	xls := writeFile(t, "old.csv", []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00"))
+	for name, tc := range map[string]struct {
+		path, format, want string
+	}{
+		"--format csv":   {book, "csv", "looks like an XLSX workbook (a ZIP archive), not CSV: read it with --format xlsx"},
+		"--format jsonl": {book, "jsonl", "looks like an XLSX workbook (a ZIP archive), not JSONL"},
+		"named .csv":     {renamed, "", "looks like an XLSX workbook"},
+		"old .xls":       {xls, "", "looks like an old .xls workbook, not CSV: save it as .xlsx or .csv"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r, err := Open(tc.path, ReadOptions{Format: tc.format})
+			if err == nil {
+				r.Close()
+				t.Fatal("the workbook was read as text")
+			}
+			if !strings.Contains(err.Error(), tc.want) || !utf8.ValidString(err.Error()) || strings.ContainsRune(err.Error(), 0) {
+				t.Fatalf("error = %q, want %q", err, tc.want)
+			}
+		})
 	}
 }
 
