@@ -3,7 +3,9 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"io"
 	"sync"
+	"time"
 
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/build"
@@ -56,7 +58,7 @@ func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) 
 		return sb, nil
 	}
 
-	newClient := func(s *config.Settings, token string) (*api.Client, error) {
+	newPacedClient := func(s *config.Settings, token string) (*api.Client, error) {
 		opts := api.Options{
 			BaseURL:   s.BaseURL.V,
 			Token:     token,
@@ -97,6 +99,14 @@ func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) 
 			return c, nil
 		}
 		return (&pace.Pacer{Limiter: lim}).Client(c)
+	}
+
+	newClient := func(s *config.Settings, token string) (*api.Client, error) {
+		c, err := newPacedClient(s, token)
+		if err != nil || s.Sandbox.V {
+			return c, err // the embedded sandbox never throttles
+		}
+		return c.With(noteThrottling(ios.ErrOut))
 	}
 
 	f.LoginClient = func() (*api.Client, error) {
@@ -167,6 +177,28 @@ func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) 
 		}
 	}
 	return f, cleanup
+}
+
+// throttleNoteAfter is the longest wait for a throttled request that passes without a
+// word: a longer one (a Retry-After of a minute) gets a note on stderr, so that a
+// script does not look hung.
+const throttleNoteAfter = 2 * time.Second
+
+// noteThrottling adds a note on w to the client's OnThrottle hook (kept: it is the
+// pacer's) for every throttled wait longer than throttleNoteAfter. Nothing goes to
+// stdout, so that -o json stays clean.
+func noteThrottling(w io.Writer) func(o *api.Options) {
+	return func(o *api.Options) {
+		hook := o.OnThrottle
+		o.OnThrottle = func(d time.Duration) {
+			if hook != nil {
+				hook(d)
+			}
+			if d > throttleNoteAfter {
+				fmt.Fprintf(w, "crmctl: throttled by the API; retrying in %s\n", d.Round(time.Second))
+			}
+		}
+	}
 }
 
 // CacheStore is the look-up cache of the settings' profile. The sandbox has its own
