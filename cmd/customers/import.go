@@ -346,11 +346,18 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	}
 
 	sum, err := importer.Run(ctx, cfg)
-	if (opts.DryRun && sum.Format != "") || sum.Results != "" {
+	// A summary only once there is one: the file checked to its end (a dry run's plan,
+	// or the invalid rows) or rows sent. An error before that (an unknown --pool, an
+	// unreadable file, a failed look-up) is printed alone.
+	var invalid *importer.InvalidFileError
+	checked := err == nil || errors.As(err, &invalid)
+	if (opts.DryRun && checked) || sum.Results != "" {
 		printSummary(opts, sum)
 	}
-	if perr := printResult(p, opts, sum); perr != nil && err == nil {
-		err = perr
+	if checked || sum.Results != "" {
+		if perr := printResult(p, opts, sum); perr != nil && err == nil {
+			err = perr
+		}
 	}
 	return mapImportError(opts, s, sum, err)
 }
