@@ -27,3 +27,18 @@ func TestConfigFolderIsUsage(t *testing.T) {
 		t.Errorf("calls: %s", callNames(api.Calls()))
 	}
 }
+
+// An unknown key of the config file (a typo) is named once on stderr; the command runs.
+func TestUnknownConfigKeyWarnsOnce(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	cfg := filepath.Join(e.home, "config.yaml")
+	if err := os.WriteFile(cfg, []byte("profiles:\n  default:\n    tokn: abc\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run("", "--config", cfg, "pools", "list")
+	want := "crmctl: warning: config file " + cfg + `: ignoring unknown key "tokn" in profile default` + "\n"
+	if r.code != 0 || r.stderr != want {
+		t.Fatalf("want the warning once:\n%s", r)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -21,7 +22,8 @@ import (
 
 // ReadFile reads and checks the config file. A missing file is an empty File; a
 // malformed one (bad YAML, wrong types, a bad profile name) is an *InvalidError naming
-// the file. Unknown keys are ignored. Profile names come back in lower case.
+// the file. Unknown keys are ignored (Load warns about them). Profile names come back
+// in lower case.
 func ReadFile(file string) (*File, error) {
 	f, _, err := readFile(file)
 	return f, err
@@ -206,7 +208,7 @@ func parseFile(data []byte) (*File, error) {
 	if err := checkCaseDuplicates(data); err != nil {
 		return nil, err
 	}
-	f := &File{Profiles: map[string]Profile{}}
+	f := &File{Profiles: map[string]Profile{}, unknown: unknownKeys(v.AllKeys())}
 	if v.IsSet("current_profile") {
 		raw := v.Get("current_profile")
 		s, ok := scalarString(raw)
@@ -235,6 +237,32 @@ func parseFile(data []byte) (*File, error) {
 	return f, nil
 }
 
+// profileKeys are the keys a profile may hold (decodeProfile reads them).
+var profileKeys = map[string]bool{"base_url": true, "login": true, "corp_id": true, "token": true, "cache_ttl": true, "rate": true}
+
+// unknownKeys describes the keys of the file that crmctl does not read, sorted:
+// `"editor"`, `"tokn" in profile work`. keys are viper's: lower case, the levels joined
+// by the key delimiter.
+func unknownKeys(keys []string) []string {
+	seen := map[string]bool{}
+	for _, k := range keys {
+		parts := strings.Split(k, "\x00")
+		var d string
+		switch {
+		case parts[0] == "current_profile":
+			continue
+		case parts[0] != "profiles":
+			d = fmt.Sprintf("%q", parts[0])
+		case len(parts) >= 3 && !profileKeys[parts[2]]:
+			d = fmt.Sprintf("%q in profile %s", parts[2], parts[1])
+		default:
+			continue
+		}
+		seen[d] = true
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
 // checkCaseDuplicates refuses profiles whose names differ only in case: the reader
 // folds names to lower case and could not tell which one is meant.
 func checkCaseDuplicates(data []byte) error {
@@ -256,7 +284,8 @@ func checkCaseDuplicates(data []byte) error {
 }
 
 // decodeProfile checks each field by hand: a wrong type gets an error naming the key,
-// a number (an unquoted phone login) is taken as its text, unknown keys are ignored.
+// a number (an unquoted phone login) is taken as its text, unknown keys are ignored
+// (parseFile lists them).
 func decodeProfile(raw any) (Profile, error) {
 	var p Profile
 	if raw == nil {

@@ -30,6 +30,15 @@ func Load(flags Flags, env func(string) (string, bool)) (*Settings, error) {
 		return nil, err
 	}
 	s.Profiles = file.names()
+	if len(file.unknown) > 0 {
+		// A typo (tokn:) would otherwise be an unexplained "not logged in".
+		keys := "key"
+		if len(file.unknown) > 1 {
+			keys = "keys"
+		}
+		s.Warnings = append(s.Warnings, fmt.Sprintf("config file %s: ignoring unknown %s %s",
+			paths.ConfigFile, keys, strings.Join(file.unknown, ", ")))
+	}
 	if info != nil && runtime.GOOS != "windows" && info.Mode().Perm()&0o077 != 0 && file.hasToken() {
 		s.Warnings = append(s.Warnings, fmt.Sprintf(
 			"config file %s holds a token but other users can read it (mode %04o); run `chmod 600 %s`",

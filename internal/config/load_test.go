@@ -406,6 +406,25 @@ func TestLoadIgnoresUnknownKeys(t *testing.T) {
 	if s.Login.V != "139" || s.Profile.V != "w" {
 		t.Errorf("login = %q, profile = %q", s.Login.V, s.Profile.V)
 	}
+	want := "config file " + file + `: ignoring unknown keys "colour" in profile w, "editor", "nested" in profile w`
+	if len(s.Warnings) != 1 || s.Warnings[0] != want {
+		t.Errorf("warnings %q, want one: %q", s.Warnings, want)
+	}
+
+	file = writeConfig(t, t.TempDir(), "profiles:\n  default:\n    Login: 139\n    tokn: abc\n")
+	s, err = Load(Flags{}, envMap(map[string]string{"HOME": dir, EnvConfig: file}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = "config file " + file + `: ignoring unknown key "tokn" in profile default`
+	if len(s.Warnings) != 1 || s.Warnings[0] != want || s.Token.V != "" || s.Login.V != "139" {
+		t.Errorf("warnings %q, want one: %q", s.Warnings, want)
+	}
+
+	file = writeConfig(t, t.TempDir(), fullConfig)
+	if s, err = Load(Flags{}, envMap(map[string]string{"HOME": dir, EnvConfig: file})); err != nil || len(s.Warnings) != 0 {
+		t.Errorf("a file of known keys: %v %q", err, s.Warnings)
+	}
 }
 
 func TestLoadWarnsAboutReadableToken(t *testing.T) {

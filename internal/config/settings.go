@@ -139,6 +139,8 @@ type Settings struct {
 type File struct {
 	CurrentProfile string             `yaml:"current_profile,omitempty" mapstructure:"current_profile"`
 	Profiles       map[string]Profile `yaml:"profiles,omitempty" mapstructure:"profiles"`
+
+	unknown []string // the keys crmctl does not read, described (see unknownKeys)
 }
 
 // InvalidError is a bad setting, flag value, environment variable or config file
