@@ -103,6 +103,16 @@ func openDB(opts Options) (*sql.DB, string, error) {
 	probe.Close()
 	_ = os.Remove(probe.Name())
 	path := filepath.Join(opts.DataDir, DBFile)
+	// The store holds live tokens: it (and SQLite's -wal and -shm files, which copy its
+	// mode) is readable by its owner only, also when an older crmctl made it 0644.
+	if fh, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600); err == nil {
+		fh.Close()
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if st, err := os.Stat(p); err == nil && st.Mode().Perm()&0o077 != 0 {
+			_ = os.Chmod(p, 0o600)
+		}
+	}
 	params.Set("_journal_mode", "WAL")
 	params.Set("_synchronous", "NORMAL")
 	db, err := sql.Open("sqlite", path+"?"+params.Encode())

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -210,6 +211,41 @@ func TestPersistence(t *testing.T) {
 	if next <= id {
 		t.Errorf("id %d after %d", next, id)
 	}
+}
+
+// The store holds live tokens: the file and SQLite's -wal and -shm files are the
+// owner's only, and a store that an older version made 0644 is tightened when opened.
+func TestStoreFilesArePrivate(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permissions")
+	}
+	dir := t.TempDir()
+	check := func(when string) {
+		t.Helper()
+		for _, name := range []string{DBFile, DBFile + "-wal", DBFile + "-shm"} {
+			st, err := os.Stat(filepath.Join(dir, name))
+			if err != nil {
+				t.Errorf("%s: %v", when, err)
+				continue
+			}
+			if st.Mode().Perm() != 0o600 {
+				t.Errorf("%s: %s has mode %04o, want 0600", when, name, st.Mode().Perm())
+			}
+		}
+	}
+	s := openDir(t, dir, Options{})
+	login(t, s)
+	check("a new store")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := os.Chmod(filepath.Join(dir, DBFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s = openDir(t, dir, Options{})
+	login(t, s)
+	check("a 0644 store opened again")
 }
 
 func TestReset(t *testing.T) {
