@@ -23,14 +23,6 @@ type createError struct {
 func (e *createError) Error() string   { return e.msg }
 func (e *createError) Unwrap() []error { return e.errs }
 
-// createdSlack is how much earlier than the create a customer found by its name may
-// seem to have been created and still be the create's (clock skew, the minute precision
-// of created_at), as for an import.
-const createdSlack = 10 * time.Minute
-
-// crmZone is the zone of the API's created_at ("2015-07-03 17:31"): China Standard Time.
-var crmZone = time.FixedZone("CST", 8*3600)
-
 // interruptedBeforeSend says that an interruption came before the create left: nothing
 // was created. err is returned as it is when it is no interruption.
 func interruptedBeforeSend(ctx context.Context, err error) error {
@@ -112,9 +104,7 @@ func inPool(c *api.Customer) string {
 }
 
 // lookupCreated asks matching_name, once, for the customer an unanswered create of name
-// in pool most likely made: nil when there is none. Customers created well before the
-// request (more than createdSlack) were there already; of the others, one in pool is
-// preferred, then the newest (the highest id).
+// in pool most likely made (api.CustomerList.CreatedBy): nil when there is none.
 func lookupCreated(ctx context.Context, client *api.Client, name, pool string, sentAt time.Time) (*api.Customer, error) {
 	once, err := client.With(func(o *api.Options) { o.MaxRetries = -1 })
 	if err != nil {
@@ -124,39 +114,5 @@ func lookupCreated(ctx context.Context, client *api.Client, name, pool string, s
 	if err != nil {
 		return nil, err
 	}
-	var best *api.Customer
-	bestInPool := false
-	for i := range list.Customers {
-		c := &list.Customers[i]
-		if strings.TrimSpace(c.Name) != name {
-			continue
-		}
-		if created, ok := parseCreatedAt(c.CreatedAt); ok && created.Before(sentAt.Add(-createdSlack)) {
-			continue
-		}
-		in := string(c.CommonID) == pool
-		if best == nil || (in && !bestInPool) || (in == bestInPool && idLess(string(best.ID), string(c.ID))) {
-			best, bestInPool = c, in
-		}
-	}
-	return best, nil
-}
-
-// parseCreatedAt reads a created_at; ok is false when it has no known layout (then the
-// customer is taken as possibly the create's).
-func parseCreatedAt(s string) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339, "2006-01-02 15:04:05", "2006-01-02 15:04"} {
-		if t, err := time.ParseInLocation(layout, s, crmZone); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
-func idLess(a, b string) bool {
-	if len(a) != len(b) {
-		return len(a) < len(b)
-	}
-	return a < b
+	return list.CreatedBy(name, pool, sentAt), nil
 }
