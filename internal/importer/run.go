@@ -471,30 +471,22 @@ func (r *runner) send(ctx context.Context, rd Reader, lastRow int) error {
 			}
 		case StateSent:
 			found, err := r.recover(ctx, v, e)
-			if err != nil && ctx.Err() != nil {
-				r.sum.Interrupted = true
-				r.sum.Pending++
-				continue
-			}
 			if err != nil {
-				r.sum.Pending++
-				r.drain(ctx, rd, lastRow)
-				return err
+				if err := r.halt(ctx, rd, lastRow, err); err != nil {
+					return err
+				}
+				continue
 			}
 			if found {
 				continue
 			}
 		}
 		done, err := r.claim(ctx, v)
-		if err != nil && ctx.Err() != nil {
-			r.sum.Interrupted = true
-			r.sum.Pending++
-			continue
-		}
 		if err != nil {
-			r.sum.Pending++
-			r.drain(ctx, rd, lastRow)
-			return err
+			if err := r.halt(ctx, rd, lastRow, err); err != nil {
+				return err
+			}
+			continue
 		}
 		if done {
 			continue
@@ -514,6 +506,19 @@ func (r *runner) send(ctx context.Context, rd Reader, lastRow int) error {
 			return err
 		}
 	}
+}
+
+// halt settles a row whose check before sending failed with err: it stays pending. After
+// an interruption the run goes on counting the rows (nil); any other error ends it, once
+// the rows left are counted.
+func (r *runner) halt(ctx context.Context, rd Reader, lastRow int, err error) error {
+	r.sum.Pending++
+	if ctx.Err() != nil {
+		r.sum.Interrupted = true
+		return nil
+	}
+	r.drain(ctx, rd, lastRow)
+	return err
 }
 
 // drain counts the rows left after a stop.
@@ -573,7 +578,7 @@ func (r *runner) recover(ctx context.Context, v *Verdict, e Entry) (bool, error)
 // lookup asks matching_name for the row's customer; "" when none. With several
 // matches, the one in the row's pool with the highest id is taken.
 //
-// A customer created well before the request was sent (more than createdSlack, for
+// A customer created well before the request was sent (more than api.CreatedSlack, for
 // clock differences and the minute precision of created_at) was there already: it is
 // not the row's, and the row is sent.
 //
@@ -585,46 +590,10 @@ func (r *runner) lookup(ctx context.Context, v *Verdict, sentAt time.Time) (stri
 	if err != nil {
 		return "", fmt.Errorf("row %d: checking whether an unanswered request created %q: %w", v.Row, v.Name, err)
 	}
-	best, bestPool := "", false
-	for _, c := range list.Customers {
-		if strings.TrimSpace(c.Name) != strings.TrimSpace(v.Name) {
-			continue
-		}
-		if created, ok := parseCreatedAt(c.CreatedAt); ok && !sentAt.IsZero() && created.Before(sentAt.Add(-createdSlack)) {
-			continue
-		}
-		inPool := string(c.CommonID) == v.Values["common_id"]
-		if best == "" || (inPool && !bestPool) || (inPool == bestPool && idLess(best, string(c.ID))) {
-			best, bestPool = string(c.ID), inPool
-		}
+	if c := list.CreatedBy(v.Name, v.Values["common_id"], sentAt); c != nil {
+		return string(c.ID), nil
 	}
-	return best, nil
-}
-
-// createdSlack is how much earlier than the request a customer may seem to have been
-// created and still be the request's (clock skew, minute precision).
-const createdSlack = 10 * time.Minute
-
-// crmZone is the zone of the API's created_at ("2015-07-03 17:31"): China Standard Time.
-var crmZone = time.FixedZone("CST", 8*3600)
-
-// parseCreatedAt reads a created_at; ok is false when it has no known layout (then the
-// customer is taken as possibly the row's).
-func parseCreatedAt(s string) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339, "2006-01-02 15:04:05", "2006-01-02 15:04"} {
-		if t, err := time.ParseInLocation(layout, s, crmZone); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
-func idLess(a, b string) bool {
-	if len(a) != len(b) {
-		return len(a) < len(b)
-	}
-	return a < b
+	return "", nil
 }
 
 // create sends one row: journal "sent", wait for the slot, request, journal outcome,
