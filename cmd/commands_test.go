@@ -695,3 +695,19 @@ func TestSandboxIgnoresARealToken(t *testing.T) {
 		t.Fatal(r)
 	}
 }
+
+// A --sandbox command keeps its cache entries apart: the profile's pools stay cached.
+func TestSandboxCommandKeepsTheProfileCache(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	if r := e.run("", "pools", "list"); r.code != 0 {
+		t.Fatal(r)
+	}
+	if r := e.run("", "--sandbox", "pools", "list"); r.code != 0 {
+		t.Fatal(r)
+	}
+	api.Reset()
+	if r := e.run("", "pools", "list"); r.code != 0 || len(api.Calls()) != 0 {
+		t.Fatalf("%s\ncalls after a --sandbox command: %s", r, callNames(api.Calls()))
+	}
+}

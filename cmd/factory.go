@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -202,14 +203,15 @@ func noteThrottling(w io.Writer) func(o *api.Options) {
 }
 
 // CacheStore is the look-up cache of the settings' profile. The sandbox has its own
-// entries, keyed by its data folder.
+// folder inside it, its entries keyed by its data folder, so that a --sandbox command
+// does not evict the profile's entries.
 func CacheStore(s *config.Settings) *cache.Store {
-	scope := s.BaseURL.V
+	scope, dir := s.BaseURL.V, cache.ProfileDir(s.CacheDir, s.Profile.V)
 	if s.Sandbox.V {
-		scope = "sandbox:" + s.DataDir
+		scope, dir = "sandbox:"+s.DataDir, filepath.Join(dir, "sandbox")
 	}
 	return &cache.Store{
-		Dir:     cache.ProfileDir(s.CacheDir, s.Profile.V),
+		Dir:     dir,
 		BaseURL: scope,
 		TTL:     s.CacheTTL.V,
 	}
