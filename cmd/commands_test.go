@@ -711,3 +711,20 @@ func TestSandboxCommandKeepsTheProfileCache(t *testing.T) {
 		t.Fatalf("%s\ncalls after a --sandbox command: %s", r, callNames(api.Calls()))
 	}
 }
+
+// A login may be to another company: the profile's cached pools and field maps go.
+func TestAuthLoginClearsTheProfileCache(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	if r := e.run("", "pools", "list"); r.code != 0 {
+		t.Fatal(r)
+	}
+	delete(e.vars, "CRMCTL_TOKEN")
+	if r := e.run(testToken+"\n", "auth", "login", "--with-token"); r.code != 0 {
+		t.Fatal(r)
+	}
+	api.Reset()
+	if r := e.run("", "pools", "list"); r.code != 0 || callNames(api.Calls()) != "GET /api/v2/common_customers/common_settings" {
+		t.Fatalf("%s\ncalls after a login: %s", r, callNames(api.Calls()))
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/cache"
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/config"
 	"github.com/crmctl/crmctl/internal/iostreams"
@@ -186,10 +187,14 @@ func loginWithToken(ctx context.Context, opts *LoginOptions, s *config.Settings)
 
 // store saves the profile and makes it current when the file names none, unless the
 // profile came from CRMCTL_PROFILE: a variable chooses for one shell, not for good.
+//
+// The profile's cached pools and field maps go: the new account may belong to another
+// company, whose pool ids and option ids are not these.
 func store(s *config.Settings, update func(*config.Profile)) error {
 	if err := config.SaveProfile(s.ConfigFile, s.Profile.V, update); err != nil {
 		return err
 	}
+	_ = (&cache.Store{Dir: cache.ProfileDir(s.CacheDir, s.Profile.V)}).Clear()
 	if s.Profile.Source == config.SourceEnv {
 		return nil
 	}
