@@ -221,7 +221,7 @@ func (r *runner) run(ctx context.Context) error {
 	}
 	var seen *Ledger // --dry-run: what the ledger already has
 	if cfg.DryRun && lpath != "" {
-		if seen, err = ReadLedger(lpath); err != nil {
+		if seen, err = ReadLedger(ctx, lpath); err != nil {
 			rd.Close()
 			return err
 		}
@@ -341,6 +341,16 @@ func (r *runner) run(ctx context.Context) error {
 // has as created.
 func (r *runner) validate(ctx context.Context, rd Reader, seen *Ledger) (lastRow, valid, inLedger int, err error) {
 	var empties []int
+	var keys []string // valid rows not yet looked up in seen
+	count := func() error {
+		if seen == nil {
+			return nil
+		}
+		n, err := seen.CountCreated(ctx, keys)
+		inLedger += n
+		keys = keys[:0]
+		return err
+	}
 	for n := 0; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
 			r.sum.Interrupted = true
@@ -378,18 +388,22 @@ func (r *runner) validate(ctx context.Context, rd Reader, seen *Ledger) (lastRow
 		default:
 			valid++
 			if seen != nil {
-				e, ok, err := seen.Get(ctx, ledgerKey(v, r.cfg.AllowDuplicates))
-				if err != nil {
-					return 0, 0, 0, err
-				}
-				if ok && e.State == LedgerCreated {
-					inLedger++
+				if keys = append(keys, ledgerKey(v, r.cfg.AllowDuplicates)); len(keys) == ledgerBatch {
+					if err := count(); err != nil {
+						return 0, 0, 0, err
+					}
 				}
 			}
 		}
 	}
+	if err := count(); err != nil {
+		return 0, 0, 0, err
+	}
 	return lastRow, valid, inLedger, nil
 }
+
+// ledgerBatch is how many rows --dry-run asks the ledger about at once.
+const ledgerBatch = 500
 
 func (r *runner) invalid(v *Verdict, report bool) {
 	r.sum.Invalid++
