@@ -49,6 +49,9 @@ type Record struct {
 	// Problem is set when the row could not be read into values at all (a malformed
 	// JSON line, cells beyond the header).
 	Problem *RowProblem
+	// HeaderOf names the record's fields as it did (a JSONL line's keys, by API key);
+	// nil when the file's header does.
+	HeaderOf map[string]string
 }
 
 // Reader yields a file's records one at a time; memory stays flat however large the
@@ -534,6 +537,7 @@ func (r *jsonlReader) next() (*Record, error) {
 			return nil, fmt.Errorf("line %d: %w", r.row, merr)
 		}
 		rec.Values, _ = m.Apply(cells)
+		rec.HeaderOf = m.HeaderOf
 		return rec, nil
 	}
 }

@@ -801,3 +801,24 @@ func TestCrashAfterTheRequestWentOutWithNoAnswer(t *testing.T) {
 	}
 	onceEach(t, a, ns)
 }
+
+// A JSONL row's problems name the field by the key the line gave it, as a CSV row's name
+// it by the column header.
+func TestJSONLProblemsNameTheKeyAsWritten(t *testing.T) {
+	a := newTestAPI(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "k.jsonl")
+	if err := os.WriteFile(path, []byte(`{"客户名称":"键名","跟进状态":"初仿"}`+"\n"+`{"name":"键名二","status":"出访"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := a.config(t, path, dir)
+	if _, err := Run(context.Background(), cfg); err == nil {
+		t.Fatal("invalid rows accepted")
+	}
+	report := cfg.Report.(*bytes.Buffer).String()
+	for _, want := range []string{`row 1: column 跟进状态: unknown option "初仿"`, `row 2: column status: unknown option "出访"`} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q:\n%s", want, report)
+		}
+	}
+}

@@ -99,6 +99,12 @@ func (v *Validator) Freeze() { v.frozen = true }
 // Check validates one record.
 func (v *Validator) Check(ctx context.Context, rec *Record) (*Verdict, error) {
 	out := &Verdict{Row: rec.Row}
+	col := func(key, fallback string) string {
+		if h := rec.HeaderOf[key]; h != "" {
+			return h
+		}
+		return v.column(key, fallback)
+	}
 	if rec.Problem != nil {
 		out.Problems = append(out.Problems, *rec.Problem)
 		return out, nil
@@ -111,19 +117,19 @@ func (v *Validator) Check(ctx context.Context, rec *Record) (*Verdict, error) {
 	out.Name = vals["name"]
 	for _, k := range vals.Keys() {
 		if !utf8.ValidString(vals[k]) {
-			out.Problems = append(out.Problems, RowProblem{Column: v.column(k, k),
+			out.Problems = append(out.Problems, RowProblem{Column: col(k, k),
 				Reason: "the text is not valid UTF-8: is the file GBK? pass --encoding gbk (or gb18030)"})
 		}
 	}
 	if vals[fields.PoolKey] == "" {
 		if v.defaultPool == "" {
-			out.Problems = append(out.Problems, RowProblem{Column: v.column(fields.PoolKey, "pool"), Reason: "no pool: pass --pool, or fill the pool (公海) column"})
+			out.Problems = append(out.Problems, RowProblem{Column: col(fields.PoolKey, "pool"), Reason: "no pool: pass --pool, or fill the pool (公海) column"})
 		} else {
 			vals = vals.Merge(fields.Values{fields.PoolKey: v.defaultPool})
 		}
 	}
 	if out.Name == "" {
-		out.Problems = append(out.Problems, RowProblem{Column: v.column("name", "name"), Reason: "the customer name (客户名称) is empty"})
+		out.Problems = append(out.Problems, RowProblem{Column: col("name", "name"), Reason: "the customer name (客户名称) is empty"})
 	}
 	if vals.NeedsFieldMaps() && !v.fetchedMaps {
 		fm, err := v.lk.FieldMaps(ctx)
@@ -138,7 +144,7 @@ func (v *Validator) Check(ctx context.Context, rec *Record) (*Verdict, error) {
 		if p.Suggestion != "" {
 			reason += fmt.Sprintf("; did you mean %q?", p.Suggestion)
 		}
-		out.Problems = append(out.Problems, RowProblem{Column: v.column(p.Key, p.Field.Flag), Value: p.Value, Reason: reason})
+		out.Problems = append(out.Problems, RowProblem{Column: col(p.Key, p.Field.Flag), Value: p.Value, Reason: reason})
 	}
 	if len(out.Problems) > 0 {
 		return out, nil
