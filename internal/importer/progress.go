@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+
+	"github.com/crmctl/crmctl/internal/pace"
 )
 
 // Progress shows a run's progress.
@@ -21,14 +23,47 @@ func (nopProgress) Start(int)       {}
 func (nopProgress) Update(*Summary) {}
 func (nopProgress) Finish(*Summary) {}
 
+// speed is a run's rows per second and the time its remaining rows will take. The
+// average alone misleads: the limiter lets the first window's rows go at once, and a
+// paced run then goes at the limit, so the speed is the average capped at the run's
+// rate limit (Summary.Rate). eta is negative while nothing tells the speed.
+func speed(done, total int, elapsed time.Duration, limit string) (perSec float64, eta time.Duration) {
+	if done > 0 && elapsed > 0 {
+		perSec = float64(done) / elapsed.Seconds()
+	}
+	if r, err := pace.ParseRate(limit); err == nil && !r.IsOff() && r.N > 0 && r.Window > 0 {
+		if lim := float64(r.N) / r.Window.Seconds(); perSec == 0 || perSec > lim {
+			perSec = lim
+		}
+	}
+	left := total - done
+	switch {
+	case left <= 0:
+		return perSec, 0
+	case perSec <= 0:
+		return 0, -1
+	}
+	return perSec, (time.Duration(float64(left)/perSec) * time.Second).Round(time.Second)
+}
+
+func etaString(d time.Duration) string {
+	if d < 0 {
+		return "?"
+	}
+	return d.String()
+}
+
 // NewBar is the progress bar for a terminal: done/total, created/failed, rate, ETA.
 // Messages written to Messages() while it runs appear above it.
-func NewBar(w io.Writer) *Bar { return &Bar{w: w} }
+func NewBar(w io.Writer) *Bar { return &Bar{w: w, now: time.Now} }
 
 // Bar is the terminal progress bar.
 type Bar struct {
-	w   io.Writer
-	bar *progressbar.ProgressBar
+	w     io.Writer
+	bar   *progressbar.ProgressBar
+	total int
+	start time.Time
+	now   func() time.Time
 }
 
 // Messages is a writer for lines that must not garble the bar: the bar's line is
@@ -45,13 +80,14 @@ func (m barMessages) Write(b []byte) (int, error) {
 }
 
 func (p *Bar) Start(total int) {
+	p.total, p.start = total, p.now()
+	// The rate and the ETA are crmctl's (see speed), in the description: the bar's own
+	// follow the average, which the first window's burst makes far too fast.
 	p.bar = progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(p.w),
 		progressbar.OptionSetDescription("importing"),
 		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("rows"),
-		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionSetPredictTime(false),
 		progressbar.OptionSetElapsedTime(true),
 		progressbar.OptionThrottle(200*time.Millisecond),
 		progressbar.OptionSetWidth(24),
@@ -64,7 +100,8 @@ func (p *Bar) Update(s *Summary) {
 		return
 	}
 	_ = p.bar.Set(s.Done())
-	p.bar.Describe(fmt.Sprintf("created %d, failed %d", s.Created, s.Failed+s.Unknown))
+	perSec, eta := speed(s.Done(), p.total, p.now().Sub(p.start), s.Rate)
+	p.bar.Describe(fmt.Sprintf("created %d, failed %d, %.1f rows/s, ETA %s", s.Created, s.Failed+s.Unknown, perSec, etaString(eta)))
 }
 
 func (p *Bar) Finish(s *Summary) {
@@ -110,16 +147,8 @@ func (p *lineProgress) Update(s *Summary) {
 		return
 	}
 	p.last = done
-	el := p.now().Sub(p.start)
-	rate := 0.0
-	if el > 0 {
-		rate = float64(done) / el.Seconds()
-	}
-	eta := "?"
-	if rate > 0 {
-		eta = (time.Duration(float64(p.total-done)/rate) * time.Second).Round(time.Second).String()
-	}
-	fmt.Fprintf(p.w, "progress: %d/%d rows (created %d, failed %d), %.2f rows/s, ETA %s\n", done, p.total, s.Created, s.Failed+s.Unknown, rate, eta)
+	rate, eta := speed(done, p.total, p.now().Sub(p.start), s.Rate)
+	fmt.Fprintf(p.w, "progress: %d/%d rows (created %d, failed %d), %.2f rows/s, ETA %s\n", done, p.total, s.Created, s.Failed+s.Unknown, rate, etaString(eta))
 }
 
 func (p *lineProgress) Finish(*Summary) {}

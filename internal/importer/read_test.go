@@ -504,14 +504,38 @@ func TestProgressLines(t *testing.T) {
 	}
 }
 
+// The limiter lets the first window's rows go at once: the rate and the ETA are capped
+// at the run's limit, not taken from that burst.
+func TestProgressLinesPacedRun(t *testing.T) {
+	var b strings.Builder
+	clock := pacetest.NewClock()
+	p := NewLines(&b, 10, clock.Now)
+	p.Start(30)
+	clock.Advance(100 * time.Millisecond)
+	p.Update(&Summary{Created: 10, Rate: "10/10s"})
+	clock.Advance(10 * time.Second)
+	p.Update(&Summary{Created: 20, Rate: "10/10s"})
+	p.Update(&Summary{Created: 30, Rate: "off"})
+	want := "importing 30 row(s)\n" +
+		"progress: 10/30 rows (created 10, failed 0), 1.00 rows/s, ETA 20s\n" +
+		"progress: 20/30 rows (created 20, failed 0), 1.00 rows/s, ETA 10s\n" +
+		"progress: 30/30 rows (created 30, failed 0), 2.97 rows/s, ETA 0s\n"
+	if b.String() != want {
+		t.Fatalf("got:\n%s", b.String())
+	}
+}
+
 func TestProgressBar(t *testing.T) {
 	var b strings.Builder
+	clock := pacetest.NewClock()
 	p := NewBar(&b)
+	p.now = clock.Now
 	p.Start(3)
-	p.Update(&Summary{Created: 1})
+	clock.Advance(10 * time.Millisecond)
+	p.Update(&Summary{Created: 1, Rate: "1/2s"})
 	fmt.Fprintln(p.Messages(), "row 3: a message above the bar")
-	p.Finish(&Summary{Created: 2, Failed: 1})
-	if out := b.String(); !strings.Contains(out, "3/3") || !strings.Contains(out, "created 2, failed 1") || !strings.Contains(out, "row 3: a message above the bar\n") {
+	p.Finish(&Summary{Created: 2, Failed: 1, Rate: "1/2s"})
+	if out := b.String(); !strings.Contains(out, "3/3") || !strings.Contains(out, "created 2, failed 1, 0.5 rows/s, ETA 0s") || !strings.Contains(out, "row 3: a message above the bar\n") {
 		t.Fatalf("bar: %q", out)
 	}
 }
