@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/config"
 	"github.com/crmctl/crmctl/internal/fields"
-	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/prompter"
 )
 
@@ -104,22 +102,9 @@ func TestInterruptedMessage(t *testing.T) {
 // A signal during a request: exit 130 and "interrupted", not the raw context error.
 func TestInterruptDuringARequest(t *testing.T) {
 	fake := newFakeAPI(t)
-	arrived := make(chan struct{}, 1)
-	fake.routes["GET /api/v2/common_customers/common_settings"] = func(w http.ResponseWriter, r *http.Request) {
-		arrived <- struct{}{}
-		<-r.Context().Done()
-	}
-	e := newEnv(t, fake)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		<-arrived
-		cancel()
-	}()
-	ios, _, out, errOut := iostreams.Test()
-	code := Run(ctx, ios, []string{"pools", "list"}, e.lookup)
-	if code != 130 || errOut.String() != "crmctl: interrupted\n" || out.Len() != 0 {
-		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
+	r := newEnv(t, fake).runInterrupted(fake, "GET /api/v2/common_customers/common_settings", "pools", "list")
+	if r.code != 130 || r.stderr != "crmctl: interrupted\n" || r.stdout != "" {
+		t.Errorf("%s", r)
 	}
 }
 
