@@ -120,13 +120,21 @@ func OpenJournal(ctx context.Context, path string, m JournalMeta) (*Journal, err
 	return j, nil
 }
 
-func openJournal(ctx context.Context, path string, m JournalMeta) (*Journal, error) {
-	// Customer names are personal data: the journal (and SQLite's -wal and -shm files,
-	// which copy its mode) is readable by its owner only.
+// openPrivateDB opens (creating it if needed) a store of customer names, which are
+// personal data: the file (and SQLite's -wal and -shm files, which copy its mode) is
+// readable by its owner only, in a folder of the owner's.
+func openPrivateDB(path string) (*sql.DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
 	if fh, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600); err == nil {
 		fh.Close()
 	}
-	db, err := openDB(path, false)
+	return openDB(path, false)
+}
+
+func openJournal(ctx context.Context, path string, m JournalMeta) (*Journal, error) {
+	db, err := openPrivateDB(path)
 	if err != nil {
 		return nil, fmt.Errorf("journal %s: %w", path, err)
 	}

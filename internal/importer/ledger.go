@@ -74,14 +74,7 @@ CREATE TABLE IF NOT EXISTS customers (
 // OpenLedger opens (creating it if needed) the ledger at path. Several imports may hold
 // it at once: every change is one statement, and a claim is atomic.
 func OpenLedger(ctx context.Context, path string) (*Ledger, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("ledger: %w", err)
-	}
-	// Customer names are personal data: owner only, as the journal.
-	if fh, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600); err == nil {
-		fh.Close()
-	}
-	db, err := openDB(path, false)
+	db, err := openPrivateDB(path)
 	if err != nil {
 		return nil, fmt.Errorf("ledger %s: %w", path, err)
 	}
