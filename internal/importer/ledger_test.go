@@ -12,14 +12,6 @@ import (
 	"github.com/gofrs/flock"
 )
 
-func writeCSV(t *testing.T, path, content string) string {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 // A row the API refused is fixed in the file, as the hint says, and the import is run
 // again: the rows created by the first run are not created again, although the edited
 // file has a new journal. A BOM and CRLF line endings, as a spreadsheet writes on save,
@@ -27,14 +19,14 @@ func writeCSV(t *testing.T, path, content string) string {
 func TestEditedFileDoesNotCreateItsRowsAgain(t *testing.T) {
 	a := newTestAPI(t)
 	dir := t.TempDir()
-	path := writeCSV(t, filepath.Join(dir, "f.csv"), "客户名称,电话,parent-id\n编辑甲,010-1,\n编辑乙,010-2,\n编辑丙,010-3,99999999\n")
+	path := writeAt(t, filepath.Join(dir, "f.csv"), "客户名称,电话,parent-id\n编辑甲,010-1,\n编辑乙,010-2,\n编辑丙,010-3,99999999\n")
 	sum, err := Run(context.Background(), a.config(t, path, dir))
 	if err != nil || sum.Created != 2 || sum.Failed != 1 {
 		t.Fatalf("first run: %+v %v", sum, err)
 	}
 	firstJournal := sum.Journal
 
-	writeCSV(t, path, "\ufeff客户名称,电话,parent-id\r\n编辑甲,010-1,\r\n编辑乙,010-2,\r\n编辑丙,010-3,\r\n")
+	writeAt(t, path, "\ufeff客户名称,电话,parent-id\r\n编辑甲,010-1,\r\n编辑乙,010-2,\r\n编辑丙,010-3,\r\n")
 	cfg := a.config(t, path, dir)
 	cfg.DryRun = true
 	sum, err = Run(context.Background(), cfg)
@@ -74,11 +66,11 @@ func TestEditedFileDoesNotCreateItsRowsAgain(t *testing.T) {
 func TestAnotherFileSkipsCustomersAlreadyImported(t *testing.T) {
 	a := newTestAPI(t)
 	dir := t.TempDir()
-	first := writeCSV(t, filepath.Join(dir, "a.csv"), "客户名称,电话\n旧客户,010-1\n")
+	first := writeAt(t, filepath.Join(dir, "a.csv"), "客户名称,电话\n旧客户,010-1\n")
 	if _, err := Run(context.Background(), a.config(t, first, dir)); err != nil {
 		t.Fatal(err)
 	}
-	second := writeCSV(t, filepath.Join(dir, "b.csv"), "客户名称,电话,备注\n新客户,010-2,\n旧客户,010 - 1,another note\n旧客户,010-9,other telephone\n")
+	second := writeAt(t, filepath.Join(dir, "b.csv"), "客户名称,电话,备注\n新客户,010-2,\n旧客户,010 - 1,another note\n旧客户,010-9,other telephone\n")
 	sum, err := Run(context.Background(), a.config(t, second, dir))
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +83,7 @@ func TestAnotherFileSkipsCustomersAlreadyImported(t *testing.T) {
 	}
 
 	// Another pool is another customer.
-	other := writeCSV(t, filepath.Join(dir, "c.csv"), "客户名称,电话,公海\n旧客户,010-1,超级公海\n")
+	other := writeAt(t, filepath.Join(dir, "c.csv"), "客户名称,电话,公海\n旧客户,010-1,超级公海\n")
 	sum, err = Run(context.Background(), a.config(t, other, dir))
 	if err != nil || sum.Created != 1 {
 		t.Fatalf("another pool: %+v %v", sum, err)
@@ -111,7 +103,7 @@ func TestUnansweredRowOfAnEditedFileIsCheckedNotResent(t *testing.T) {
 		t.Fatalf("err = %v, want the simulated crash", err)
 	}
 	content, _ := os.ReadFile(path)
-	writeCSV(t, path, "\ufeff"+string(content))
+	writeAt(t, path, "\ufeff"+string(content))
 
 	posts, matches := a.count(createKey), a.count(matchKey)
 	sum, err := Run(context.Background(), a.config(t, path, dir))
@@ -129,13 +121,13 @@ func TestUnansweredRowOfAnEditedFileIsCheckedNotResent(t *testing.T) {
 func TestAllowDuplicatesIdentityKeepsTheRow(t *testing.T) {
 	a := newTestAPI(t)
 	dir := t.TempDir()
-	path := writeCSV(t, filepath.Join(dir, "d.csv"), "客户名称\n同名\n同名\n")
+	path := writeAt(t, filepath.Join(dir, "d.csv"), "客户名称\n同名\n同名\n")
 	cfg := a.config(t, path, dir)
 	cfg.AllowDuplicates = true
 	if sum, err := Run(context.Background(), cfg); err != nil || sum.Created != 2 {
 		t.Fatalf("%+v %v", sum, err)
 	}
-	writeCSV(t, path, "客户名称\r\n同名\r\n同名\r\n")
+	writeAt(t, path, "客户名称\r\n同名\r\n同名\r\n")
 	cfg = a.config(t, path, dir)
 	cfg.AllowDuplicates = true
 	posts := a.count(createKey)
@@ -152,7 +144,7 @@ func TestAllowDuplicatesIdentityKeepsTheRow(t *testing.T) {
 func TestCustomerClaimedByARunningImportIsLeftAlone(t *testing.T) {
 	a := newTestAPI(t)
 	dir := t.TempDir()
-	path := writeCSV(t, filepath.Join(dir, "e.csv"), "客户名称\n争用\n自由\n")
+	path := writeAt(t, filepath.Join(dir, "e.csv"), "客户名称\n争用\n自由\n")
 	cfg := a.config(t, path, dir)
 
 	other := filepath.Join(dir, "imports", "import-other.db")

@@ -23,11 +23,16 @@ import (
 
 func writeFile(t *testing.T, name string, data []byte) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, data, 0o600); err != nil {
+	return writeAt(t, filepath.Join(t.TempDir(), name), string(data))
+}
+
+// writeAt writes content to path (owner only) and returns path.
+func writeAt(t *testing.T, path, content string) string {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return p
+	return path
 }
 
 func readAll(t *testing.T, path string, o ReadOptions) (Reader, []*Record) {

@@ -168,11 +168,7 @@ func csvOf(t *testing.T, dir string, ns []string) string {
 	for i, n := range ns {
 		fmt.Fprintf(&b, "%s,010-%04d,初访\n", n, i)
 	}
-	p := filepath.Join(dir, "rows.csv")
-	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return writeAt(t, filepath.Join(dir, "rows.csv"), b.String())
 }
 
 func onceEach(t *testing.T, a *testAPI, ns []string) {
@@ -228,10 +224,7 @@ func TestRunCreatesEveryRowOnceAndResumeSkipsThem(t *testing.T) {
 func TestRunValidationFirstSendsNothing(t *testing.T) {
 	a := newTestAPI(t)
 	dir := t.TempDir()
-	p := filepath.Join(dir, "bad.csv")
-	if err := os.WriteFile(p, []byte("name,status,email,parent-id\nA,初访,a@b.cn,\nB,出访,x,\n,初访,,\nD,,,abc\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	p := writeAt(t, filepath.Join(dir, "bad.csv"), "name,status,email,parent-id\nA,初访,a@b.cn,\nB,出访,x,\n,初访,,\nD,,,abc\n")
 	cfg := a.config(t, p, dir)
 	report := &bytes.Buffer{}
 	cfg.Report = report
@@ -271,10 +264,7 @@ func TestRunValidationFirstSendsNothing(t *testing.T) {
 func TestRunNoPool(t *testing.T) {
 	a := newTestAPI(t)
 	dir := t.TempDir()
-	p := filepath.Join(dir, "p.csv")
-	if err := os.WriteFile(p, []byte("name,公海\nA,超级公海\nB,\nC,不存在的公海\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	p := writeAt(t, filepath.Join(dir, "p.csv"), "name,公海\nA,超级公海\nB,\nC,不存在的公海\n")
 	cfg := a.config(t, p, dir)
 	cfg.Pool = ""
 	report := &bytes.Buffer{}
@@ -292,10 +282,7 @@ func TestRunNoPool(t *testing.T) {
 func TestRunDuplicatesInFile(t *testing.T) {
 	a := newTestAPI(t)
 	dir := t.TempDir()
-	p := filepath.Join(dir, "d.csv")
-	if err := os.WriteFile(p, []byte("name,phone\n重复公司,138 0000 0001\n重复公司,13800000001\n重复公司,13900000000\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	p := writeAt(t, filepath.Join(dir, "d.csv"), "name,phone\n重复公司,138 0000 0001\n重复公司,13800000001\n重复公司,13900000000\n")
 	cfg := a.config(t, p, dir)
 	sum, err := Run(context.Background(), cfg)
 	if err != nil || sum.Created != 2 || sum.Duplicates != 1 || a.count(createKey) != 2 {
@@ -305,9 +292,7 @@ func TestRunDuplicatesInFile(t *testing.T) {
 		t.Fatal(readResults(t, sum.Results))
 	}
 	// --allow-duplicates sends it (a new journal: another file).
-	if err := os.WriteFile(p, []byte("name,phone\n重复公司二,1\n重复公司二,1\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeAt(t, p, "name,phone\n重复公司二,1\n重复公司二,1\n")
 	cfg = a.config(t, p, dir)
 	cfg.AllowDuplicates = true
 	sum, err = Run(context.Background(), cfg)
@@ -424,11 +409,8 @@ func TestNoAnswerIsCheckedWithMatchingName(t *testing.T) {
 func TestAPIRefusalIsFailedAndRetriedOnlyOnRequest(t *testing.T) {
 	a := newTestAPI(t)
 	dir := t.TempDir()
-	p := filepath.Join(dir, "r.csv")
 	// The sandbox refuses a department that does not exist.
-	if err := os.WriteFile(p, []byte("name,department-id\n好公司,\n坏公司,999999\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	p := writeAt(t, filepath.Join(dir, "r.csv"), "name,department-id\n好公司,\n坏公司,999999\n")
 	cfg := a.config(t, p, dir)
 	sum, err := Run(context.Background(), cfg)
 	if err != nil || sum.Created != 1 || sum.Failed != 1 {
@@ -807,10 +789,7 @@ func TestCrashAfterTheRequestWentOutWithNoAnswer(t *testing.T) {
 func TestJSONLProblemsNameTheKeyAsWritten(t *testing.T) {
 	a := newTestAPI(t)
 	dir := t.TempDir()
-	path := filepath.Join(dir, "k.jsonl")
-	if err := os.WriteFile(path, []byte(`{"客户名称":"键名","跟进状态":"初仿"}`+"\n"+`{"name":"键名二","status":"出访"}`+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := writeAt(t, filepath.Join(dir, "k.jsonl"), `{"客户名称":"键名","跟进状态":"初仿"}`+"\n"+`{"name":"键名二","status":"出访"}`+"\n")
 	cfg := a.config(t, path, dir)
 	if _, err := Run(context.Background(), cfg); err == nil {
 		t.Fatal("invalid rows accepted")
