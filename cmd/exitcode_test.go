@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -119,5 +120,39 @@ func TestDebugRedactsTheToken(t *testing.T) {
 	}
 	if strings.Contains(r.stderr, testToken) || strings.Contains(r.stdout, testToken) {
 		t.Errorf("the token leaked:\n%s", r.stderr)
+	}
+}
+
+// closedPort is a loopback address where nothing listens.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// A refused connection fails after one quick retry; at a terminal the retry is announced,
+// the error says how many attempts were made, and --debug names the host and the back-off.
+func TestRefusedConnectionExplainsItself(t *testing.T) {
+	addr := closedPort(t)
+	e := newEnv(t, nil)
+	e.vars["CRMCTL_TOKEN"] = testToken
+	e.vars["CRMCTL_BASE_URL"] = "http://" + addr
+
+	r := e.runTTY(true, "", "pools", "list")
+	if r.code != ExitNetwork || !strings.Contains(r.stderr, "connection refused; retrying (2/2) in 300ms…\n") || !strings.Contains(r.stderr, "(2 attempts)") {
+		t.Errorf("at a terminal: %s", r)
+	}
+	r = e.run("", "pools", "list")
+	if r.code != ExitNetwork || strings.Contains(r.stderr, "retrying") || !strings.Contains(r.stderr, "(2 attempts)") {
+		t.Errorf("through a pipe: %s", r)
+	}
+	r = e.run("", "--debug", "pools", "list")
+	if r.code != ExitNetwork || !strings.Contains(r.stderr, "to "+addr+" failed: ") || !strings.Contains(r.stderr, "* retrying (2/2) in 300ms") {
+		t.Errorf("--debug: %s", r)
 	}
 }

@@ -68,6 +68,8 @@ func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) 
 		}
 		if s.Debug.V {
 			opts.Debug = ios.ErrOut
+		} else if ios.IsStderrTTY() {
+			opts.OnRetry = noteRetry(ios.ErrOut)
 		}
 		if s.Sandbox.V {
 			srv, err := openSandbox(s)
@@ -199,6 +201,18 @@ func noteThrottling(w io.Writer) func(o *api.Options) {
 				fmt.Fprintf(w, "crmctl: throttled by the API; retrying in %s\n", d.Round(time.Second))
 			}
 		}
+	}
+}
+
+// noteRetry writes "retrying (2/3) in 2s…" on w before each retry of a failed attempt,
+// so that a wait at a terminal does not look like a hang. (--debug has its own lines.)
+func noteRetry(w io.Writer) func(api.Retry) {
+	return func(r api.Retry) {
+		wait := r.Wait.Round(time.Second)
+		if r.Wait < time.Second {
+			wait = r.Wait.Round(10 * time.Millisecond)
+		}
+		fmt.Fprintf(w, "crmctl: %s; retrying (%d/%d) in %s…\n", r.Err, r.Attempt, r.Of, wait)
 	}
 }
 

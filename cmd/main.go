@@ -141,7 +141,7 @@ func hintFor(err error, code int) string {
 	case ExitAuth:
 		return "run `crmctl auth login`, or set CRMCTL_TOKEN (try `--sandbox` for the local emulator)"
 	case ExitNetwork:
-		return "check the network and --base-url; --timeout sets the limit per attempt and --debug shows each request"
+		return "check the network and --base-url; --timeout bounds each call's wait, retries included, and --debug shows each attempt"
 	}
 	return ""
 }

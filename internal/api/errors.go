@@ -70,12 +70,20 @@ type NetworkError struct {
 	// after the request was written); a POST in that state must not be sent again blindly.
 	MaybeSent bool
 	Err       error
+	// Attempts is how many attempts the call made (0 when not counted).
+	Attempts int
 }
 
 func (e *NetworkError) Error() string {
 	s := fmt.Sprintf("%s %s: %v", e.Method, e.Path, e.Err)
 	if e.MaybeSent && e.Method != "GET" {
 		s += " (the request may have reached the server)"
+	}
+	switch {
+	case e.Attempts == 1:
+		s += " (1 attempt)"
+	case e.Attempts > 1:
+		s += fmt.Sprintf(" (%d attempts)", e.Attempts)
 	}
 	return s
 }

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -25,7 +26,21 @@ const (
 	backoffStart  = time.Second      // first backoff (before jitter)
 	backoffCap    = 15 * time.Second // longest backoff
 	maxRetryAfter = 2 * time.Minute  // a longer Retry-After is reported, not waited out
+
+	// maxFailedAttempts bounds the attempts of a call that fails on the network or gets
+	// a server error page: a host that does not answer twice in a row rarely answers a
+	// third time soon after.
+	maxFailedAttempts = 3
+	// refusedBackoff is the wait before the one retry of a refused connection: nothing
+	// listens there, and only a server restarting at that moment is worth a second look.
+	refusedBackoff = 300 * time.Millisecond
 )
+
+// budget is what is left of Options.Timeout for one call: the time spent waiting for
+// answers and between failed attempts. Waits for the rate limit are not counted.
+type budget struct{ limit, spent time.Duration }
+
+func (b *budget) left() time.Duration { return b.limit - b.spent }
 
 // request is one API call as the typed calls describe it.
 type request struct {
@@ -82,11 +97,14 @@ func (c *Client) do(ctx context.Context, r request) (json.RawMessage, error) {
 		body = []byte(r.form.Encode())
 	}
 	maxAttempts := max(c.opts.MaxRetries, 0) + 1
+	maxFailed := min(maxAttempts, maxFailedAttempts)
+	b := &budget{limit: c.opts.Timeout}
+	failed := 0 // attempts that failed on the network or with a server error page
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 {
 			c.retries.Add(1)
 		}
-		a := c.attempt(ctx, r, target, body)
+		a := c.attempt(ctx, r, target, body, b)
 		if a.err != nil && ctx.Err() != nil {
 			return nil, &CanceledError{Method: r.method, Path: r.path, MaybeSent: a.sent, Err: ctx.Err()}
 		}
@@ -96,16 +114,25 @@ func (c *Client) do(ctx context.Context, r request) (json.RawMessage, error) {
 			if !errors.As(a.err, &ne) {
 				return nil, a.err
 			}
+			failed++
+			limit, wait := maxFailed, backoff(failed)
+			if refused(ne.Err) {
+				limit, wait = min(maxFailed, 2), refusedBackoff
+			}
 			// A GET can always be sent again; anything else only when it never left.
 			// A failure that another try cannot mend (a bad certificate, an unknown
-			// host) is reported at once.
-			if canRetry && (r.method == http.MethodGet || !a.sent) && !permanent(ne.Err) {
-				if err := c.sleep(ctx, r, backoff(attempt)); err != nil {
+			// host) is reported at once, and so is one whose retry would outlast the
+			// call's time limit.
+			if failed < limit && (r.method == http.MethodGet || !a.sent) && !permanent(ne.Err) && wait < b.left() {
+				c.retrying(r, target, failed+1, limit, wait, ne.Err)
+				b.spent += wait
+				if err := c.sleep(ctx, r, wait); err != nil {
 					return nil, err
 				}
 				continue
 			}
-			return nil, a.err
+			ne.Attempts = attempt
+			return nil, ne
 		}
 
 		if isThrottled(a.status, a.body) {
@@ -130,11 +157,14 @@ func (c *Client) do(ctx context.Context, r request) (json.RawMessage, error) {
 		if a.status >= 500 {
 			// A server error page: a GET is sent again; a POST may have been processed,
 			// so it is reported as it is.
-			if canRetry && r.method == http.MethodGet {
-				wait, ok := retryAfter(a.header, time.Now())
-				if !ok || wait > backoffCap {
-					wait = backoff(attempt)
-				}
+			failed++
+			wait, ok := retryAfter(a.header, time.Now())
+			if !ok || wait > backoffCap {
+				wait = backoff(failed)
+			}
+			if canRetry && failed < maxFailed && r.method == http.MethodGet && wait < b.left() {
+				c.retrying(r, target, failed+1, maxFailed, wait, fmt.Errorf("server error %d %s", a.status, http.StatusText(a.status)))
+				b.spent += wait
 				if err := c.sleep(ctx, r, wait); err != nil {
 					return nil, err
 				}
@@ -176,7 +206,7 @@ func (c *Client) responseError(r request, a answer, err error) *ResponseError {
 }
 
 // attempt sends one request and follows its redirects.
-func (c *Client) attempt(ctx context.Context, r request, target *url.URL, body []byte) answer {
+func (c *Client) attempt(ctx context.Context, r request, target *url.URL, body []byte, b *budget) answer {
 	method := r.method
 	auth := r.auth
 	origHost := canonicalHost(target)
@@ -190,7 +220,7 @@ func (c *Client) attempt(ctx context.Context, r request, target *url.URL, body [
 				return answer{err: fmt.Errorf("%s %s: %w", r.method, r.path, err)}
 			}
 		}
-		a := c.roundTrip(ctx, r, method, u, body, auth)
+		a := c.roundTrip(ctx, r, method, u, body, auth, b)
 		if a.err != nil || !isRedirect(a.status) {
 			return a
 		}
@@ -258,9 +288,15 @@ func checkRedirect(from, to *url.URL) error {
 	return nil
 }
 
-// roundTrip sends one HTTP request and reads its answer within the per-attempt timeout.
-func (c *Client) roundTrip(ctx context.Context, r request, method string, u *url.URL, body []byte, auth bool) answer {
-	actx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+// roundTrip sends one HTTP request and reads its answer within what is left of the
+// call's time limit, and counts the time it took against it.
+func (c *Client) roundTrip(ctx context.Context, r request, method string, u *url.URL, body []byte, auth bool, b *budget) answer {
+	if b.left() <= 0 {
+		return answer{err: &NetworkError{Method: r.method, Path: r.path, Err: &timeoutError{d: c.opts.Timeout}}}
+	}
+	start := time.Now()
+	defer func() { b.spent += time.Since(start) }()
+	actx, cancel := context.WithTimeout(ctx, b.left())
 	defer cancel()
 	var wrote atomic.Bool
 	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
@@ -289,7 +325,6 @@ func (c *Client) roundTrip(ctx context.Context, r request, method string, u *url
 		req.Header.Set("Authorization", authHeader(c.opts.Token))
 	}
 
-	start := time.Now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		sent := wrote.Load()
@@ -317,7 +352,7 @@ func (c *Client) roundTrip(ctx context.Context, r request, method string, u *url
 }
 
 // netError makes a transport error readable: the URL is dropped (the method and path
-// are shown beside it) and a per-attempt timeout says so.
+// are shown beside it) and running out of the call's time limit says so.
 func (c *Client) netError(ctx, actx context.Context, err error) error {
 	if ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
 		return &timeoutError{d: c.opts.Timeout}
@@ -406,6 +441,30 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// retrying reports a retry after a failed attempt: a line in the debug trace (the host,
+// the failure and the wait) and Options.OnRetry.
+func (c *Client) retrying(r request, target *url.URL, next, of int, wait time.Duration, err error) {
+	if c.opts.Debug != nil {
+		c.debugMu.Lock()
+		fmt.Fprintf(c.opts.Debug, "* %s %s to %s failed: %s\n* retrying (%d/%d) in %s\n",
+			r.method, r.path, target.Host, sanitize(err.Error()), next, of, wait.Round(time.Millisecond))
+		c.debugMu.Unlock()
+	}
+	if c.opts.OnRetry != nil {
+		c.opts.OnRetry(Retry{Method: r.method, Path: r.path, Host: target.Host, Attempt: next, Of: of, Wait: wait, Err: err})
+	}
+}
+
+// refused reports whether a transport failure is a refused connection: nothing listens
+// at the address.
+func refused(err error) bool {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return true
+	}
+	msg := strings.ToLower(err.Error())
+	return strings.Contains(msg, "connection refused") || strings.Contains(msg, "actively refused")
 }
 
 // permanent reports whether a transport failure will not go away by trying again soon.

@@ -213,8 +213,8 @@ func TestServerErrorGetBounded(t *testing.T) {
 	if !errors.As(err, &re) || re.StatusCode != 500 || re.Snippet != "Internal Server Error" {
 		t.Fatalf("err = %#v", err)
 	}
-	if n := len(srv.requests()); n != 5 {
-		t.Errorf("server saw %d requests, want 5", n)
+	if n := len(srv.requests()); n != 3 {
+		t.Errorf("server saw %d requests, want 3", n)
 	}
 }
 
@@ -286,14 +286,14 @@ func TestGetNetworkFailureIsRetried(t *testing.T) {
 	}
 }
 
-// flakyDialer fails the first n dials, as a refused connection does.
+// flakyTransport fails the first n dials, as an unreachable network does.
 func flakyTransport(n int32) (*http.Transport, *atomic.Int32) {
 	var dials atomic.Int32
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	d := &net.Dialer{}
 	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if dials.Add(1) <= n {
-			return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("connection refused")}
+			return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("network is unreachable")}
 		}
 		return d.DialContext(ctx, network, addr)
 	}
@@ -319,7 +319,9 @@ func TestPostDialFailureIsRetried(t *testing.T) {
 	}
 }
 
-func TestPostDialFailureBounded(t *testing.T) {
+// Nothing listens at the address: one quick retry (a server restarting), then the error
+// says how many attempts were made.
+func TestRefusedConnectionRetriedOnceQuickly(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -332,8 +334,61 @@ func TestPostDialFailureBounded(t *testing.T) {
 	if !errors.As(err, &ne) || ne.MaybeSent {
 		t.Fatalf("err = %#v, want *NetworkError{MaybeSent: false}", err)
 	}
-	if len(sr.waits()) != 4 || c.Stats().Requests != 0 || c.Stats().Retries != 4 {
-		t.Errorf("waits = %v, stats = %+v", sr.waits(), c.Stats())
+	if w := sr.waits(); len(w) != 1 || w[0] != refusedBackoff || c.Stats().Requests != 0 || c.Stats().Retries != 1 {
+		t.Errorf("waits = %v, stats = %+v", w, c.Stats())
+	}
+	if !strings.Contains(err.Error(), "connection refused") || !strings.Contains(err.Error(), "(2 attempts)") {
+		t.Errorf("err = %v, want the cause and the number of attempts", err)
+	}
+}
+
+// A failed attempt is retried at most twice, each retry reported (OnRetry, and the host
+// and the back-off in the debug trace).
+func TestNetworkFailureRetriesAreBoundedAndReported(t *testing.T) {
+	srv := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) { hangUp(t, w) })
+	var debug bytes.Buffer
+	var retries []Retry
+	c, sr := newTestClient(t, srv.URL, func(o *Options) {
+		o.Debug = &debug
+		o.Timeout = time.Minute
+		o.OnRetry = func(r Retry) { retries = append(retries, r) }
+	})
+	_, err := c.UserInfo(context.Background())
+	var ne *NetworkError
+	if !errors.As(err, &ne) || ne.Attempts != 3 || !strings.Contains(err.Error(), "(3 attempts)") {
+		t.Fatalf("err = %v, want a network error after 3 attempts", err)
+	}
+	if n := len(srv.requests()); n != 3 {
+		t.Errorf("server saw %d requests, want 3", n)
+	}
+	w := sr.waits()
+	if len(retries) != 2 || len(w) != 2 {
+		t.Fatalf("retries = %+v, waits = %v", retries, w)
+	}
+	host := strings.TrimPrefix(srv.URL, "http://")
+	for i, r := range retries {
+		if r.Attempt != i+2 || r.Of != 3 || r.Wait != w[i] || r.Host != host || r.Err == nil || r.Path != "/api/v2/user/info" {
+			t.Errorf("retry %d = %+v", i, r)
+		}
+	}
+	for _, want := range []string{"* GET /api/v2/user/info to " + host + " failed: ", "* retrying (2/3) in ", "* retrying (3/3) in "} {
+		if !strings.Contains(debug.String(), want) {
+			t.Errorf("debug lacks %q:\n%s", want, debug.String())
+		}
+	}
+}
+
+// The time limit bounds the whole call: a retry that would outlast it is not made.
+func TestTimeoutBoundsTheWholeCall(t *testing.T) {
+	srv := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) { hangUp(t, w) })
+	c, sr := newTestClient(t, srv.URL, func(o *Options) { o.Timeout = 400 * time.Millisecond })
+	_, err := c.UserInfo(context.Background())
+	var ne *NetworkError
+	if !errors.As(err, &ne) || ne.Attempts != 1 {
+		t.Fatalf("err = %v, want a network error after 1 attempt", err)
+	}
+	if n := len(srv.requests()); n != 1 || len(sr.waits()) != 0 {
+		t.Errorf("requests = %d, waits = %v: the back-off (over 500ms) outlasts the 400ms limit", n, sr.waits())
 	}
 }
 
@@ -373,10 +428,10 @@ func TestTimeout(t *testing.T) {
 	if !errors.As(err, &ne) {
 		t.Fatalf("GET err = %#v", err)
 	}
-	if n := len(srv.requests()); n != 3 {
-		t.Errorf("server saw %d requests in all, want 3 (the GET retried once)", n)
+	if n := len(srv.requests()); n != 2 {
+		t.Errorf("server saw %d requests in all, want 2 (the GET's one attempt used up the time limit)", n)
 	}
-	if len(sr.waits()) != 1 {
+	if len(sr.waits()) != 0 {
 		t.Errorf("waits = %v", sr.waits())
 	}
 }

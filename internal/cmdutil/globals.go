@@ -22,7 +22,7 @@ func (g *Globals) Bind(fs *pflag.FlagSet) {
 	fs.StringVar(&g.BaseURL, "base-url", "", "API host (env CRMCTL_BASE_URL; default "+config.DefaultBaseURL+")")
 	fs.StringVarP(&g.Output, "output", "o", "", "output format: table or json (env CRMCTL_OUTPUT)")
 	fs.StringVar(&g.JQ, "jq", "", "filter JSON output with a jq expression (implies -o json)")
-	fs.StringVar(&g.Timeout, "timeout", "", "time limit per attempt of a request, e.g. 30s; retries may follow (env CRMCTL_TIMEOUT)")
+	fs.StringVar(&g.Timeout, "timeout", "", "time limit for each API call's whole wait for the network, retries included, e.g. 30s (env CRMCTL_TIMEOUT)")
 	fs.StringVar(&g.Config, "config", "", "config file path (env CRMCTL_CONFIG)")
 	fs.BoolVar(&g.Sandbox, "sandbox", false, "use the embedded emulator of the API: no account, no network (env CRMCTL_SANDBOX=1)")
 	fs.BoolVar(&g.NoInput, "no-input", false, "never prompt (env CRMCTL_NO_INPUT=1)")
