@@ -31,8 +31,10 @@ func NewCmdSandbox(f *cmdutil.Factory) *cobra.Command {
 		Short: "Run a local emulator of the ikcrm API",
 		Long: `The sandbox is a local emulator of the ikcrm open API: a seeded organisation
 (public pools 公司公海, 超级公海 and 华东区公海, field maps with a disabled option,
-custom fields, departments, one login account), the API's rules (token header, device/version check, one live token per
-account, HTTP 200 envelopes with codes, throttling with "Retry later") and a store in the
+custom fields and a business template (12 渠道客户) in the API's by_group shape,
+departments, one login account), the API's rules (token header, device/version check,
+one live token per account, HTTP 200 envelopes with codes, throttling with "Retry
+later") and a store in the
 data folder, so what one command creates the next one can read.
 
 Every command also takes --sandbox, which runs the same emulator inside the command.`,

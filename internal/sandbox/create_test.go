@@ -223,6 +223,16 @@ func TestCreateValidation(t *testing.T) {
 		{"custom numeric NaN", formOf("common_id", "45", "customer[numeric_asset_e2955b70]", "NaN"), "form", CodeInvalidParams, []string{"numeric_asset_e2955b70"}},
 		{"custom datetime", formOf("common_id", "45", "customer[datetime_asset_4bc23245]", "昨天"), "form", CodeInvalidParams, []string{"datetime_asset_4bc23245"}},
 		{"common_id object", `{"common_id":{"id":45}}`, "json", CodeInvalidParams, []string{"common_id"}},
+		{"disabled custom field", formOf("common_id", "45", "customer[text_asset_0dd001]", "A-1"), "form", CodeInvalidParams, []string{"text_asset_0dd001", "停用"}},
+		{"field of a disabled group", formOf("common_id", "45", "customer[text_asset_dead01]", "x"), "form", CodeInvalidParams, []string{"text_asset_dead01", "停用"}},
+		{"template field without the template", formOf("common_id", "45", "customer[text_asset_c0a1b2]", "sel_c001"), "form", CodeInvalidParams, []string{"text_asset_c0a1b2", "custom_field_template_id"}},
+		{"template's required field missing", formOf("common_id", "45", "customer[custom_field_template_id]", "12"), "form", CodeInvalidParams, []string{"text_asset_c0a1b2", "渠道等级", "必填"}},
+		{"template's required field blank", formOf("common_id", "45", "customer[custom_field_template_id]", "12", "customer[text_asset_c0a1b2]", " "), "form", CodeInvalidParams, []string{"text_asset_c0a1b2", "必填"}},
+		{"template's select label", formOf("common_id", "45", "customer[custom_field_template_id]", "12", "customer[text_asset_c0a1b2]", "一级渠道"), "form", CodeInvalidParams, []string{"text_asset_c0a1b2", "sel_c001"}},
+		{"unknown template", formOf("common_id", "45", "customer[custom_field_template_id]", "99"), "form", CodeInvalidParams, []string{"custom_field_template_id", "99"}},
+		{"date field with a time", formOf("common_id", "45", "customer[datetime_asset_7e3a01]", "2024-03-01 10:00"), "form", CodeInvalidParams, []string{"datetime_asset_7e3a01", "YYYY-MM-DD"}},
+		{"multi_select label", formOf("common_id", "45", "customer[text_asset_6c2d90][]", "服装"), "form", CodeInvalidParams, []string{"text_asset_6c2d90", "服装"}},
+		{"email field", formOf("common_id", "45", "customer[text_asset_a1b2c3]", "nobody"), "form", CodeInvalidParams, []string{"text_asset_a1b2c3"}},
 		{"malformed json", `{"common_id":45,`, "json", CodeInvalidParams, nil},
 		{"json array", `[1,2]`, "json", CodeInvalidParams, nil},
 		{"json trailing data", `{"common_id":45} {}`, "json", CodeInvalidParams, nil},
@@ -278,7 +288,7 @@ func TestParentAndTemplate(t *testing.T) {
 	s := openMem(t, Options{})
 	tok := defaultToken(t, s)
 	parent := idOf(t, postForm(t, s, tok, "common_id=45&customer[name]=p").data(t))
-	d := postForm(t, s, tok, fmt.Sprintf("common_id=45&customer[parent_id]=%d&customer[custom_field_template_id]=12", parent)).data(t)
+	d := postForm(t, s, tok, fmt.Sprintf("common_id=45&customer[parent_id]=%d&customer[custom_field_template_id]=12&customer[text_asset_c0a1b2]=sel_c001", parent)).data(t)
 	if str(d["parent_id"]) != fmt.Sprint(parent) || str(d["custom_field_template_id"]) != "12" {
 		t.Errorf("parent/template: %v %v", d["parent_id"], d["custom_field_template_id"])
 	}
@@ -399,7 +409,7 @@ func TestSeedCustomFieldsConsistent(t *testing.T) {
 			if s, _ := v.(string); s != "" {
 				used[k] = true
 			}
-			if f.FieldType == "select" {
+			if isSelectType(f.FieldType) {
 				found := false
 				for _, o := range f.InputFieldOptions.CollectionOptions {
 					found = found || o.Value == v
@@ -410,7 +420,7 @@ func TestSeedCustomFieldsConsistent(t *testing.T) {
 			}
 		}
 	}
-	for k := range seed.customerCustom {
+	for _, k := range []string{"text_asset_9320d8d7", "numeric_asset_e2955b70", "text_asset_4b74a32b", "datetime_asset_4bc23245"} {
 		if !used[k] {
 			t.Errorf("no seed customer has a value for the custom field %s", k)
 		}

@@ -47,7 +47,7 @@ var (
 	addressRegionKeys  = []string{"country_id", "province_id", "city_id", "district_id"}
 	contactKeys        = []string{"name", "job", "department", "tel", "phone", "email", "qq", "wechat", "address", "note"}
 	opportunityKeys    = []string{"title", "expect_amount", "expect_sign_date", "note"}
-	customKeyRE        = regexp.MustCompile(`^[a-z]+_asset_[0-9a-f]+$`)
+	customKeyRE        = regexp.MustCompile(`^[a-z][a-z_]*_asset_[0-9a-f]+$`)
 )
 
 // Chinese names of the fields, for error messages.
@@ -64,6 +64,15 @@ type validationErrors []fieldError
 
 func (v *validationErrors) add(field, format string, a ...any) {
 	*v = append(*v, fieldError{Field: field, Msg: fmt.Sprintf(format, a...)})
+}
+
+func (v validationErrors) has(field string) bool {
+	for _, e := range v {
+		if e.Field == field {
+			return true
+		}
+	}
+	return false
 }
 
 func (v validationErrors) message() string {
@@ -112,6 +121,7 @@ func isBlank(v any) bool {
 // record to store, or every problem found.
 func (s *Server) buildCustomer(ctx context.Context, params map[string]any, user seedUser, q querier) (*customerRec, validationErrors) {
 	var errs validationErrors
+	var customs []string
 	rec := &customerRec{UserID: user.ID, DepartmentID: user.DepartmentID, CreatedAt: s.now()}
 
 	switch v := params["common_id"]; {
@@ -192,7 +202,11 @@ func (s *Server) buildCustomer(ctx context.Context, params map[string]any, user 
 			}
 			switch k {
 			case "custom_field_template_id":
-				rec.TemplateID = &id
+				if _, known := s.seed.templateGroups[id]; !known {
+					errs.add(field, "业务模版不存在 (no business template with id %d)", id)
+				} else {
+					rec.TemplateID = &id
+				}
 			case "parent_id":
 				exists, err := s.customerExists(ctx, q, id)
 				if err != nil {
@@ -218,14 +232,27 @@ func (s *Server) buildCustomer(ctx context.Context, params map[string]any, user 
 		case k == "opportunities_attributes":
 			rec.opportunities = append(rec.opportunities, nestedList(v, field, opportunityKeys, &errs)...)
 		case customKeyRE.MatchString(k):
-			if s.checkCustom(field, k, v, &errs) {
-				if rec.Custom == nil {
-					rec.Custom = map[string]any{}
-				}
-				rec.Custom[k] = v
-			}
+			customs = append(customs, k) // checked below, against the form of the template
 		default:
 			errs.add(field, "未知字段 %q (unknown customer field)", k)
+		}
+	}
+	var template int64
+	if rec.TemplateID != nil {
+		template = *rec.TemplateID
+	}
+	form, list := s.seed.customerForm(template)
+	for _, k := range customs {
+		if val, keep := s.checkCustom("customer["+k+"]", k, cust[k], form, &errs); keep {
+			if rec.Custom == nil {
+				rec.Custom = map[string]any{}
+			}
+			rec.Custom[k] = val
+		}
+	}
+	for _, f := range list {
+		if _, stored := rec.Custom[f.Name]; f.Enabled && f.Required && !stored && !errs.has("customer["+f.Name+"]") {
+			errs.add("customer["+f.Name+"]", "%s(%s)是必填项 (required by the form of %s)", f.Label, f.Name, templateName(s.seed, template))
 		}
 	}
 	if len(errs) > 0 {
@@ -234,59 +261,125 @@ func (s *Server) buildCustomer(ctx context.Context, params map[string]any, user 
 	return rec, nil
 }
 
-// The layouts a datetime custom field accepts.
-var datetimeLayouts = []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"}
+// The layouts a datetime custom field accepts, and a date field's.
+var (
+	datetimeLayouts = []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"}
+	dateLayouts     = []string{"2006-01-02"}
+)
 
 // A number as JSON writes it (strconv.ParseFloat also takes NaN, Inf and hex).
 var numberRE = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
 
-// checkCustom checks the value of a custom field against its description (GET
-// custom_fields/customer/by_group): the field exists, a select gets one of its option
-// codes (sel_6010, never the label), a numeric field a number, a datetime field a date.
-// It reports whether the value is to be stored: not when blank or wrong (the error is
-// added to errs).
-func (s *Server) checkCustom(field, key string, v any, errs *validationErrors) bool {
-	f, described := s.seed.customerCustom[key]
+func templateName(seed *seedData, template int64) string {
+	for _, t := range seed.Templates {
+		if t.ID == template {
+			return fmt.Sprintf("business template %d %s", t.ID, t.Name)
+		}
+	}
+	return "the customer form"
+}
+
+// checkCustom checks the value of a custom field against the form in use (GET
+// custom_fields/customer/by_group, with the template's id when there is one): the field
+// is on the form and enabled, a select gets one of its option codes (sel_6010, never the
+// label), a multi_select a list of them (customer[key][]=...), a number field a number, a
+// date or datetime field a date. It returns the value to store and whether to store it:
+// not when blank (a blank required field is then missing) or wrong (the error is added to
+// errs).
+func (s *Server) checkCustom(field, key string, v any, form map[string]formField, errs *validationErrors) (any, bool) {
+	f, described := form[key]
 	if !described {
-		errs.add(field, "未知的自定义字段 %q (not a custom field of customer; see custom_fields/customer/by_group)", key)
-		return false
+		if _, elsewhere := s.seed.customerCustom[key]; elsewhere {
+			errs.add(field, "自定义字段 %q 不在此业务模版的表单中 (not a field of this form; see custom_fields/customer/by_group?custom_field_template_id=)", key)
+		} else {
+			errs.add(field, "未知的自定义字段 %q (not a custom field of customer; see custom_fields/customer/by_group)", key)
+		}
+		return nil, false
 	}
 	name := f.Label + "(" + key + ")"
-	text, ok := scalarString(v)
-	if !ok {
-		errs.add(field, "%s的值必须是文本 (must be a single value), got %s", name, kind(v))
-		return false
-	}
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return false
-	}
-	switch f.FieldType {
-	case "numeric":
-		if !numberRE.MatchString(text) {
-			errs.add(field, "%s必须是数字 (must be a number), got %q", name, text)
-			return false
+	if !f.Enabled {
+		if !isBlank(v) {
+			errs.add(field, "%s已停用 (the field is disabled)", name)
 		}
-	case "datetime":
-		for _, layout := range datetimeLayouts {
-			if _, err := time.Parse(layout, text); err == nil {
-				return true
-			}
-		}
-		errs.add(field, "%s必须是日期时间 (must be YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS]), got %q", name, text)
-		return false
-	case "select":
-		codes := make([]string, 0, len(f.InputFieldOptions.CollectionOptions))
+		return nil, false
+	}
+	var codes []string
+	for _, o := range f.InputFieldOptions.CollectionOptions {
+		codes = append(codes, o.Value+" "+o.Label)
+	}
+	isCode := func(text string) bool {
 		for _, o := range f.InputFieldOptions.CollectionOptions {
 			if o.Value == text {
 				return true
 			}
-			codes = append(codes, o.Value+" "+o.Label)
 		}
-		errs.add(field, "%s的值 %q 不是有效的选项 (not an option code; send the code, not the label: %s)", name, text, strings.Join(codes, ", "))
 		return false
 	}
-	return true
+	if f.FieldType == "multi_select" {
+		var items []any
+		switch x := v.(type) {
+		case []any:
+			items = x
+		default:
+			items = []any{x}
+		}
+		var out []any
+		for _, it := range items {
+			text, ok := scalarString(it)
+			if !ok {
+				errs.add(field, "%s的值必须是选项代码 (must be option codes), got %s", name, kind(it))
+				return nil, false
+			}
+			if text = strings.TrimSpace(text); text == "" {
+				continue
+			}
+			if !isCode(text) {
+				errs.add(field, "%s的值 %q 不是有效的选项 (not an option code; send the codes, not the labels: %s)", name, text, strings.Join(codes, ", "))
+				return nil, false
+			}
+			out = append(out, text)
+		}
+		return out, len(out) > 0
+	}
+	text, ok := scalarString(v)
+	if !ok {
+		errs.add(field, "%s的值必须是文本 (must be a single value), got %s", name, kind(v))
+		return nil, false
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil, false
+	}
+	switch f.FieldType {
+	case "number_field", "currency_field":
+		if !numberRE.MatchString(text) {
+			errs.add(field, "%s必须是数字 (must be a number), got %q", name, text)
+			return nil, false
+		}
+	case "datetime_field", "date_field":
+		layouts, want := datetimeLayouts, "YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS]"
+		if f.FieldType == "date_field" {
+			layouts, want = dateLayouts, "YYYY-MM-DD"
+		}
+		for _, layout := range layouts {
+			if _, err := time.Parse(layout, text); err == nil {
+				return v, true
+			}
+		}
+		errs.add(field, "%s必须是日期 (must be %s), got %q", name, want, text)
+		return nil, false
+	case "email_field":
+		if at := strings.LastIndex(text, "@"); at <= 0 || !strings.Contains(text[at:], ".") || strings.ContainsAny(text, " ,;") {
+			errs.add(field, "%s必须是邮箱地址 (must be an email address), got %q", name, text)
+			return nil, false
+		}
+	case "select":
+		if !isCode(text) {
+			errs.add(field, "%s的值 %q 不是有效的选项 (not an option code; send the code, not the label: %s)", name, text, strings.Join(codes, ", "))
+			return nil, false
+		}
+	}
+	return v, true
 }
 
 func (s *Server) buildAddress(rec *customerRec, v any, errs *validationErrors) {
@@ -515,8 +608,15 @@ func (s *Server) customerView(c *storedCustomer, viewer int64, contacts []stored
 	for k, x := range r.Custom {
 		v[k] = x // a key no longer described (a store written before) shows as stored
 	}
-	for k, f := range s.seed.customerCustom {
-		v[k] = customView(f, r.Custom[k])
+	var template int64
+	if r.TemplateID != nil {
+		template = *r.TemplateID
+	}
+	_, form := s.seed.customerForm(template)
+	for _, f := range form {
+		if f.Enabled {
+			v[f.Name] = customView(f.customField, r.Custom[f.Name])
+		}
 	}
 	if u, ok := s.seed.user(r.UserID); ok {
 		v["user"] = map[string]any{"id": u.ID, "name": u.Name, "email": u.Email}
@@ -538,9 +638,19 @@ func (s *Server) customerView(c *storedCustomer, viewer int64, contacts []stored
 
 // customView renders a custom field's value as the API does (ikcrm-api.md §6): every
 // described field is present, "" when it has no value (null for a numeric field, the
-// sandbox's choice); a numeric field's value is a number, however it was sent.
+// sandbox's choice); a number field's value is a number, however it was sent; a
+// multi_select's is the list of its codes ([] when empty, the sandbox's choice).
 func customView(f customField, stored any) any {
 	text := ""
+	if f.FieldType == "multi_select" {
+		if list, isList := stored.([]any); isList {
+			return list
+		}
+		if stored == nil {
+			return []any{}
+		}
+		return stored
+	}
 	switch x := stored.(type) {
 	case string:
 		text = x
@@ -553,7 +663,7 @@ func customView(f customField, stored any) any {
 		return stored
 	}
 	text = strings.TrimSpace(text)
-	if f.FieldType != "numeric" {
+	if f.FieldType != "number_field" && f.FieldType != "currency_field" {
 		if str, ok := stored.(string); ok {
 			return str
 		}

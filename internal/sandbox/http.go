@@ -139,8 +139,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		}
 	case get && len(seg) == 3 && seg[0] == "custom_fields" && seg[2] == "by_group":
 		entity := seg[1]
-		h = func(w http.ResponseWriter, r *http.Request, _ map[string]any, _ seedUser) {
-			s.handleCustomFields(w, r, entity)
+		h = func(w http.ResponseWriter, r *http.Request, p map[string]any, _ seedUser) {
+			s.handleCustomFields(w, r, entity, p)
 		}
 	case post && len(seg) == 1 && seg[0] == "common_customers":
 		h = s.handleCreate
@@ -287,19 +287,28 @@ func param(params map[string]any, key string) string {
 }
 
 // authenticate checks the device, version and token (header first, then the legacy
-// user_token/device/version_code parameters). It answers the error when it returns false.
+// user_token/device/version_code parameters). A device or version_code that is given must
+// be open_api and 9.9.9 (100000); one that is left out is no error, since the vendor's own
+// scripts send a bare "Token token=<t>". A request with no credentials at all is 100401:
+// there is no token to check. It answers the error when it returns false.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, params map[string]any) (seedUser, bool) {
 	hdr := parseTokenHeader(r.Header.Get("Authorization"))
-	pick := func(hkey, pkey string) string {
+	pick := func(hkey, pkey string) (string, bool) {
 		if v, ok := hdr[hkey]; ok {
-			return v
+			return v, true
 		}
-		return param(params, pkey)
+		_, given := params[pkey]
+		return param(params, pkey), given
 	}
-	token := pick("token", "user_token")
-	device := pick("device", "device")
-	version := pick("version_code", "version_code")
-	if device != wantDevice || version != wantVersion {
+	token, _ := pick("token", "user_token")
+	device, hasDevice := pick("device", "device")
+	version, hasVersion := pick("version_code", "version_code")
+	if auth := strings.TrimSpace(r.Header.Get("Authorization")); auth != "" && hdr == nil && token == "" {
+		// Another scheme (Bearer, Basic): not the API's header.
+		fail(w, r, CodeInvalidApp, "invalid_app_error", "device参数错误")
+		return seedUser{}, false
+	}
+	if (hasDevice && device != wantDevice) || (hasVersion && version != wantVersion) {
 		fail(w, r, CodeInvalidApp, "invalid_app_error", "device参数错误")
 		return seedUser{}, false
 	}
@@ -395,16 +404,23 @@ func (s *Server) handleFieldMap(w http.ResponseWriter, r *http.Request, entity s
 	ok(w, r, map[string]any{entity: fm})
 }
 
-func (s *Server) handleCustomFields(w http.ResponseWriter, r *http.Request, entity string) {
-	groups, found := s.seed.CustomFields[entity]
-	if !found {
+// handleCustomFields answers the form of an entity: the groups of no template, or with
+// custom_field_template_id those and the template's own. An unknown template is 100100.
+func (s *Server) handleCustomFields(w http.ResponseWriter, r *http.Request, entity string, params map[string]any) {
+	if _, found := s.seed.CustomFields[entity]; !found {
 		notFoundRecord(w, r, "custom fields of "+strconv.Quote(entity))
 		return
 	}
-	if groups == nil {
-		groups = []customFieldGroup{}
+	var template int64
+	if v := params["custom_field_template_id"]; v != nil && !isBlank(v) {
+		id, isID := parseID(v)
+		if _, known := s.seed.templateGroups[id]; !isID || !known {
+			notFoundRecord(w, r, "custom field template "+show(v))
+			return
+		}
+		template = id
 	}
-	ok(w, r, map[string]any{"custom_field_groups": groups})
+	ok(w, r, map[string]any{"custom_field_groups": s.seed.formGroups(entity, template)})
 }
 
 func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, params map[string]any, u seedUser) {

@@ -173,8 +173,8 @@ func TestCustomFieldsByGroup(t *testing.T) {
 	types := map[string]string{}
 	for _, x := range groups {
 		g := x.(map[string]any)
-		if _, ok := g["id"].(json.Number); !ok || str(g["name"]) == "" {
-			t.Errorf("group without id or name: %v", g)
+		if _, ok := g["id"].(json.Number); !ok || str(g["label"]) == "" || str(g["status"]) == "" {
+			t.Errorf("group without id, label or status: %v", g)
 		}
 		fields, _ := g["custom_fields"].([]any)
 		for _, y := range fields {
@@ -183,9 +183,12 @@ func TestCustomFieldsByGroup(t *testing.T) {
 			if !customKeyRE.MatchString(key) || str(f["label"]) == "" {
 				t.Errorf("custom field %v: want a <kind>_asset_<hex> name and a label", f)
 			}
+			if _, ok := f["required"].(bool); !ok || (str(f["status"]) != "enable" && str(f["status"]) != "disable") {
+				t.Errorf("custom field %v: want required (a boolean) and status enable or disable", f)
+			}
 			types[key] = str(f["field_type"])
 			opts, _ := f["input_field_options"].(map[string]any)["collection_options"].([]any)
-			if (types[key] == "select") != (len(opts) > 0) {
+			if isSelectType(types[key]) != (len(opts) > 0) {
 				t.Errorf("%s (%s) has options %v", key, types[key], opts)
 			}
 			for _, o := range opts {
@@ -198,7 +201,7 @@ func TestCustomFieldsByGroup(t *testing.T) {
 	}
 	// The keys of ikcrm-api.md §6's example, and a select whose key does not say so.
 	for key, want := range map[string]string{
-		"text_asset_9320d8d7": "text", "numeric_asset_e2955b70": "numeric", "text_asset_4b74a32b": "select",
+		"text_asset_9320d8d7": "text_field", "numeric_asset_e2955b70": "number_field", "text_asset_4b74a32b": "select",
 	} {
 		if types[key] != want {
 			t.Errorf("%s is %q, want %s", key, types[key], want)

@@ -23,16 +23,27 @@
 // unset) and a string in the detail ("" when unset), numbers in a pool's rule_config are
 // strings.
 //
-// The API's description names custom_fields/customer/by_group but not its answer; the
-// sandbox's is data.custom_field_groups[] ({id, name, position, custom_fields}), each field
-// {id, name (its key), label, field_type (text, numeric, datetime or select), position,
+// custom_fields/customer/by_group answers the shape of ikcrm-api.md §5:
+// data.custom_field_groups[] {id, label, position, status, custom_fields[]}, each field
+// {id, name (its key), label, field_type, position, status, required,
 // input_field_options}, a select's options in input_field_options.collection_options[]
-// ({value: "sel_6010", label}). A select's key is a text_asset_ key, as public clients show.
-// A create is checked against that description: a key it does not describe, a select's
-// label instead of its code, a numeric field's non-number and a datetime field's other
-// text are validation errors (as are a disabled or unknown field-map option). A customer
-// shows every described field: "" when empty (null for a numeric one, the sandbox's
-// choice), a numeric value as a number however it was sent.
+// ({value: "sel_6010", label}). ?custom_field_template_id= gives a business template's
+// form: the groups of no template plus the template's own (seed.json's
+// custom_field_templates; template 12 adds a group with a required select); an unknown
+// template is 100100. A create is checked against the form of its
+// customer[custom_field_template_id] (or the form without one): a key that is not on it, a
+// disabled field (or a field of a disabled group), a select's label instead of its code, a
+// multi_select's value that is not a list of codes (customer[key][]=...), a number field's
+// non-number, a date or datetime field's other text, an email field's non-address and an
+// enabled required field left out are validation errors (as are a disabled or unknown
+// field-map option). A customer shows every enabled field of its form: "" when empty (null
+// for a number field, [] for a multi_select, the sandbox's choices), a number as a number
+// however it was sent.
+//
+// Authentication: the token comes from the Authorization header (Token token=...,
+// device=..., version_code=...) or the legacy parameters. A device or version_code that is
+// given must be open_api / 9.9.9 (100000); one left out is no error (the vendor's scripts
+// send a bare "Token token=<t>"); no token at all is 100401.
 //
 // A transfer gives a pool customer to the user user_id (form, JSON or query). Only the
 // pool's admins may, and a pool's admins are its admin_list: the account's role does not
@@ -46,8 +57,9 @@
 //
 // The seed (seed.json, embedded) is an organisation with departments, two accounts (only
 // the first can log in, with Options.Login/Password), three pools (公司公海 45, 超级公海
-// 48942, 华东区公海 50117), field maps with disabled options, four custom fields of
-// customer, and three sample customers (using those custom fields) written to the store
+// 48942, 华东区公海 50117), field maps with disabled options, custom fields of customer
+// (selects, a multi_select, number, date and datetime fields, a disabled field and a
+// disabled group, and a business template with a required field), and three sample customers (using those custom fields) written to the store
 // when it is first created.
 //
 // Throttling is per enterprise and per process: the sandbox hosts one enterprise, so every

@@ -111,7 +111,7 @@ func TestTransferErrors(t *testing.T) {
 	// The token rules hold here too.
 	r := do(t, s.Handler(), "PUT", fmt.Sprintf("/api/v2/common_customers/%d/transfer", id), strings.NewReader("user_id=3"),
 		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
-	if r.code(t) != CodeInvalidApp {
+	if r.code(t) != CodeUnauthorized {
 		t.Errorf("transfer without a token: %s", r.body)
 	}
 }
