@@ -69,9 +69,20 @@ func NewCmdImport(f *cmdutil.Factory, runF func(*ImportOptions) error) *cobra.Co
 		Use:   "import FILE",
 		Short: "Create many customers from a CSV, XLSX or JSONL file, paced and resumable",
 		Long: `Create one public-pool customer per row of FILE: a CSV (UTF-8 with or without BOM,
-or GBK/GB18030, detected; comma, semicolon or tab, detected, or any one character given
-with --delimiter), an XLSX workbook (the first sheet, or --sheet) or a JSONL file (one
-JSON object per line). The format comes from the extension; --format forces it.
+UTF-16 with BOM, or GBK/GB18030; comma, semicolon or tab, detected, or any one character
+given with --delimiter), an XLSX workbook (the first sheet, or --sheet) or a JSONL file
+(one JSON object per line). The format comes from the extension; --format forces it.
+FILE may be a pipe (<(...), /dev/stdin): it is copied to the data folder first.
+
+INPUT CHECKS
+  A CSV's encoding is decided for the whole file, never guessed: a BOM decides; else a
+  file valid as UTF-8 throughout is UTF-8, and one with lines that are not is GB18030 if
+  it is valid GB18030 throughout and no line holds a Chinese character in UTF-8. A file
+  that is neither, or reads both ways with nothing to tell, is refused with the line
+  named: --encoding says which it is. A broken CSV (an unterminated quote, a " inside an
+  unquoted cell) is refused with its line. A line, record or cell over 1 MiB is refused.
+  Values with invalid UTF-8, a NUL or another control character (tab and line breaks
+  excepted) make their row invalid.
 
 COLUMNS
   A header names each column's field as a flag name (name, contact-name, tel), an API key
@@ -168,7 +179,7 @@ EXIT STATUS
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Pool, "pool", "", "the pool (公海) for rows without a pool column value: its id or exact name")
 	fl.StringVar(&opts.Format, "format", "", "file format: csv, xlsx or jsonl (default: from the extension)")
-	fl.StringVar(&opts.Encoding, "encoding", "", "CSV encoding: utf-8, gbk or gb18030 (default: detected)")
+	fl.StringVar(&opts.Encoding, "encoding", "", "CSV encoding: utf-8, gbk, gb18030, utf-16le or utf-16be (default: decided from the whole file)")
 	fl.StringVar(&opts.Delimiter, "delimiter", "", "CSV delimiter: any one character, e.g. , ; | or tab (default: detected among , ; and tab)")
 	fl.StringVar(&opts.Sheet, "sheet", "", "XLSX sheet to read (default: the first)")
 	fl.StringArrayVar(&opts.Maps, "map", nil, "map a column to a field: COLUMN=FIELD (FIELD - ignores it; repeatable)")
@@ -186,7 +197,7 @@ EXIT STATUS
 		return f.PoolCompletions(), cobra.ShellCompDirectiveNoFileComp
 	})
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"csv", "xlsx", "jsonl"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("encoding", cobra.FixedCompletions([]string{"utf-8", "gbk", "gb18030"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("encoding", cobra.FixedCompletions([]string{"utf-8", "gbk", "gb18030", "utf-16le", "utf-16be"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

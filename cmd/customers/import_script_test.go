@@ -54,5 +54,19 @@ func importCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 			ts.Fatalf("%v", err)
 		}
 	}
+	// writeq FILE TEXT: write TEXT, a Go quoted string without its quotes (\x00, \x1b,
+	// \xb1…), to FILE: bytes a txtar file cannot hold.
+	cmds["writeq"] = func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 2 {
+			ts.Fatalf("usage: writeq FILE TEXT")
+		}
+		text, err := strconv.Unquote(`"` + args[1] + `"`)
+		if err != nil {
+			ts.Fatalf("writeq: %v", err)
+		}
+		if err := os.WriteFile(ts.MkAbs(args[0]), []byte(text), 0o600); err != nil {
+			ts.Fatalf("%v", err)
+		}
+	}
 	return cmds
 }

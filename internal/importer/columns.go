@@ -97,7 +97,7 @@ type UnknownColumnsError struct {
 func (e *UnknownColumnsError) Error() string {
 	q := make([]string, len(e.Headers))
 	for i, h := range e.Headers {
-		q[i] = fmt.Sprintf("%q", h)
+		q[i] = fmt.Sprintf("%q", shorten(h, maxQuoted))
 	}
 	return fmt.Sprintf("unknown column(s) %s: map them with --map COLUMN=FIELD (a flag name such as tel, an API key such as address_attributes[tel], a label such as 电话, or a custom key such as text_asset_9320d8d7), or pass --ignore-unknown to skip them", strings.Join(q, ", "))
 }

@@ -15,10 +15,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding"
-	"golang.org/x/text/encoding/simplifiedchinese"
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
 
 	"github.com/crmctl/crmctl/internal/fields"
 )
@@ -39,6 +35,9 @@ type ReadOptions struct {
 	Map       map[string]string
 	// IgnoreUnknown skips columns that match no field instead of refusing the file.
 	IgnoreUnknown bool
+
+	// decided is the CSV encoding a first reading decided (the second pass reuses it).
+	decided *textEncoding
 }
 
 // Record is one data row as read: its number as the user sees it (the spreadsheet row,
@@ -127,31 +126,18 @@ func Open(path string, o ReadOptions) (Reader, error) {
 // ---- CSV ----
 
 type csvReader struct {
-	fh  *os.File
-	h   hash.Hash
-	cr  *csv.Reader
-	m   *Mapping
-	row int // the spreadsheet row of the last record
+	fh *os.File
+	h  hash.Hash
+	cr *csv.Reader
+	// capped bounds one record's bytes
+	capped *capReader
+	enc    *textEncoding
+	m      *Mapping
+	row    int // the spreadsheet row of the last record
 	// end is the line the last record ended on: the blank lines encoding/csv skips
 	// between it and the next record are rows of a spreadsheet too.
 	end  int
 	desc string
-}
-
-// Encodings by name.
-func encodingByName(name string) (encoding.Encoding, string, error) {
-	switch strings.ToLower(strings.ReplaceAll(name, "-", "")) {
-	case "utf8":
-		return nil, "UTF-8", nil
-	case "gbk", "cp936":
-		return simplifiedchinese.GBK, "GBK", nil
-	case "gb18030":
-		return simplifiedchinese.GB18030, "GB18030", nil
-	case "utf16", "utf16le":
-		return unicode.UTF16(unicode.LittleEndian, unicode.UseBOM), "UTF-16", nil
-	default:
-		return nil, "", fmt.Errorf("--encoding %q: expected utf-8, gbk or gb18030", name)
-	}
 }
 
 const sniffSize = 64 << 10
@@ -165,31 +151,16 @@ func newCSVReader(fh *os.File, src io.Reader, h hash.Hash, o ReadOptions) (*csvR
 	if err := sniffWorkbook(head, "CSV"); err != nil {
 		return nil, err
 	}
-	var enc encoding.Encoding
-	encName := "UTF-8"
-	var in io.Reader = br
-	switch {
-	case o.Encoding != "":
-		if enc, encName, err = encodingByName(o.Encoding); err != nil {
+	enc := o.decided
+	if enc == nil {
+		e, err := DecideEncoding(fh.Name(), o.Encoding)
+		if err != nil {
 			return nil, err
 		}
-		if enc == nil && bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
-			_, _ = br.Discard(3)
-		}
-	case bytes.HasPrefix(head, []byte("\xef\xbb\xbf")):
-		_, _ = br.Discard(3)
-		encName = "UTF-8 with BOM"
-	case bytes.HasPrefix(head, []byte("\xff\xfe")):
-		enc, encName = unicode.UTF16(unicode.LittleEndian, unicode.UseBOM), "UTF-16"
-	case bytes.HasPrefix(head, []byte("\xfe\xff")):
-		enc, encName = unicode.UTF16(unicode.BigEndian, unicode.UseBOM), "UTF-16"
-	case !validUTF8Prefix(head, len(head) < sniffSize):
-		// Not UTF-8: the Chinese Windows code page. GB18030 is a superset of GBK.
-		enc, encName = simplifiedchinese.GB18030, "GB18030"
+		enc = &e
 	}
-	if enc != nil {
-		in = transform.NewReader(br, enc.NewDecoder())
-	}
+	encName := enc.Name
+	in := enc.reader(br)
 	delim := o.Delimiter
 	var text *bufio.Reader
 	if delim == 0 {
@@ -198,18 +169,19 @@ func newCSVReader(fh *os.File, src io.Reader, h hash.Hash, o ReadOptions) (*csvR
 		delim = detectDelimiter(peek)
 		in = text
 	}
-	cr := csv.NewReader(in)
+	capped := &capReader{r: in, max: MaxLine + 8<<10} // encoding/csv reads ahead 4 KiB
+	cr := csv.NewReader(capped)
 	cr.Comma = delim
 	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, errors.New("the file is empty: expected a header row")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("header: %w", err)
+		return nil, fmt.Errorf("header: %w", csvError(err, 1))
 	}
+	capped.reset()
 	// Only blank lines can come before the header: its line is its row.
 	line, _ := cr.FieldPos(0)
 	end := recordEnd(line, header)
@@ -218,7 +190,25 @@ func newCSVReader(fh *os.File, src io.Reader, h hash.Hash, o ReadOptions) (*csvR
 	if err != nil {
 		return nil, err
 	}
-	return &csvReader{fh: fh, h: h, cr: cr, m: m, row: line, end: end, desc: fmt.Sprintf("CSV, %s, delimiter %s", encName, delimName(delim))}, nil
+	return &csvReader{fh: fh, h: h, cr: cr, capped: capped, enc: enc, m: m, row: line, end: end, desc: fmt.Sprintf("CSV, %s, delimiter %s", encName, delimName(delim))}, nil
+}
+
+// csvError tells a CSV reading error by its line: next is the line the record being
+// read starts on (for errors that do not say).
+func csvError(err error, next int) error {
+	var pe *csv.ParseError
+	switch {
+	case errors.Is(err, errRecordTooLong):
+		return &LineTooLongError{Line: next, What: "the record starting on line"}
+	case errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrQuote):
+		return fmt.Errorf("line %d: a quoted cell opened here is never closed (or a \" inside it is not doubled): "+
+			"every \" inside a quoted cell must be written \"\"", pe.StartLine)
+	case errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrBareQuote):
+		return fmt.Errorf("line %d, column %d: a \" inside an unquoted cell: quote the cell and double the \" (\"5\"\" screen\")", pe.Line, pe.Column)
+	case errors.As(err, &pe):
+		return fmt.Errorf("line %d: %v", pe.Line, pe.Err)
+	}
+	return err
 }
 
 // recordEnd is the line a record starting on line ends on: a quoted cell holding line
@@ -240,23 +230,6 @@ func sniffWorkbook(head []byte, as string) error {
 		return fmt.Errorf("the file looks like an old .xls workbook, not %s: save it as .xlsx or .csv", as)
 	}
 	return nil
-}
-
-// validUTF8Prefix reports whether b is UTF-8, allowing a rune cut at the end of a
-// chunk that is not the whole file.
-func validUTF8Prefix(b []byte, whole bool) bool {
-	if utf8.Valid(b) {
-		return true
-	}
-	if whole {
-		return false
-	}
-	for i := 1; i <= 3 && i < len(b); i++ {
-		if utf8.Valid(b[:len(b)-i]) {
-			return true
-		}
-	}
-	return false
 }
 
 // detectDelimiter picks the most frequent of ',', ';' and tab in the header line
@@ -322,12 +295,9 @@ func (r *csvReader) Next() (*Record, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, io.EOF
 		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("line %d: %v", pe.Line, pe.Err)
-		}
-		return nil, err
+		return nil, csvError(err, r.end+1)
 	}
+	r.capped.reset()
 	// A spreadsheet shows a row per record and per blank line (which encoding/csv
 	// skips), so the row is the last record's plus the lines since it ended.
 	line, _ := r.cr.FieldPos(0)
@@ -427,6 +397,11 @@ func (r *xlsxReader) Next() (*Record, error) {
 	cells, err := r.rows.Columns()
 	if err != nil {
 		return nil, fmt.Errorf("row %d: %w", r.row, err)
+	}
+	for _, c := range cells {
+		if len(c) > MaxLine {
+			return nil, &LineTooLongError{Line: r.row, What: "a cell of row"}
+		}
 	}
 	v, extra := r.m.Apply(cells)
 	rec := &Record{Row: r.row, Values: v}

@@ -410,23 +410,6 @@ func TestHashIsTheContent(t *testing.T) {
 	}
 }
 
-func TestMisdetectedEncodingIsReported(t *testing.T) {
-	// UTF-8 in the first chunk, GBK further on: the row says so.
-	gbk, _ := simplifiedchinese.GBK.NewEncoder().String("北京")
-	data := "name\n" + strings.Repeat("A\n", sniffSize/2) + gbk + "\n"
-	p := writeFile(t, "mixed.csv", []byte(data))
-	_, recs := readAll(t, p, ReadOptions{})
-	v, err := NewValidator(context.Background(), staticLookups(), "45", nil, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	last := recs[len(recs)-1]
-	verdict, _ := v.Check(context.Background(), last)
-	if verdict.Valid() || !strings.Contains(verdict.Problems[0].Reason, "--encoding gbk") {
-		t.Fatalf("%+v", verdict)
-	}
-}
-
 func TestTemplates(t *testing.T) {
 	dir := t.TempDir()
 	csvPath := filepath.Join(dir, "t.csv")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -189,12 +190,32 @@ func (r *runner) finish() {
 
 func (r *runner) run(ctx context.Context) error {
 	cfg := r.cfg
-	// Pass 1: read and validate everything before anything is sent.
-	rd, err := Open(cfg.Path, cfg.Read)
+	format, err := DetectFormat(cfg.Path, cfg.Read.Format)
 	if err != nil {
 		return &InputError{err}
 	}
+	cfg.Read.Format = format
+	// A pipe or a device cannot be read twice: it is copied to the data folder first.
+	src, spooled, err := Spool(cfg.Path, spoolDir(cfg.DataDir), format != FormatXLSX)
+	if err != nil {
+		return &InputError{fmt.Errorf("%s: %w", cfg.Path, err)}
+	}
+	if spooled {
+		defer os.Remove(src)
+	}
+	// Pass 1: read and validate everything before anything is sent.
+	rd, err := Open(src, cfg.Read)
+	if err != nil {
+		if spooled {
+			err = errors.New(strings.ReplaceAll(err.Error(), src, cfg.Path))
+		}
+		return &InputError{err}
+	}
 	r.sum.Format = rd.Describe()
+	if c, ok := rd.(*csvReader); ok {
+		cfg.Read.decided = c.enc // pass 2 reads the file as pass 1 did
+		r.cfg.Read.decided = c.enc
+	}
 	var headerOf map[string]string
 	if m := rd.Mapping(); m != nil {
 		headerOf = m.HeaderOf
@@ -233,7 +254,7 @@ func (r *runner) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	st1, err := os.Stat(cfg.Path)
+	st1, err := os.Stat(src)
 	if err != nil {
 		return err
 	}
@@ -316,7 +337,7 @@ func (r *runner) run(ctx context.Context) error {
 	r.sum.InvalidRows = r.sum.InvalidRows[:0]
 
 	// Pass 2: send.
-	rd, err = Open(cfg.Path, cfg.Read)
+	rd, err = Open(src, cfg.Read)
 	if err != nil {
 		return err
 	}
@@ -327,13 +348,21 @@ func (r *runner) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if st2, serr := os.Stat(cfg.Path); serr == nil && (st2.Size() != st1.Size() || !st2.ModTime().Equal(st1.ModTime())) {
+	if st2, serr := os.Stat(src); serr == nil && (st2.Size() != st1.Size() || !st2.ModTime().Equal(st1.ModTime())) {
 		return fmt.Errorf("%s changed during the import: check the results file %s", cfg.Path, rpath)
 	}
 	if got := hex.EncodeToString(rd.Sum()); got != sum {
 		return fmt.Errorf("%s changed during the import: check the results file %s", cfg.Path, rpath)
 	}
 	return nil
+}
+
+// spoolDir is where a pipe's content is copied: the data folder's imports folder.
+func spoolDir(dataDir string) string {
+	if dataDir == "" {
+		return ""
+	}
+	return filepath.Join(dataDir, "imports")
 }
 
 // validate is pass 1. It returns the number of the last non-empty row, the count of

@@ -18,14 +18,40 @@ type RowProblem struct {
 	Reason string
 }
 
+// String tells the problem; a long value is quoted shortened (maxQuoted characters).
 func (p RowProblem) String() string {
+	reason, column := p.Reason, shorten(p.Column, maxQuoted)
+	if p.Value != "" && len(p.Value) > maxQuoted {
+		reason = strings.ReplaceAll(reason, p.Value, shorten(p.Value, maxQuoted))
+	}
+	reason = shorten(reason, 4*maxQuoted)
 	if p.Column == "" {
-		return p.Reason
+		return reason
 	}
 	if p.Value != "" && !strings.Contains(p.Reason, p.Value) {
-		return fmt.Sprintf("column %s = %q: %s", p.Column, p.Value, p.Reason)
+		return fmt.Sprintf("column %s = %q: %s", column, shorten(p.Value, maxQuoted), reason)
 	}
-	return fmt.Sprintf("column %s: %s", p.Column, p.Reason)
+	return fmt.Sprintf("column %s: %s", column, reason)
+}
+
+// badText says why a value cannot be sent ("" when it can): text that is not valid
+// UTF-8, a NUL, or another control character (tab, line feed and carriage return,
+// which a multi-line note holds, excepted). They would reach the CRM as they are and
+// stay there: the API has no delete.
+func badText(s string) string {
+	if !utf8.ValidString(s) {
+		return "the text is not valid UTF-8: is the file GBK? pass --encoding gbk (or gb18030)"
+	}
+	for i, r := range s {
+		switch {
+		case r == 0:
+			return fmt.Sprintf("a NUL character (at byte %d): remove it", i)
+		case r == '\t' || r == '\n' || r == '\r':
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			return fmt.Sprintf("a control character %U (at byte %d): remove it", r, i)
+		}
+	}
+	return ""
 }
 
 // Verdict is what validation made of one row.
@@ -116,9 +142,8 @@ func (v *Validator) Check(ctx context.Context, rec *Record) (*Verdict, error) {
 	}
 	out.Name = vals["name"]
 	for _, k := range vals.Keys() {
-		if !utf8.ValidString(vals[k]) {
-			out.Problems = append(out.Problems, RowProblem{Column: col(k, k),
-				Reason: "the text is not valid UTF-8: is the file GBK? pass --encoding gbk (or gb18030)"})
+		if reason := badText(vals[k]); reason != "" {
+			out.Problems = append(out.Problems, RowProblem{Column: col(k, k), Reason: reason})
 		}
 	}
 	if vals[fields.PoolKey] == "" {
