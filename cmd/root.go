@@ -11,6 +11,7 @@ import (
 	"github.com/crmctl/crmctl/cmd/pools"
 	sandboxcmd "github.com/crmctl/crmctl/cmd/sandbox"
 	"github.com/crmctl/crmctl/cmd/version"
+	"github.com/crmctl/crmctl/internal/build"
 	"github.com/crmctl/crmctl/internal/cmdutil"
 )
 
@@ -44,9 +45,12 @@ which talks to an embedded emulator of the API.`,
 			return nil
 		},
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &cmdutil.UsageError{Err: err}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return cmdutil.WithHint(&cmdutil.UsageError{Err: err}, flagHint(c, err))
 	})
+	info := build.Get()
+	root.Version = info.Version
+	root.SetVersionTemplate(version.Line(info) + "\n")
 	f.Globals.Bind(root.PersistentFlags())
 	cmdutil.RegisterOutputCompletion(root)
 	cmdutil.RegisterProfileCompletion(f, root)
@@ -64,4 +68,16 @@ which talks to an embedded emulator of the API.`,
 		cmdutil.RejectUnknownSubcommands(c)
 	}
 	return root
+}
+
+// flagHint explains an unknown flag that users reach for: secrets never come as flags.
+func flagHint(c *cobra.Command, err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "unknown flag: --token"), strings.Contains(msg, "unknown flag: --user-token"):
+		return "a token is never a flag (it would show in shell history and ps): set CRMCTL_TOKEN, or run `crmctl auth login --with-token` and give it on standard input"
+	case strings.Contains(msg, "unknown flag: --password") && c.Name() == "login":
+		return "a password is never a flag: pipe it to `crmctl auth login --password-stdin`, set CRMCTL_PASSWORD, or run `crmctl auth login` at a terminal to be asked"
+	}
+	return ""
 }

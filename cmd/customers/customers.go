@@ -19,6 +19,12 @@ func NewCmdCustomers(f *cmdutil.Factory) *cobra.Command {
 		Example: `  crmctl customers create --pool 公司公海 --name 贸易公司 --status 初访
   crmctl customers get 18`,
 	}
+	cmd.Annotations = map[string]string{
+		cmdutil.AbsentAnnotation + "list": "the ikcrm open API has no call that lists public-pool customers\n" +
+			"`crmctl customers get ID` shows one customer; `crmctl pools list` lists the pools",
+		cmdutil.AbsentAnnotation + "delete": "the ikcrm open API has no call that deletes a customer: delete it in the ikcrm web app\n" +
+			"`crmctl customers get ID` shows one customer",
+	}
 	cmd.AddCommand(NewCmdCreate(f, nil), NewCmdGet(f, nil), NewCmdImport(f, nil))
 	return cmd
 }

@@ -34,8 +34,13 @@ func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
 				b, _ := json.Marshal(info)
 				return p.PrintJSON(b)
 			}
-			_, err = fmt.Fprintf(f.IOStreams.Out, "crmctl %s (commit %s, built %s, %s)\n", info.Version, info.Commit, info.Date, info.Go)
+			_, err = fmt.Fprintln(f.IOStreams.Out, Line(info))
 			return err
 		},
 	}
+}
+
+// Line is the one-line version of `crmctl version` and `crmctl --version`.
+func Line(info build.Info) string {
+	return fmt.Sprintf("crmctl %s (commit %s, built %s, %s)", info.Version, info.Commit, info.Date, info.Go)
 }

@@ -1,6 +1,8 @@
 package cmdutil
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 )
 
@@ -35,9 +37,15 @@ func RegisterOutputCompletion(root *cobra.Command) {
 	})
 }
 
+// AbsentAnnotation is the prefix of a group command's annotation that explains a verb
+// users reach for but the API has no call for: Annotations[AbsentAnnotation+"list"] is
+// the message for `<group> list`.
+const AbsentAnnotation = "crmctl/absent:"
+
 // RejectUnknownSubcommands makes a group command (one with subcommands and no action of
 // its own) fail with a usage error on an unknown subcommand, instead of printing help
-// and succeeding. With no argument it prints its help.
+// and succeeding: a verb the API has no call for gets its explanation, a typo the
+// nearest command. With no argument it prints its help.
 func RejectUnknownSubcommands(c *cobra.Command) {
 	if !c.HasSubCommands() || c.Runnable() {
 		return
@@ -45,6 +53,12 @@ func RejectUnknownSubcommands(c *cobra.Command) {
 	c.Args = cobra.ArbitraryArgs
 	c.RunE = func(c *cobra.Command, args []string) error {
 		if len(args) > 0 {
+			if msg, ok := c.Annotations[AbsentAnnotation+args[0]]; ok {
+				return UsageErrorf("%s", msg)
+			}
+			if sugg := c.SuggestionsFor(args[0]); len(sugg) > 0 {
+				return UsageErrorf("unknown command %q for %q; did you mean %s?\nrun `%s --help` for its commands", args[0], c.CommandPath(), strings.Join(sugg, " or "), c.CommandPath())
+			}
 			return UsageErrorf("unknown command %q for %q\nrun `%s --help` for its commands", args[0], c.CommandPath(), c.CommandPath())
 		}
 		return c.Help()
