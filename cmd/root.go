@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/crmctl/crmctl/cmd/auth"
+	configcmd "github.com/crmctl/crmctl/cmd/config"
 	"github.com/crmctl/crmctl/cmd/customers"
 	"github.com/crmctl/crmctl/cmd/fieldmaps"
 	"github.com/crmctl/crmctl/cmd/pools"
@@ -60,6 +61,7 @@ which talks to an embedded emulator of the API.`,
 		pools.NewCmdPools(f),
 		fieldmaps.NewCmdFieldmaps(f),
 		auth.NewCmdAuth(f),
+		configcmd.NewCmdConfig(f),
 		sandboxcmd.NewCmdSandbox(f),
 		version.NewCmdVersion(f),
 		newCmdCompletion(f),

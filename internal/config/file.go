@@ -65,6 +65,9 @@ func SaveProfile(file, name string, update func(p *Profile)) error {
 				return false, invalidf("profile %s: cache_ttl %q: %v", name, p.CacheTTL, err)
 			}
 		}
+		if p.Output != "" && p.Output != OutputTable && p.Output != OutputJSON {
+			return false, invalidf("profile %s: output %q: want table or json", name, p.Output)
+		}
 		f.Profiles[name] = p
 		return true, nil
 	})
@@ -238,7 +241,7 @@ func parseFile(data []byte) (*File, error) {
 }
 
 // profileKeys are the keys a profile may hold (decodeProfile reads them).
-var profileKeys = map[string]bool{"base_url": true, "login": true, "corp_id": true, "token": true, "cache_ttl": true, "rate": true}
+var profileKeys = map[string]bool{"base_url": true, "login": true, "corp_id": true, "token": true, "cache_ttl": true, "rate": true, "output": true}
 
 // unknownKeys describes the keys of the file that crmctl does not read, sorted:
 // `"editor"`, `"tokn" in profile work`. keys are viper's: lower case, the levels joined
@@ -297,7 +300,7 @@ func decodeProfile(raw any) (Profile, error) {
 	}
 	for key, dst := range map[string]*string{
 		"base_url": &p.BaseURL, "login": &p.Login, "corp_id": &p.CorpID,
-		"token": &p.Token, "cache_ttl": &p.CacheTTL, "rate": &p.Rate,
+		"token": &p.Token, "cache_ttl": &p.CacheTTL, "rate": &p.Rate, "output": &p.Output,
 	} {
 		val, present := m[key]
 		if !present || val == nil {

@@ -84,7 +84,7 @@ func Load(flags Flags, env func(string) (string, bool)) (*Settings, error) {
 	s.CorpID = r.str(nil, "", EnvCorpID, "", fromProfile("corp_id", prof.CorpID))
 
 	// output
-	s.Output = r.str(flags.Output, FlagOutput, EnvOutput, DefaultOutput, nil)
+	s.Output = r.str(flags.Output, FlagOutput, EnvOutput, DefaultOutput, fromProfile("output", prof.Output))
 	switch o := strings.ToLower(strings.TrimSpace(s.Output.V)); o {
 	case OutputTable, OutputJSON:
 		s.Output.V = o

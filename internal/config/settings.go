@@ -97,6 +97,8 @@ type Profile struct {
 	// Rate paces the profile's requests: N/DURATION, or "off"; empty means the API's
 	// limit (checked by the commands that pace).
 	Rate string `yaml:"rate,omitempty" mapstructure:"rate"`
+	// Output is the profile's output format ("table" or "json"); empty means table.
+	Output string `yaml:"output,omitempty" mapstructure:"output"`
 }
 
 // Value is one resolved setting with its origin.
