@@ -67,3 +67,36 @@ func TestAuthStatusSandboxSource(t *testing.T) {
 		}
 	}
 }
+
+// auth logout under --sandbox (flag or CRMCTL_SANDBOX) leaves the real profile's token
+// alone: the embedded sandbox has its own account.
+func TestSandboxLogoutKeepsTheRealToken(t *testing.T) {
+	e := newEnv(t, nil)
+	cfg := filepath.Join(e.home, ".config", "crmctl", "config.yaml")
+	if err := os.MkdirAll(filepath.Dir(cfg), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	const file = "profiles:\n  default: {login: \"13800000000\", token: \"0123456789abcdef0123456789abcdef\"}\n"
+	if err := os.WriteFile(cfg, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		env  string
+		args []string
+	}{
+		{"", []string{"--sandbox", "auth", "logout"}},
+		{"1", []string{"auth", "logout"}},
+	} {
+		delete(e.vars, "CRMCTL_SANDBOX")
+		if tc.env != "" {
+			e.vars["CRMCTL_SANDBOX"] = tc.env
+		}
+		r := e.run("", tc.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "sandbox") {
+			t.Errorf("CRMCTL_SANDBOX=%q crmctl %v: want exit 2 naming the sandbox\n%s", tc.env, tc.args, r)
+		}
+		if got, _ := os.ReadFile(cfg); string(got) != file {
+			t.Fatalf("CRMCTL_SANDBOX=%q crmctl %v changed the config file:\n%s", tc.env, tc.args, got)
+		}
+	}
+}

@@ -42,6 +42,11 @@ func logoutRun(opts *LogoutOptions) error {
 	if err != nil {
 		return err
 	}
+	if s.Sandbox.V {
+		// The embedded sandbox keeps its own account; the profile's token is the real
+		// API's and stays where it is.
+		return cmdutil.UsageErrorf("the embedded sandbox has no stored token to forget: run `crmctl auth logout` without --sandbox to forget the profile's token")
+	}
 	if err := s.RequireProfile(); err != nil {
 		return err
 	}
