@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,6 +52,7 @@ type ImportOptions struct {
 	Rate            string
 	ProgressEvery   int
 	Template        string
+	Force           bool
 
 	// resume is the command line that resumes this run (printed after a stop).
 	resume resumeLine
@@ -93,7 +96,8 @@ COLUMNS
   key stops the import unless --ignore-unknown. The pool comes from --pool, or from a
   pool (公海) column holding a pool's id or name; a filled cell wins over --pool.
   ` + "`--template FILE.xlsx`" + ` writes an empty template with every field's header and
-  drop-down lists of the valid options.
+  drop-down lists of the valid options. An existing file is never overwritten unless
+  --force is given (a filled template is a day's work).
 
 VALIDATION FIRST
   The whole file is checked before the first request: unknown or disabled options (with the
@@ -156,6 +160,11 @@ EXIT STATUS
 				if len(args) > 0 {
 					return cmdutil.UsageErrorf("--template writes a template: give no FILE")
 				}
+				if err := checkTemplateTarget(opts.Template, opts.Force); err != nil {
+					return err
+				}
+			} else if opts.Force {
+				return cmdutil.UsageErrorf("--force only goes with --template")
 			} else if len(args) == 0 {
 				return cmdutil.UsageErrorf("give the FILE to import (or --template FILE.xlsx for an empty template)")
 			} else {
@@ -193,6 +202,7 @@ EXIT STATUS
 	fl.StringVar(&opts.Rate, "rate", "", "request rate limit N/DURATION shared by the profile's processes, or off (default: CRMCTL_RATE or the profile's rate key, else 10/10s; off with --sandbox)")
 	fl.IntVar(&opts.ProgressEvery, "progress-every", 50, "without a terminal, print a progress line every N rows")
 	fl.StringVar(&opts.Template, "template", "", "write an empty import template (.xlsx with drop-downs, or .csv) and exit")
+	fl.BoolVar(&opts.Force, "force", false, "with --template: overwrite an existing file")
 	_ = cmd.RegisterFlagCompletionFunc("pool", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return f.PoolCompletions(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -219,7 +229,7 @@ func newResumeLine(c *cobra.Command, args []string) resumeLine {
 	l := resumeLine{words: append(strings.Fields(c.CommandPath()), args...)}
 	c.Flags().Visit(func(fl *pflag.Flag) {
 		switch fl.Name {
-		case "dry-run", "template", "help":
+		case "dry-run", "template", "force", "help":
 			return
 		}
 		f := resumeFlag{name: fl.Name}
@@ -555,10 +565,33 @@ func writeTemplate(ctx context.Context, opts *ImportOptions, lk *cmdutil.Lookups
 	} else if ctx.Err() == nil {
 		fmt.Fprintf(opts.IO.ErrOut, "crmctl: warning: no drop-down lists (%v)\n", err)
 	}
+	// Checked again: the file may have appeared while the look-ups ran.
+	if err := checkTemplateTarget(opts.Template, opts.Force); err != nil {
+		return err
+	}
 	if err := importer.WriteTemplate(opts.Template, pools, maps); err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "wrote the import template %s\n", opts.Template)
+	return nil
+}
+
+// checkTemplateTarget refuses to write a template over an existing file without
+// --force: the file may be a filled workbook, and one slip in the shell's history
+// would wipe it.
+func checkTemplateTarget(path string, force bool) error {
+	info, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return cmdutil.UsageErrorf("--template %s: %v", path, err)
+	case info.IsDir():
+		return cmdutil.UsageErrorf("--template %s is a folder: name the template file to write", path)
+	case !force:
+		return cmdutil.WithHint(cmdutil.UsageErrorf("--template %s: the file exists; not overwritten", path),
+			"add --force to replace it with an empty template, or name another file")
+	}
 	return nil
 }
 
