@@ -94,7 +94,7 @@ func (r *Results) Write(res Result) error {
 	if res.APICode != 0 {
 		code = strconv.Itoa(res.APICode)
 	}
-	if err := r.csv.Write([]string{strconv.Itoa(res.Row), res.Status, res.Name, res.CustomerID, code, res.Message}); err != nil {
+	if err := r.csv.Write([]string{strconv.Itoa(res.Row), res.Status, noFormula(res.Name), noFormula(res.CustomerID), code, noFormula(res.Message)}); err != nil {
 		return err
 	}
 	r.csv.Flush()
@@ -102,6 +102,17 @@ func (r *Results) Write(res Result) error {
 		return fmt.Errorf("results %s: %w", r.Path, err)
 	}
 	return nil
+}
+
+// noFormula keeps a spreadsheet from reading a cell as a formula: a value starting with
+// =, +, -, @, a tab or a carriage return (names and API messages come from the file
+// and the server) gets a leading apostrophe, as OWASP advises for CSV files. Excel shows
+// the text as it was; the JSONL results keep every value exact.
+func noFormula(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
 }
 
 // Close syncs and closes the file.
