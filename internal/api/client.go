@@ -169,9 +169,11 @@ func CheckBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// isLoopback reports whether host (without port) is localhost or a loopback address.
+// isLoopback reports whether host (without port) is the literal name localhost or a
+// literal loopback address. "localhost." (with the root dot) is a name a DNS server
+// answers for, and may point anywhere: it is not loopback.
 func isLoopback(host string) bool {
-	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))

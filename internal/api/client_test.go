@@ -39,6 +39,8 @@ func TestCheckBaseURL(t *testing.T) {
 		"http://lxcrm.weiwenjia.com":         "https is required",
 		"http://10.0.0.1":                    "https is required",
 		"http://localhost.example.com":       "https is required",
+		"http://localhost.":                  "https is required",
+		"http://localhost.:8710":             "https is required",
 		"http://[::2]":                       "https is required",
 		"https://user:hunter2@lxcrm.com":     "user name or password",
 		"https://lxcrm.weiwenjia.com/?a=1":   "query",

@@ -34,10 +34,12 @@ func CheckBaseURL(raw string) (string, error) {
 	return strings.TrimRight(raw, "/"), nil
 }
 
-// IsLoopback reports whether host (without port or brackets) is localhost or a
-// loopback address.
+// IsLoopback reports whether host (without port or brackets) is the literal name
+// localhost or a literal loopback address. Only literals count: "localhost." (with the
+// root dot) and "localhost.example.com" are names a DNS server answers for, and may
+// point anywhere.
 func IsLoopback(host string) bool {
-	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	addr, err := netip.ParseAddr(host)
