@@ -149,6 +149,36 @@ func TestLogin(t *testing.T) {
 	}
 }
 
+// A token from the server larger than MaxTokenLen is refused, not stored; a long but
+// bounded one that is not 32 hex digits is tolerated.
+func TestLoginTokenSizeCapped(t *testing.T) {
+	for _, tc := range []struct {
+		token string
+		ok    bool
+	}{
+		{strings.Repeat("a", 5<<20), false},
+		{strings.Repeat("a", MaxTokenLen+1), false},
+		{strings.Repeat("A", MaxTokenLen), true},
+	} {
+		srv := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) {
+			writeJSON(w, `{"code":0,"data":{"user_token":"`+tc.token+`","user_id":123}}`)
+		})
+		c, _ := newTestClient(t, srv.URL, func(o *Options) { o.Token = "" })
+		res, err := c.Login(context.Background(), LoginParams{Login: "13800000000", Password: "pw"})
+		switch {
+		case tc.ok && (err != nil || res.UserToken != tc.token):
+			t.Errorf("a %d-byte token: err = %v", len(tc.token), err)
+		case !tc.ok && err == nil:
+			t.Errorf("a %d-byte token was accepted", len(tc.token))
+		case !tc.ok && (!strings.Contains(err.Error(), "bytes long") || strings.Contains(err.Error(), "aaaaaaaa")):
+			t.Errorf("a %d-byte token: err = %.200v", len(tc.token), err)
+		}
+	}
+	if _, err := New(Options{BaseURL: "https://lxcrm.weiwenjia.com", Token: strings.Repeat("a", MaxTokenLen+1)}); err == nil {
+		t.Error("New accepted an oversized token (CRMCTL_TOKEN)")
+	}
+}
+
 func TestLoginRefused(t *testing.T) {
 	srv := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		writeJSON(w, `{"code":100001,"message":"用户名或密码错误"}`)

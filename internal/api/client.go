@@ -101,9 +101,18 @@ func (c *Client) Stats() Stats {
 	}
 }
 
-// checkToken refuses a token that cannot be put in a header safely. The token itself is
-// never part of the message.
+// MaxTokenLen bounds a token's length. The API's tokens are 32 hex digits; a longer
+// one is tolerated (the format is not the client's to police) up to this size, so that
+// a broken or hostile server cannot have megabytes stored in the config file and sent
+// with every request.
+const MaxTokenLen = 4096
+
+// checkToken refuses a token that cannot be put in a header safely, or that is larger
+// than MaxTokenLen. The token itself is never part of the message.
 func checkToken(t string) error {
+	if len(t) > MaxTokenLen {
+		return fmt.Errorf("the API token is %d bytes long, more than the %d a token may have", len(t), MaxTokenLen)
+	}
 	for _, r := range t {
 		if r <= ' ' || r >= 0x7f || r == ',' || r == '"' || r == '\\' {
 			return errors.New("the API token contains characters a token cannot have (spaces, quotes, commas or control characters)")

@@ -4,7 +4,8 @@
 // {"code":...,"data":...} envelope and its errors, pacing (Options.Wait), retries of
 // throttled answers ("Retry later", HTTP 429) for any method, retries of server errors
 // and network failures for GET only (a POST is sent again only when it certainly never
-// left), redirects that keep a POST's method and body, per-attempt timeouts and a
+// left), redirects followed for GET only and only on the base URL's scheme, host and
+// port, per-attempt timeouts and a
 // --debug trace with secrets redacted. The typed calls (Login, UserInfo, Pools,
 // FieldMaps, CreateCommonCustomer, CommonCustomer, MatchingName) decode records
 // leniently, since the API's JSON types drift, and keep each record as sent in Raw.

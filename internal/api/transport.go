@@ -205,11 +205,11 @@ func (c *Client) responseError(r request, a answer, err error) *ResponseError {
 	}
 }
 
-// attempt sends one request and follows its redirects.
+// attempt sends one request and follows its redirects: only for GET (and HEAD), and
+// only on the same scheme, host and port. A redirect of any other request, or to
+// another origin, is reported, never followed: a login's form carries the password
+// and a create's form the customer, and neither may be replayed somewhere else.
 func (c *Client) attempt(ctx context.Context, r request, target *url.URL, body []byte, b *budget) answer {
-	method := r.method
-	auth := r.auth
-	origHost := canonicalHost(target)
 	u := target
 	for hop := 0; ; hop++ {
 		if c.opts.Wait != nil {
@@ -220,7 +220,7 @@ func (c *Client) attempt(ctx context.Context, r request, target *url.URL, body [
 				return answer{err: fmt.Errorf("%s %s: %w", r.method, r.path, err)}
 			}
 		}
-		a := c.roundTrip(ctx, r, method, u, body, auth, b)
+		a := c.roundTrip(ctx, r, r.method, u, body, r.auth, b)
 		if a.err != nil || !isRedirect(a.status) {
 			return a
 		}
@@ -228,25 +228,19 @@ func (c *Client) attempt(ctx context.Context, r request, target *url.URL, body [
 		if loc == "" {
 			return a
 		}
+		refuse := func(err error) answer {
+			return answer{err: &ResponseError{Method: r.method, Path: r.path, StatusCode: a.status, Err: err}, sent: true}
+		}
 		if hop >= maxRedirects {
-			return answer{err: &ResponseError{Method: r.method, Path: r.path, StatusCode: a.status,
-				Err: fmt.Errorf("stopped after %d redirects", maxRedirects)}}
+			return refuse(fmt.Errorf("stopped after %d redirects", maxRedirects))
 		}
 		next, err := u.Parse(loc)
 		if err != nil {
-			return answer{err: &ResponseError{Method: r.method, Path: r.path, StatusCode: a.status,
-				Err: fmt.Errorf("the answer redirects to an invalid location: %v", err)}}
+			return refuse(fmt.Errorf("the answer redirects to an invalid location: %v", err))
 		}
 		next.Fragment, next.RawFragment = "", ""
-		if err := checkRedirect(u, next); err != nil {
-			return answer{err: &ResponseError{Method: r.method, Path: r.path, StatusCode: a.status, Err: err}}
-		}
-		if a.status == http.StatusSeeOther && method != http.MethodHead {
-			method, body = http.MethodGet, nil
-		}
-		// The token only goes back to the host it was meant for.
-		if canonicalHost(next) != origHost {
-			auth = false
+		if err := checkRedirect(r.method, a.status, target, next); err != nil {
+			return refuse(err)
 		}
 		u = next
 	}
@@ -261,6 +255,11 @@ func canonicalHost(u *url.URL) string {
 	return net.JoinHostPort(host, port)
 }
 
+// origin is u's scheme, host and port: what a redirect may not change.
+func origin(u *url.URL) string {
+	return strings.ToLower(u.Scheme) + "://" + canonicalHost(u)
+}
+
 func isRedirect(status int) bool {
 	switch status {
 	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
@@ -270,20 +269,24 @@ func isRedirect(status int) bool {
 	return false
 }
 
-// checkRedirect refuses a redirect that would leave https for a plain-http host that is
-// not loopback, or leave http(s) altogether.
-func checkRedirect(from, to *url.URL) error {
-	switch to.Scheme {
-	case "https":
-	case "http":
-		if !isLoopback(to.Hostname()) {
-			return fmt.Errorf("refusing to follow a redirect from %s://%s to plain http at %s", from.Scheme, from.Host, to.Host)
-		}
-	default:
-		return fmt.Errorf("refusing to follow a redirect to a %q URL", to.Scheme)
+// checkRedirect says why a redirect of a method-request from the base URL's origin to
+// `to` is not followed, or nil when it is: a GET (or HEAD) that stays on the same
+// scheme, host and port.
+func checkRedirect(method string, status int, from, to *url.URL) error {
+	shown := to.Redacted()
+	if to.RawQuery != "" {
+		c := *to
+		c.RawQuery = ""
+		shown = c.Redacted() + "?…" // a query may hold anything; the path is enough to see
+	}
+	if origin(to) != origin(from) {
+		return fmt.Errorf("the server redirected (HTTP %d) to another host, %s: not followed, since crmctl never sends a request or token to a host other than --base-url (%s); if the API has moved, point --base-url at the new host", status, shown, origin(from))
 	}
 	if to.User != nil {
-		return errors.New("refusing to follow a redirect to a URL with credentials")
+		return fmt.Errorf("the server redirected (HTTP %d) to a URL with credentials: not followed", status)
+	}
+	if method != http.MethodGet && method != http.MethodHead {
+		return fmt.Errorf("the server redirected (HTTP %d) the %s to %s: not followed, since crmctl follows redirects only for GET requests and never sends a form again elsewhere", status, method, shown)
 	}
 	return nil
 }
