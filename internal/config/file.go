@@ -126,20 +126,22 @@ func updateFile(file string, change func(f *File) (bool, error)) error {
 		path = target // a symlinked config file (dotfiles) is edited where it lives
 	}
 	dir := filepath.Dir(path)
-	if _, err := os.Stat(dir); err == nil {
-		// No folder means no file and no other writer to wait for; the write creates it.
-		lock := flock.New(filepath.Join(dir, "."+filepath.Base(path)+".lock"), flock.SetPermissions(0o600))
-		ctx, cancel := context.WithTimeout(context.Background(), lockWait)
-		locked, err := lock.TryLockContext(ctx, 20*time.Millisecond)
-		cancel()
-		if err != nil {
-			return fmt.Errorf("locking config file %s: %w", file, err)
-		}
-		if !locked {
-			return fmt.Errorf("config file %s is busy: another crmctl has been writing it for %s", file, lockWait)
-		}
-		defer func() { _ = lock.Unlock() }()
+	// The folder first, then the lock, every time: two first logins racing on a new
+	// machine must still wait for each other, or one profile is lost.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("creating config folder: %w", err)
 	}
+	lock := flock.New(filepath.Join(dir, "."+filepath.Base(path)+".lock"), flock.SetPermissions(0o600))
+	ctx, cancel := context.WithTimeout(context.Background(), lockWait)
+	locked, err := lock.TryLockContext(ctx, 20*time.Millisecond)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("locking config file %s: %w", file, err)
+	}
+	if !locked {
+		return fmt.Errorf("config file %s is busy: another crmctl has been writing it for %s", file, lockWait)
+	}
+	defer func() { _ = lock.Unlock() }()
 
 	data, err := os.ReadFile(path)
 	exists := err == nil

@@ -542,3 +542,31 @@ func TestConcurrentSavesKeepEveryProfile(t *testing.T) {
 	}
 	onlyFile(t, dir)
 }
+
+// The first saves on a new machine, with no config folder yet, still wait for each
+// other: every profile of parallel first logins is kept.
+func TestConcurrentFirstSavesKeepEveryProfile(t *testing.T) {
+	for round := range 20 {
+		dir := filepath.Join(t.TempDir(), "xdg", "crmctl")
+		file := filepath.Join(dir, "config.yaml")
+		const n = 3
+		start := make(chan struct{})
+		errs := make(chan error, n)
+		for i := range n {
+			go func() {
+				<-start
+				errs <- SaveProfile(file, fmt.Sprintf("p%d", i), func(p *Profile) { p.Login = fmt.Sprint(i) })
+			}()
+		}
+		close(start)
+		for range n {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if names, err := ProfileNames(file); err != nil || len(names) != n {
+			t.Fatalf("round %d: ProfileNames = %q, %v; want %d profiles", round, names, err, n)
+		}
+		onlyFile(t, dir)
+	}
+}
