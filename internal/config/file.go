@@ -100,6 +100,9 @@ func DeleteToken(file, name string) (removed bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
+		return false, nil // no file, no token: not even the folder is made
+	}
 	err = updateFile(file, func(f *File) (bool, error) {
 		p, ok := f.Profiles[name]
 		if !ok || p.Token == "" {
