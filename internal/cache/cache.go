@@ -21,7 +21,13 @@ type Store struct {
 	Now     func() time.Time
 }
 
+// entryVersion is the format version of a cache file ("v"). A file without one was
+// written before formats were versioned, in this format; any other version is a miss
+// (fetched anew), never misread.
+const entryVersion = 1
+
 type entry struct {
+	V         int             `json:"v"`
 	BaseURL   string          `json:"base_url"`
 	FetchedAt time.Time       `json:"fetched_at"`
 	Data      json.RawMessage `json:"data"`
@@ -91,7 +97,7 @@ func (s *Store) read(name string) (entry, bool) {
 		return entry{}, false
 	}
 	var e entry
-	if json.Unmarshal(b, &e) != nil || e.BaseURL != s.BaseURL || len(e.Data) == 0 {
+	if json.Unmarshal(b, &e) != nil || (e.V != 0 && e.V != entryVersion) || e.BaseURL != s.BaseURL || len(e.Data) == 0 {
 		return entry{}, false
 	}
 	return e, true
@@ -106,7 +112,7 @@ func (s *Store) Put(name string, data json.RawMessage) error {
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}
-	b, err := json.Marshal(entry{BaseURL: s.BaseURL, FetchedAt: s.now().UTC(), Data: data})
+	b, err := json.Marshal(entry{V: entryVersion, BaseURL: s.BaseURL, FetchedAt: s.now().UTC(), Data: data})
 	if err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}

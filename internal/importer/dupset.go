@@ -5,8 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"slices"
+
+	"github.com/crmctl/crmctl/internal/sqlitefile"
 )
 
 // dupSpill is how many keys are kept in memory before they are moved to disk.
@@ -45,7 +48,11 @@ func (d *dupSet) open() error {
 	}
 	d.path = fh.Name()
 	fh.Close()
-	d.db, err = sql.Open("sqlite", "file:"+d.path+"?_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)&_pragma=cache_size(-1024)")
+	dsn, err := sqlitefile.DSN(d.path, url.Values{"_pragma": {"journal_mode(OFF)", "synchronous(OFF)", "cache_size(-1024)"}})
+	if err != nil {
+		return err
+	}
+	d.db, err = sql.Open("sqlite", dsn)
 	if err != nil {
 		return err
 	}

@@ -7,12 +7,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/gofrs/flock"
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver
+
+	"github.com/crmctl/crmctl/internal/sqlitefile"
 )
 
 // State is a row's state in the journal.
@@ -70,6 +73,11 @@ type Journal struct {
 	get, sent, created, failed, reset, adopt *sql.Stmt
 }
 
+// journalFormats are the journal's format versions (PRAGMA user_version): each entry
+// turns the previous version into the next. A journal made before formats were versioned
+// reads as 0 and has the first format's tables.
+var journalFormats = []string{journalSchema}
+
 const journalSchema = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rows (
@@ -84,10 +92,15 @@ CREATE TABLE IF NOT EXISTS rows (
 	updated_at  INTEGER NOT NULL DEFAULT 0
 );`
 
+// openDB opens the store at path by its file path, whatever characters it holds.
 func openDB(path string, readOnly bool) (*sql.DB, error) {
-	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
+	params := url.Values{"_pragma": {"busy_timeout(5000)", "journal_mode(WAL)", "synchronous(FULL)"}}
 	if readOnly {
-		dsn = "file:" + path + "?mode=ro&_pragma=busy_timeout(5000)"
+		params = url.Values{"mode": {"ro"}, "_pragma": {"busy_timeout(5000)"}}
+	}
+	dsn, err := sqlitefile.DSN(path, params)
+	if err != nil {
+		return nil, err
 	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -142,7 +155,7 @@ func openJournal(ctx context.Context, path string, m JournalMeta) (*Journal, err
 		db.Close()
 		return nil, fmt.Errorf("journal %s: %w", path, err)
 	}
-	if _, err := db.ExecContext(ctx, journalSchema); err != nil {
+	if err := sqlitefile.Migrate(ctx, db, "journal", path, journalFormats); err != nil {
 		return fail(err)
 	}
 	want := map[string]string{"profile": m.Profile, "base_url": m.BaseURL, "pool": m.Pool, "file_sha256": m.FileSum}
@@ -204,6 +217,10 @@ func ReadJournal(ctx context.Context, path string) (*Journal, error) {
 	}
 	db, err := openDB(path, true)
 	if err != nil {
+		return nil, err
+	}
+	if err := sqlitefile.Check(ctx, db, "journal", path, len(journalFormats)); err != nil {
+		db.Close()
 		return nil, err
 	}
 	j := &Journal{db: db, Path: path}

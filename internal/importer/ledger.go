@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/sqlitefile"
 )
 
 // The ledger is what makes "never twice" hold across files. A journal belongs to one
@@ -58,6 +59,10 @@ func DefaultLedgerPath(dataDir string, m JournalMeta) string {
 	return filepath.Join(dataDir, "imports", "ledger-"+hex.EncodeToString(h[:10])+".db")
 }
 
+// ledgerFormats are the ledger's format versions (PRAGMA user_version), as for the
+// journal.
+var ledgerFormats = []string{ledgerSchema}
+
 const ledgerSchema = `
 CREATE TABLE IF NOT EXISTS customers (
 	key         TEXT PRIMARY KEY,
@@ -78,7 +83,7 @@ func OpenLedger(ctx context.Context, path string) (*Ledger, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ledger %s: %w", path, err)
 	}
-	if _, err := db.ExecContext(ctx, ledgerSchema); err != nil {
+	if err := sqlitefile.Migrate(ctx, db, "ledger", path, ledgerFormats); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("ledger %s: %w", path, err)
 	}
@@ -101,6 +106,10 @@ func ReadLedger(ctx context.Context, path string) (*Ledger, error) {
 	}
 	db, err := openDB(path, true)
 	if err != nil {
+		return nil, err
+	}
+	if err := sqlitefile.Check(ctx, db, "ledger", path, len(ledgerFormats)); err != nil {
+		db.Close()
 		return nil, err
 	}
 	return prepareLedger(ctx, db, path)

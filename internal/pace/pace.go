@@ -140,7 +140,13 @@ func marginOf(window time.Duration, fraction float64) time.Duration {
 func (l *Limiter) Rate() Rate { return l.rate }
 
 // paceState is the shared state file.
+// paceStateVersion is the format version of the state file.
+const paceStateVersion = 1
+
 type paceState struct {
+	// V is the state file's format version (paceStateVersion); a file written before
+	// formats were versioned has none and the same fields.
+	V int `json:"v"`
 	// Sends are the reserved send slots (Unix nanoseconds), ascending, the last N kept.
 	Sends []int64 `json:"sends"`
 	// NotBefore is the earliest next slot after a throttled answer (Unix nanoseconds).
@@ -304,7 +310,10 @@ func (l *Limiter) update(ctx context.Context, change func(st *paceState, now tim
 	defer func() { _ = l.lock.Unlock() }()
 	var st paceState
 	if data, err := os.ReadFile(l.path); err == nil {
-		if json.Unmarshal(data, &st) != nil {
+		if err := json.Unmarshal(data, &st); err == nil && st.V > paceStateVersion {
+			return fmt.Errorf("pacing: the state file %s has format version %d, newer than this crmctl reads (up to %d): "+
+				"upgrade crmctl, or stop the newer one and remove the file", l.path, st.V, paceStateVersion)
+		} else if err != nil {
 			// A damaged state file: start afresh, but wait a full window first so that
 			// what it recorded cannot be overrun.
 			st = paceState{NotBefore: l.clock.Now().Add(l.gap).UnixNano()}
@@ -313,6 +322,7 @@ func (l *Limiter) update(ctx context.Context, change func(st *paceState, now tim
 		return fmt.Errorf("pacing: %w", err)
 	}
 	change(&st, l.clock.Now())
+	st.V = paceStateVersion
 	data, _ := json.Marshal(st)
 	tmp := l.path + ".tmp"
 	if err := os.WriteFile(tmp, data, 0o600); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -227,5 +228,29 @@ func TestCancelledWaitGivesTheSlotBack(t *testing.T) {
 	slot, _ := l.Reserve(context.Background())
 	if got := slot.Sub(clock.Now()); got != time.Hour {
 		t.Fatalf("next slot in %v, want 1h (the cancelled one given back)", got)
+	}
+}
+
+// TestStateFileVersion: the state file carries its format version; a file from before
+// versions is read, a newer one refused rather than misread.
+func TestStateFileVersion(t *testing.T) {
+	clock := newFakeClock()
+	path := filepath.Join(t.TempDir(), "pace.json")
+	l, _ := NewLimiter(path, Rate{N: 5, Window: time.Second}, DefaultMargin, clock)
+	if err := os.WriteFile(path, []byte(`{"sends":[1]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Wait(context.Background()); err != nil {
+		t.Fatalf("a state file from before versions: %v", err)
+	}
+	data, _ := os.ReadFile(path)
+	if !strings.Contains(string(data), `"v":1`) {
+		t.Fatalf("state file without its version: %s", data)
+	}
+	if err := os.WriteFile(path, []byte(`{"v":2,"sends":[]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Wait(context.Background()); err == nil || !strings.Contains(err.Error(), "format version 2") {
+		t.Fatalf("a newer state file: %v", err)
 	}
 }

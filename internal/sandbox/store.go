@@ -15,6 +15,8 @@ import (
 
 	"github.com/gofrs/flock"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver (pure Go)
+
+	"github.com/crmctl/crmctl/internal/sqlitefile"
 )
 
 // DBFile is the name of the store inside Options.DataDir.
@@ -28,6 +30,11 @@ const (
 	firstAddressID  = 900001
 	firstOppID      = 700001
 )
+
+// storeFormat is the store's format version (PRAGMA user_version). A store made before
+// formats were versioned reads as 0 and has this format's tables: it is adopted. A newer
+// one is refused.
+const storeFormat = 1
 
 const schema = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -115,7 +122,11 @@ func openDB(opts Options) (*sql.DB, string, error) {
 	}
 	params.Set("_journal_mode", "WAL")
 	params.Set("_synchronous", "NORMAL")
-	db, err := sql.Open("sqlite", path+"?"+params.Encode())
+	dsn, err := sqlitefile.DSN(path, params)
+	if err != nil {
+		return nil, "", fmt.Errorf("sandbox: open store %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, "", fmt.Errorf("sandbox: open store %s: %w", path, err)
 	}
@@ -151,8 +162,20 @@ func (s *Server) initStore(ctx context.Context) error {
 		return fmt.Errorf("sandbox: open store %s: %w", s.dbPath, err)
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
+		have, err := sqlitefile.UserVersion(ctx, tx)
+		if err != nil {
+			return fmt.Errorf("read format version: %w", err)
+		}
+		if have > storeFormat {
+			return &sqlitefile.NewerError{What: "sandbox store", Path: s.dbPath, Have: have, Know: storeFormat}
+		}
 		if _, err := tx.ExecContext(ctx, schema); err != nil {
 			return fmt.Errorf("create schema: %w", err)
+		}
+		if have < storeFormat {
+			if err := sqlitefile.SetUserVersion(ctx, tx, storeFormat); err != nil {
+				return fmt.Errorf("record format version: %w", err)
+			}
 		}
 		return s.seedTx(ctx, tx)
 	})
