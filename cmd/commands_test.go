@@ -17,7 +17,7 @@ func TestPoolsListPiped(t *testing.T) {
 	if r.code != 0 {
 		t.Fatal(r)
 	}
-	want := "45\t公司公海\tnever\tnone\n48942\t超级公海\tno deal\t5 a day\n"
+	want := "45\t公司公海\tnever\tnone\n48942\t超级公海\tafter 60 days without a deal\t20 per 7 days\n"
 	if r.stdout != want {
 		t.Errorf("stdout:\n%q\nwant\n%q", r.stdout, want)
 	}
@@ -42,7 +42,7 @@ func TestPoolsListTerminalTable(t *testing.T) {
 	if r.code != 0 {
 		t.Fatal(r)
 	}
-	for _, want := range []string{"ID", "NAME", "公司公海", "48942", "│"} {
+	for _, want := range []string{"ID", "NAME (名称)", "RETURN RULE (回收规则)", "CLAIM LIMIT (领取上限)", "公司公海", "48942", "│"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("table lacks %q:\n%s", want, r.stdout)
 		}
@@ -62,7 +62,7 @@ func TestPoolsListJSONIsThePayloadAsItCame(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &pools); err != nil {
 		t.Fatalf("%v\n%s", err, r.stdout)
 	}
-	if len(pools) != 2 || pools[1]["limit_grab_day"] != "5" || pools[0]["rule_config"] == nil {
+	if len(pools) != 2 || pools[1]["limit_grab_day"] != "7" || pools[0]["rule_config"] == nil {
 		t.Errorf("payload changed on the way: %s", r.stdout)
 	}
 }

@@ -59,3 +59,25 @@ func TestCustomersMissingVerbsAndTypos(t *testing.T) {
 		t.Errorf("customers frobnicate: %s", r)
 	}
 }
+
+// Offline, auth status cannot tell whether the token works: it says so, instead of "no".
+func TestAuthStatusOffline(t *testing.T) {
+	e := newEnv(t, nil)
+	e.vars["CRMCTL_TOKEN"] = testToken
+	e.vars["CRMCTL_BASE_URL"] = "http://" + closedPort(t)
+	r := e.run("", "auth", "status")
+	if r.code != ExitNetwork || !strings.Contains(r.stdout, "Logged in: unknown (network error)\n") || strings.Contains(r.stdout, "Logged in: no") {
+		t.Errorf("offline: %s", r)
+	}
+	r = e.run("", "auth", "status", "-o", "json")
+	if r.code != ExitNetwork || !strings.Contains(r.stdout, `"logged_in": null`) {
+		t.Errorf("offline, JSON: %s", r)
+	}
+	// a rejected token is still a plain no
+	fake := newFakeAPI(t)
+	e = newEnv(t, fake)
+	e.vars["CRMCTL_TOKEN"] = "ffffffffffffffffffffffffffffffff"
+	if r := e.run("", "auth", "status"); r.code != ExitAuth || !strings.Contains(r.stdout, "Logged in: no\n") {
+		t.Errorf("rejected token: %s", r)
+	}
+}

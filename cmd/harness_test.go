@@ -43,7 +43,7 @@ type fakeAPI struct {
 
 const poolsJSON = `{"code":0,"data":{"common_settings":[
  {"id":45,"organization_id":49,"name":"公司公海","admin_list":{"user_ids":[]},"member_list":{"all":1,"department_ids":["0"],"user_ids":[]},"rule_type":0,"rule_config":{"owner":{"max_unfollow_day":"10"}},"limit_grab_enable":false,"limit_grab_day":10},
- {"id":48942,"organization_id":49,"name":"超级公海","rule_type":2,"limit_grab_enable":true,"limit_grab_day":"5"}]}}`
+ {"id":48942,"organization_id":49,"name":"超级公海","rule_type":2,"rule_config":{"unsold":{"max_unfollow_day":"60"}},"limit_grab_enable":true,"limit_grab_day":"7","limit_grab_count":"20"}]}}`
 
 const fieldMapsJSON = `{"code":0,"data":{"customer":[
  {"id":101,"field_name":"status","field_type":"select","field_values":[

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -47,7 +48,7 @@ type statusReport struct {
 	BaseURL     string          `json:"base_url"`
 	BaseURLFrom string          `json:"base_url_source"`
 	TokenSource string          `json:"token_source"`
-	LoggedIn    bool            `json:"logged_in"`
+	LoggedIn    *bool           `json:"logged_in"` // null: unknown, the check did not get an answer
 	User        json.RawMessage `json:"user,omitempty"`
 	Error       string          `json:"error,omitempty"`
 }
@@ -71,8 +72,12 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	if err == nil {
 		user, err = client.UserInfo(ctx)
 	}
+	known := err == nil || !unanswered(err)
+	if known {
+		yes := err == nil
+		r.LoggedIn = &yes
+	}
 	if err == nil {
-		r.LoggedIn = true
 		r.User = user.Raw
 	} else {
 		r.Error = err.Error()
@@ -90,17 +95,32 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		fmt.Fprintf(out, "Profile:   %s\n", r.Profile)
 		fmt.Fprintf(out, "API host:  %s (%s)\n", r.BaseURL, r.BaseURLFrom)
 		fmt.Fprintf(out, "Token:     %s\n", r.TokenSource)
-		if r.LoggedIn {
+		switch {
+		case !known:
+			fmt.Fprintln(out, "Logged in: unknown (network error)")
+		case err == nil:
 			fmt.Fprintf(out, "Logged in: yes, as %s (user %s", user.Name, user.ID)
 			if user.DepartmentName != "" {
 				fmt.Fprintf(out, ", %s", user.DepartmentName)
 			}
 			fmt.Fprintln(out, ")")
-		} else {
+		default:
 			fmt.Fprintln(out, "Logged in: no")
 		}
 	}
 	return err
+}
+
+// unanswered reports whether the token check got no answer that says anything about
+// the token: the network failed, the call timed out or stayed throttled, or the server
+// answered with an error page.
+func unanswered(err error) bool {
+	var (
+		ne *api.NetworkError
+		te *api.ThrottledError
+		re *api.ResponseError
+	)
+	return errors.As(err, &ne) || errors.As(err, &te) || errors.As(err, &re) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // describeSource names where a setting came from: its flag, environment variable or

@@ -63,9 +63,9 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	t := output.Table{Header: []string{"ID", "NAME", "RETURN RULE", "CLAIM LIMIT"}}
+	t := output.Table{Header: []string{"ID", "NAME (名称)", "RETURN RULE (回收规则)", "CLAIM LIMIT (领取上限)"}}
 	for _, pool := range list.Pools {
-		t.Rows = append(t.Rows, []string{string(pool.ID), pool.Name, RuleName(pool.RuleType), claimLimit(pool)})
+		t.Rows = append(t.Rows, []string{string(pool.ID), pool.Name, returnRule(pool), claimLimit(pool)})
 	}
 	return p.Print(list.Raw, t)
 }
@@ -84,9 +84,50 @@ func RuleName(t api.Int) string {
 	}
 }
 
+// returnRule describes when customers flow back into the pool, with the rule's number
+// of days when the pool's rule_config gives it: "after 60 days without a deal".
+func returnRule(p api.Pool) string {
+	var days api.Int
+	switch p.RuleType {
+	case 1:
+		days = p.RuleConfig.Owner.MaxUnfollowDay
+	case 2:
+		days = p.RuleConfig.Unsold.MaxUnfollowDay
+	default:
+		return RuleName(p.RuleType)
+	}
+	if days <= 0 {
+		return RuleName(p.RuleType)
+	}
+	what := "without follow-up"
+	if p.RuleType == 2 {
+		what = "without a deal"
+	}
+	return fmt.Sprintf("after %s %s", plural(days, "day"), what)
+}
+
+// claimLimit describes how many customers a user may claim from the pool:
+// limit_grab_count per limit_grab_day days ("20 per 7 days").
 func claimLimit(p api.Pool) string {
 	if !p.LimitGrabEnable {
 		return "none"
 	}
-	return fmt.Sprintf("%d a day", p.LimitGrabDay)
+	switch n, days := p.LimitGrabCount, p.LimitGrabDay; {
+	case n > 0 && days == 1:
+		return fmt.Sprintf("%d a day", n)
+	case n > 0 && days > 1:
+		return fmt.Sprintf("%d per %d days", n, days)
+	case n > 0:
+		return fmt.Sprintf("%d", n)
+	case days > 0:
+		return fmt.Sprintf("limited (count not given) per %s", plural(days, "day"))
+	}
+	return "limited"
+}
+
+func plural(n api.Int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }

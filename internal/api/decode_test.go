@@ -85,8 +85,8 @@ func TestDecodePoolListDrift(t *testing.T) {
   "member_list":{"all":1,"department_ids":["0"],"user_ids":[]},"rule_type":0,
   "rule_config":{"owner":{"max_unfollow_day":"10","flow_into_time":"16:00","customer_categories":{"15130":"0"}}},
   "limit_grab_enable":false,"limit_grab_day":10,"created_at":"2017-02-21T21:13:26.000+08:00"},
- {"id":"48942","organization_id":"49","name":"超级公海","rule_type":"2","limit_grab_enable":"true","limit_grab_day":""},
- {"name":"无编号"}],"total_count":3}`
+ {"id":"48942","organization_id":"49","name":"超级公海","rule_type":"2","limit_grab_enable":"true","limit_grab_day":"","limit_grab_count":"20","rule_config":[]},
+ {"name":"无编号","rule_config":"unsold"}],"total_count":3}`
 	pl, err := DecodePoolList([]byte(data))
 	if err != nil {
 		t.Fatal(err)
@@ -95,10 +95,10 @@ func TestDecodePoolListDrift(t *testing.T) {
 		t.Fatalf("pools = %+v", pl.Pools)
 	}
 	p0, p1, p2 := pl.Pools[0], pl.Pools[1], pl.Pools[2]
-	if p0.ID != "45" || p0.OrganizationID != "49" || p0.LimitGrabDay != 10 || p0.LimitGrabEnable || p0.CreatedAt == "" {
+	if p0.ID != "45" || p0.OrganizationID != "49" || p0.LimitGrabDay != 10 || p0.LimitGrabEnable || p0.CreatedAt == "" || p0.RuleConfig.Owner.MaxUnfollowDay != 10 {
 		t.Errorf("pool 0 = %+v", p0)
 	}
-	if p1.ID != "48942" || p1.RuleType != 2 || !p1.LimitGrabEnable || p1.LimitGrabDay != 0 {
+	if p1.ID != "48942" || p1.RuleType != 2 || !p1.LimitGrabEnable || p1.LimitGrabDay != 0 || p1.LimitGrabCount != 20 {
 		t.Errorf("pool 1 = %+v", p1)
 	}
 	if p2.ID != "" || p2.Name != "无编号" {

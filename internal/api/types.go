@@ -76,14 +76,30 @@ func flexText(b []byte) (string, error) {
 
 // Pool is a public pool (公海) from common_settings.
 type Pool struct {
-	ID              ID     `json:"id"`
-	OrganizationID  ID     `json:"organization_id"`
-	Name            string `json:"name"`
-	RuleType        Int    `json:"rule_type"`
-	LimitGrabEnable bool   `json:"limit_grab_enable"`
-	LimitGrabDay    Int    `json:"limit_grab_day"`
-	CreatedAt       string `json:"created_at"`
-	UpdatedAt       string `json:"updated_at"`
+	ID             ID     `json:"id"`
+	OrganizationID ID     `json:"organization_id"`
+	Name           string `json:"name"`
+	RuleType       Int    `json:"rule_type"`
+	// LimitGrabCount customers may be claimed (领取) from the pool per LimitGrabDay days,
+	// when LimitGrabEnable.
+	LimitGrabEnable bool       `json:"limit_grab_enable"`
+	LimitGrabDay    Int        `json:"limit_grab_day"`
+	LimitGrabCount  Int        `json:"limit_grab_count"`
+	RuleConfig      RuleConfig `json:"rule_config"`
+	CreatedAt       string     `json:"created_at"`
+	UpdatedAt       string     `json:"updated_at"`
+}
+
+// RuleConfig holds a pool's return rules: after how many days without follow-up
+// (owner) or without a deal (unsold) a customer flows back into it. The API sends the
+// numbers as strings.
+type RuleConfig struct {
+	Owner struct {
+		MaxUnfollowDay Int `json:"max_unfollow_day"`
+	} `json:"owner"`
+	Unsold struct {
+		MaxUnfollowDay Int `json:"max_unfollow_day"`
+	} `json:"unsold"`
 }
 
 // PoolList is the answer of common_settings.
