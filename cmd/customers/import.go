@@ -75,7 +75,9 @@ func NewCmdImport(f *cmdutil.Factory, runF func(*ImportOptions) error) *cobra.Co
 UTF-16 with BOM, or GBK/GB18030; comma, semicolon or tab, detected, or any one character
 given with --delimiter), an XLSX workbook (the first sheet, or --sheet) or a JSONL file
 (one JSON object per line). The format comes from the extension; --format forces it.
-FILE may be a pipe (<(...), /dev/stdin): it is copied to the data folder first.
+FILE may be - for standard input, or a pipe (<(...), /dev/stdin): it is copied to the
+data folder first. Standard input's format is --format, or told from its first bytes
+(a workbook, a JSON object per line, else CSV).
 
 INPUT CHECKS
   A CSV's encoding is decided for the whole file, never guessed: a BOM decides; else a
@@ -153,7 +155,10 @@ EXIT STATUS
 
   # an empty template with drop-downs; for scripts, a JSON summary and JSONL results
   crmctl customers import --template 客户导入模板.xlsx
-  crmctl customers import rows.jsonl --pool 45 --results out.jsonl -o json`,
+  crmctl customers import rows.jsonl --pool 45 --results out.jsonl -o json
+
+  # from standard input
+  export-leads | crmctl customers import - --pool 45 --format csv`,
 		Args: cmdutil.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if opts.Template != "" {
@@ -318,7 +323,8 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	}
 	errOut := opts.IO.ErrOut
 	cfg := importer.Config{
-		Path: opts.File,
+		Path:  opts.File,
+		Stdin: opts.IO.In,
 		Read: importer.ReadOptions{Format: opts.Format, Encoding: opts.Encoding, Delimiter: delim, Sheet: opts.Sheet,
 			Map: maps, IgnoreUnknown: opts.IgnoreUnknown},
 		Pool: opts.Pool,

@@ -308,20 +308,26 @@ func Spool(path, dir string, lines bool) (out string, spooled bool, err error) {
 		return "", false, err
 	}
 	defer in.Close()
+	out, err = spoolFrom(in, dir, lines)
+	return out, err == nil, err
+}
+
+// spoolFrom copies in to a new owner-only file in dir (see Spool).
+func spoolFrom(in io.Reader, dir string, lines bool) (string, error) {
 	if dir == "" {
 		dir = os.TempDir()
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", false, err
+		return "", err
 	}
 	fh, err := os.CreateTemp(dir, ".import-spool-*")
 	if err != nil {
-		return "", false, err
+		return "", err
 	}
-	fail := func(err error) (string, bool, error) {
+	fail := func(err error) (string, error) {
 		fh.Close()
 		os.Remove(fh.Name())
-		return "", false, err
+		return "", err
 	}
 	w := bufio.NewWriterSize(fh, 64<<10)
 	br := bufio.NewReaderSize(in, 64<<10)
@@ -352,9 +358,9 @@ func Spool(path, dir string, lines bool) (out string, spooled bool, err error) {
 	}
 	if err := fh.Close(); err != nil {
 		os.Remove(fh.Name())
-		return "", false, err
+		return "", err
 	}
-	return fh.Name(), true, nil
+	return fh.Name(), nil
 }
 
 // shorten cuts s to at most n runes for a message, marking the cut.

@@ -19,9 +19,10 @@ import (
 
 // Config is one import run.
 type Config struct {
-	Path string
-	Read ReadOptions
-	Pool string // --pool: id or exact name; "" when the file has a pool column
+	Path  string    // the file, or StdinPath ("-") for Stdin
+	Stdin io.Reader // standard input, read when Path is "-"
+	Read  ReadOptions
+	Pool  string // --pool: id or exact name; "" when the file has a pool column
 
 	Lookups Lookups
 
@@ -190,16 +191,28 @@ func (r *runner) finish() {
 
 func (r *runner) run(ctx context.Context) error {
 	cfg := r.cfg
-	format, err := DetectFormat(cfg.Path, cfg.Read.Format)
-	if err != nil {
-		return &InputError{err}
+	var (
+		format, src string
+		spooled     bool
+		err         error
+	)
+	if cfg.Path == StdinPath {
+		// Standard input is copied to the data folder; --format or its first bytes
+		// say what it is.
+		if src, format, err = spoolStdin(cfg.Stdin, spoolDir(cfg.DataDir), cfg.Read.Format); err != nil {
+			return &InputError{fmt.Errorf("standard input: %w", err)}
+		}
+		spooled = true
+	} else {
+		if format, err = DetectFormat(cfg.Path, cfg.Read.Format); err != nil {
+			return &InputError{err}
+		}
+		// A pipe or a device cannot be read twice: it is copied to the data folder first.
+		if src, spooled, err = Spool(cfg.Path, spoolDir(cfg.DataDir), format != FormatXLSX); err != nil {
+			return &InputError{fmt.Errorf("%s: %w", cfg.Path, err)}
+		}
 	}
 	cfg.Read.Format = format
-	// A pipe or a device cannot be read twice: it is copied to the data folder first.
-	src, spooled, err := Spool(cfg.Path, spoolDir(cfg.DataDir), format != FormatXLSX)
-	if err != nil {
-		return &InputError{fmt.Errorf("%s: %w", cfg.Path, err)}
-	}
 	if spooled {
 		defer os.Remove(src)
 	}

@@ -1,0 +1,61 @@
+package importer
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+)
+
+// StdinPath is the FILE that means standard input.
+const StdinPath = "-"
+
+// spoolStdin copies standard input to dir for the two passes of an import and decides
+// its format: forced (--format), else sniffed from the first bytes (an XLSX workbook is
+// a zip archive; a JSONL file starts with an object; anything else is read as CSV).
+func spoolStdin(in io.Reader, dir, forced string) (path, format string, err error) {
+	if in == nil {
+		return "", "", fmt.Errorf("no standard input")
+	}
+	if forced != "" {
+		if format, err = DetectFormat(StdinPath, forced); err != nil {
+			return "", "", err
+		}
+	}
+	if path, err = spoolFrom(in, dir, format != "" && format != FormatXLSX); err != nil {
+		return "", "", err
+	}
+	if format == "" {
+		if format, err = sniffFormat(path); err != nil {
+			os.Remove(path)
+			return "", "", err
+		}
+	}
+	return path, format, nil
+}
+
+// sniffFormat tells an import file's format from its first bytes.
+func sniffFormat(path string) (string, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer fh.Close()
+	head := make([]byte, 512)
+	n, err := io.ReadFull(fh, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return "", err
+	}
+	head = head[:n]
+	switch {
+	case n == 0:
+		return "", fmt.Errorf("nothing to read")
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return FormatXLSX, nil
+	}
+	trimmed := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
+	if bytes.HasPrefix(trimmed, []byte("{")) {
+		return FormatJSONL, nil
+	}
+	return FormatCSV, nil
+}
