@@ -13,6 +13,7 @@ import (
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/config"
 	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/prompter"
 )
 
@@ -69,7 +70,7 @@ func TestHintFitsTheError(t *testing.T) {
 		{errors.New("boom"), "", ""},
 	}
 	for _, tc := range cases {
-		got := hintFor(tc.err, ExitCode(tc.err))
+		got := hintFor(i18n.New(i18n.English), tc.err, ExitCode(tc.err))
 		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) || (tc.not != "" && strings.Contains(got, tc.not)) {
 			t.Errorf("hint for %v: %q, want one with %q (and not %q)", tc.err, got, tc.want, tc.not)
 		}
@@ -94,7 +95,7 @@ func TestInterruptedMessage(t *testing.T) {
 		{fmt.Errorf("%w; the customer was not created", get), "GET /api/v2/common_customers/common_settings: context canceled; the customer was not created"},
 	}
 	for _, tc := range cases {
-		if got := interruptedMessage(tc.err); got != tc.want {
+		if got := interruptedMessage(i18n.New(i18n.English), tc.err); got != tc.want {
 			t.Errorf("interruptedMessage(%v) = %q, want %q", tc.err, got, tc.want)
 		}
 	}

@@ -2,8 +2,6 @@ package cmd
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"path/filepath"
 	"sync"
 	"time"
@@ -13,6 +11,7 @@ import (
 	"github.com/crmctl/crmctl/internal/cache"
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/config"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/output"
 	"github.com/crmctl/crmctl/internal/pace"
@@ -28,6 +27,7 @@ const sandboxBaseURL = "http://localhost"
 // read or opened until a command asks for it. cleanup closes what was opened.
 func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) (string, bool)) (*cmdutil.Factory, func()) {
 	f := &cmdutil.Factory{IOStreams: ios, Getenv: env, Globals: &cmdutil.Globals{}, Context: ctx}
+	ios.SetLang(i18n.Choose(env, ""))
 	f.Prompter = prompter.New(ios)
 
 	f.Settings = sync.OnceValues(func() (*config.Settings, error) {
@@ -35,8 +35,11 @@ func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) 
 		if err != nil {
 			return nil, err
 		}
+		if s.Lang.V != "" {
+			ios.SetLang(i18n.Lang(s.Lang.V)) // CRMCTL_LANG, else the profile's lang key
+		}
 		for _, w := range s.Warnings {
-			fmt.Fprintf(ios.ErrOut, "crmctl: warning: %s\n", w)
+			ios.T().Fprintf(ios.ErrOut, "crmctl: warning: %s\n", w)
 		}
 		return s, nil
 	})
@@ -53,7 +56,7 @@ func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) 
 		}
 		srv, err := sandbox.Open(sandbox.Options{DataDir: s.DataDir})
 		if err != nil {
-			return nil, fmt.Errorf("the embedded sandbox: %w", err)
+			return nil, i18n.Errorf("the embedded sandbox: %w", err)
 		}
 		sb = srv
 		return sb, nil
@@ -69,7 +72,7 @@ func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) 
 		if s.Debug.V {
 			opts.Debug = ios.ErrOut
 		} else if ios.IsStderrTTY() {
-			opts.OnRetry = noteRetry(ios.ErrOut)
+			opts.OnRetry = noteRetry(ios)
 		}
 		if s.Sandbox.V {
 			srv, err := openSandbox(s)
@@ -98,7 +101,7 @@ func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) 
 		}
 		lim, err := pace.NewLimiter(cmdutil.PaceStatePath(s), rate, pace.DefaultMargin, nil)
 		if err != nil {
-			fmt.Fprintf(ios.ErrOut, "crmctl: warning: requests are not paced: %v\n", err)
+			ios.T().Fprintf(ios.ErrOut, "crmctl: warning: requests are not paced: %v\n", err)
 			return c, nil
 		}
 		return (&pace.Pacer{Limiter: lim}).Client(c)
@@ -109,7 +112,7 @@ func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) 
 		if err != nil || s.Sandbox.V {
 			return c, err // the embedded sandbox never throttles
 		}
-		return c.With(noteThrottling(ios.ErrOut))
+		return c.With(noteThrottling(ios))
 	}
 
 	f.LoginClient = func() (*api.Client, error) {
@@ -134,7 +137,7 @@ func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) 
 			// API: --sandbox never needs (or sends) a real token.
 			token, err := srv.DefaultToken(ctx)
 			if err != nil {
-				return nil, fmt.Errorf("the embedded sandbox: %w", err)
+				return nil, i18n.Errorf("the embedded sandbox: %w", err)
 			}
 			return newClient(s, token)
 		}
@@ -142,7 +145,7 @@ func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) 
 			return nil, err
 		}
 		if s.Token.V == "" {
-			return nil, &cmdutil.AuthError{Err: fmt.Errorf("not logged in (profile %q has no token and CRMCTL_TOKEN is not set)", s.Profile.V)}
+			return nil, &cmdutil.AuthError{Err: i18n.Errorf("not logged in (profile %q has no token and CRMCTL_TOKEN is not set)", s.Profile.V)}
 		}
 		return newClient(s, s.Token.V)
 	})
@@ -190,7 +193,7 @@ const throttleNoteAfter = 2 * time.Second
 // noteThrottling adds a note on w to the client's OnThrottle hook (kept: it is the
 // pacer's) for every throttled wait longer than throttleNoteAfter. Nothing goes to
 // stdout, so that -o json stays clean.
-func noteThrottling(w io.Writer) func(o *api.Options) {
+func noteThrottling(ios *iostreams.IOStreams) func(o *api.Options) {
 	return func(o *api.Options) {
 		hook := o.OnThrottle
 		o.OnThrottle = func(d time.Duration) {
@@ -198,7 +201,7 @@ func noteThrottling(w io.Writer) func(o *api.Options) {
 				hook(d)
 			}
 			if d > throttleNoteAfter {
-				fmt.Fprintf(w, "crmctl: throttled by the API; retrying in %s\n", d.Round(time.Second))
+				ios.T().Fprintf(ios.ErrOut, "crmctl: throttled by the API; retrying in %s\n", i18n.Duration(d.Round(time.Second)))
 			}
 		}
 	}
@@ -206,13 +209,13 @@ func noteThrottling(w io.Writer) func(o *api.Options) {
 
 // noteRetry writes "retrying (2/3) in 2s…" on w before each retry of a failed attempt,
 // so that a wait at a terminal does not look like a hang. (--debug has its own lines.)
-func noteRetry(w io.Writer) func(api.Retry) {
+func noteRetry(ios *iostreams.IOStreams) func(api.Retry) {
 	return func(r api.Retry) {
 		wait := r.Wait.Round(time.Second)
 		if r.Wait < time.Second {
 			wait = r.Wait.Round(10 * time.Millisecond)
 		}
-		fmt.Fprintf(w, "crmctl: %s; retrying (%d/%d) in %s…\n", r.Err, r.Attempt, r.Of, wait)
+		ios.T().Fprintf(ios.ErrOut, "crmctl: %s; retrying (%d/%d) in %s…\n", r.Err, r.Attempt, r.Of, i18n.Duration(wait))
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/config"
 	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/prompter"
 )
@@ -121,9 +122,9 @@ func isCobraUsage(err error) bool {
 	return false
 }
 
-// hintFor chooses the line printed under an error: the hint the error carries, else
-// one that fits its class.
-func hintFor(err error, code int) string {
+// hintFor chooses the line printed under an error, in tr's language: the hint the
+// error carries, else one that fits its class.
+func hintFor(tr *i18n.Printer, err error, code int) string {
 	var (
 		h         *cmdutil.HintError
 		throttled *api.ThrottledError
@@ -131,17 +132,17 @@ func hintFor(err error, code int) string {
 	)
 	switch {
 	case errors.As(err, &h):
-		return h.Hint
+		return h.LocalHint(tr)
 	case code == ExitNetwork && errors.As(err, &throttled):
-		return "the API limits how many requests an account may send: wait, then run the command again"
+		return tr.Sprintf("the API limits how many requests an account may send: wait, then run the command again")
 	case code == ExitNetwork && errors.As(err, &respErr):
-		return "the server failed to answer the request: try again later; --debug shows each request"
+		return tr.Sprintf("the server failed to answer the request: try again later; --debug shows each request")
 	}
 	switch code {
 	case ExitAuth:
-		return "run `crmctl auth login`, or set CRMCTL_TOKEN (try `--sandbox` for the local emulator)"
+		return tr.Sprintf("run `crmctl auth login`, or set CRMCTL_TOKEN (try `--sandbox` for the local emulator)")
 	case ExitNetwork:
-		return "check the network and --base-url; --timeout bounds each call's wait, retries included, and --debug shows each attempt"
+		return tr.Sprintf("check the network and --base-url; --timeout bounds each call's wait, retries included, and --debug shows each attempt")
 	}
 	return ""
 }
@@ -149,12 +150,12 @@ func hintFor(err error, code int) string {
 // interruptedMessage says "interrupted" for a bare signal or cancel, and for a request
 // cut short by one ("GET /api/v2/…: context canceled", also under a prefix such as
 // "listing pools: "). Commands wrap a cancellation with what was left undone; such an
-// error explains itself and is printed as it is.
-func interruptedMessage(err error) string {
+// error explains itself and is printed as it is. It speaks tr's language.
+func interruptedMessage(tr *i18n.Printer, err error) string {
 	if err == context.Canceled || err == prompter.ErrCancelled || err == cmdutil.ErrCancel {
-		return "interrupted"
+		return tr.Sprintf("interrupted")
 	}
-	msg := err.Error()
+	msg := tr.Error(err)
 	raw := context.Canceled.Error()
 	var ce *api.CanceledError
 	if errors.As(err, &ce) {
@@ -163,16 +164,16 @@ func interruptedMessage(err error) string {
 	if !strings.HasSuffix(msg, raw) {
 		return msg
 	}
-	prefix := strings.TrimRight(strings.TrimSuffix(msg, raw), ":; ")
+	prefix := strings.TrimRight(strings.TrimSuffix(msg, raw), ":; ：")
 	switch lower := strings.ToLower(prefix); {
 	case prefix == "" && ce != nil && ce.MaybeSent && ce.Method != "GET":
-		return fmt.Sprintf("interrupted (the %s %s request may have reached the server)", ce.Method, ce.Path)
+		return tr.Sprintf("interrupted (the %s %s request may have reached the server)", ce.Method, ce.Path)
 	case prefix == "":
-		return "interrupted"
-	case strings.Contains(lower, "interrupt"), strings.Contains(lower, "cancel"):
+		return tr.Sprintf("interrupted")
+	case strings.Contains(lower, "interrupt"), strings.Contains(lower, "cancel"), strings.Contains(prefix, "中断"), strings.Contains(prefix, "取消"):
 		return prefix // it says so already; the raw cause adds nothing
 	default:
-		return prefix + ": interrupted"
+		return tr.Sprintf("%s: interrupted", prefix)
 	}
 }
 
@@ -182,9 +183,10 @@ func printError(f *cmdutil.Factory, err error, code int) {
 		return
 	}
 	errOut := f.IOStreams.ErrOut
-	msg := err.Error()
+	tr := f.IOStreams.T()
+	msg := tr.Error(err)
 	if code == ExitInterrupted {
-		msg = interruptedMessage(err)
+		msg = interruptedMessage(tr, err)
 	}
 	if f.WantsJSON() {
 		obj := map[string]any{"exit_code": code, "message": msg}
@@ -204,7 +206,7 @@ func printError(f *cmdutil.Factory, err error, code int) {
 	for _, l := range lines[1:] {
 		fmt.Fprintf(errOut, "  %s\n", l)
 	}
-	if hint := hintFor(err, code); hint != "" {
-		fmt.Fprintf(errOut, "hint: %s\n", hint)
+	if hint := hintFor(tr, err, code); hint != "" {
+		tr.Fprintf(errOut, "hint: %s\n", hint)
 	}
 }

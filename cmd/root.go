@@ -14,6 +14,7 @@ import (
 	"github.com/crmctl/crmctl/cmd/version"
 	"github.com/crmctl/crmctl/internal/build"
 	"github.com/crmctl/crmctl/internal/cmdutil"
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // NewRootCmd builds the command tree with its global flags.
@@ -47,7 +48,10 @@ which talks to an embedded emulator of the API.`,
 		},
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return cmdutil.WithHint(&cmdutil.UsageError{Err: err}, flagHint(c, err))
+		if hint := flagHint(c, err); !hint.IsZero() {
+			return cmdutil.WithHintf(cmdutil.CobraError(err), hint.Format)
+		}
+		return cmdutil.CobraError(err)
 	})
 	info := build.Get()
 	root.Version = info.Version
@@ -73,13 +77,13 @@ which talks to an embedded emulator of the API.`,
 }
 
 // flagHint explains an unknown flag that users reach for: secrets never come as flags.
-func flagHint(c *cobra.Command, err error) string {
+func flagHint(c *cobra.Command, err error) i18n.Message {
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "unknown flag: --token"), strings.Contains(msg, "unknown flag: --user-token"):
-		return "a token is never a flag (it would show in shell history and ps): set CRMCTL_TOKEN, or run `crmctl auth login --with-token` and give it on standard input"
+		return i18n.M("a token is never a flag (it would show in shell history and ps): set CRMCTL_TOKEN, or run `crmctl auth login --with-token` and give it on standard input")
 	case strings.Contains(msg, "unknown flag: --password") && c.Name() == "login":
-		return "a password is never a flag: pipe it to `crmctl auth login --password-stdin`, set CRMCTL_PASSWORD, or run `crmctl auth login` at a terminal to be asked"
+		return i18n.M("a password is never a flag: pipe it to `crmctl auth login --password-stdin`, set CRMCTL_PASSWORD, or run `crmctl auth login` at a terminal to be asked")
 	}
-	return ""
+	return i18n.Message{}
 }

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/iostreams"
 )
 
 // A command that waits out a Retry-After says so on stderr, once per wait; stdout keeps
@@ -40,9 +40,10 @@ func TestThrottledWaitIsNoted(t *testing.T) {
 
 func TestShortThrottledWaitsPassSilently(t *testing.T) {
 	var calls []time.Duration
-	var out bytes.Buffer
+	ios, _, out, _ := iostreams.Test()
+	ios.ErrOut = out
 	o := api.Options{OnThrottle: func(d time.Duration) { calls = append(calls, d) }}
-	noteThrottling(&out)(&o)
+	noteThrottling(ios)(&o)
 	o.OnThrottle(time.Second)
 	o.OnThrottle(throttleNoteAfter)
 	if out.Len() != 0 {

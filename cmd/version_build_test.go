@@ -36,7 +36,7 @@ func TestVersionOfLdflagsBuild(t *testing.T) {
 		t.Helper()
 		c := exec.Command(bin, args...)
 		c.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home, "XDG_CACHE_HOME="+home,
-			"XDG_DATA_HOME="+home, "CRMCTL_OUTPUT=", "CRMCTL_CONFIG=", "NO_COLOR=1")
+			"XDG_DATA_HOME="+home, "CRMCTL_OUTPUT=", "CRMCTL_CONFIG=", "NO_COLOR=1", "CRMCTL_LANG=en")
 		var stderr strings.Builder
 		c.Stderr = &stderr
 		out, err := c.Output()

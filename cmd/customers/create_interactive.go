@@ -10,6 +10,7 @@ import (
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/output"
 	"github.com/crmctl/crmctl/internal/prompter"
@@ -50,7 +51,7 @@ func (w *wizard) run(v fields.Values) error {
 		f, _ := fields.ByKey("name")
 		name, err := w.p.Input(f.Title(), f.Help, "", func(s string) error {
 			if strings.TrimSpace(s) == "" {
-				return errors.New("a customer needs a name")
+				return i18n.Errorf("a customer needs a name")
 			}
 			return nil
 		})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/cmdutil"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/output"
 )
 
@@ -20,10 +21,12 @@ func NewCmdCustomers(f *cmdutil.Factory) *cobra.Command {
   crmctl customers get 18`,
 	}
 	cmd.Annotations = map[string]string{
-		cmdutil.AbsentAnnotation + "list": "the ikcrm open API has no call that lists public-pool customers\n" +
-			"`crmctl customers get ID` shows one customer; `crmctl pools list` lists the pools",
-		cmdutil.AbsentAnnotation + "delete": "the ikcrm open API has no call that deletes a customer: delete it in the ikcrm web app\n" +
-			"`crmctl customers get ID` shows one customer",
+		// The messages are the catalogue's (i18n.M marks them): they are printed in the
+		// chosen language.
+		cmdutil.AbsentAnnotation + "list": i18n.M("the ikcrm open API has no call that lists public-pool customers\n" +
+			"`crmctl customers get ID` shows one customer; `crmctl pools list` lists the pools").Format,
+		cmdutil.AbsentAnnotation + "delete": i18n.M("the ikcrm open API has no call that deletes a customer: delete it in the ikcrm web app\n" +
+			"`crmctl customers get ID` shows one customer").Format,
 	}
 	cmd.AddCommand(NewCmdCreate(f, nil), NewCmdGet(f, nil), NewCmdImport(f, nil))
 	return cmd

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/crmctl/crmctl/internal/i18n"
+
 	"errors"
 	"fmt"
 	"net"
@@ -27,7 +29,7 @@ const (
 )
 
 // ErrNoToken is returned by an authenticated call on a client built without a token.
-var ErrNoToken = errors.New("no API token: log in first")
+var ErrNoToken = i18n.Errorf("no API token: log in first")
 
 // Client is the ikcrm v2 API client: one transport (auth header, envelope, errors,
 // retries, pacing, redirects, debug trace) and the typed calls built on it. A Client is

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // Codes the API is known to answer with.
@@ -22,15 +24,18 @@ type Error struct {
 	Key     string // the envelope's "error" field, e.g. "active_record/record_not_found"
 }
 
-func (e *Error) Error() string {
-	msg := e.Message
-	if msg == "" {
-		msg = "the API refused the request"
+func (e *Error) Error() string { return e.Localize(i18n.New(i18n.English)) }
+
+// Localize renders the error in p's language (the API's own message stays as it came).
+func (e *Error) Localize(p *i18n.Printer) string {
+	var msg any = e.Message
+	if e.Message == "" {
+		msg = i18n.M("the API refused the request")
 	}
 	if e.Key != "" {
-		return fmt.Sprintf("%s (code %d, %s)", msg, e.Code, e.Key)
+		return p.Sprintf("%s (code %d, %s)", msg, e.Code, e.Key)
 	}
-	return fmt.Sprintf("%s (code %d)", msg, e.Code)
+	return p.Sprintf("%s (code %d)", msg, e.Code)
 }
 
 // IsAuth reports whether the error means the credentials are missing or rejected.
@@ -50,10 +55,13 @@ type ResponseError struct {
 	Err          error
 }
 
-func (e *ResponseError) Error() string {
-	s := fmt.Sprintf("unexpected answer from %s %s (HTTP %d)", e.Method, e.Path, e.StatusCode)
+func (e *ResponseError) Error() string { return e.Localize(i18n.New(i18n.English)) }
+
+// Localize renders the error in p's language.
+func (e *ResponseError) Localize(p *i18n.Printer) string {
+	s := p.Sprintf("unexpected answer from %s %s (HTTP %d)", e.Method, e.Path, e.StatusCode)
 	if e.Err != nil {
-		s += ": " + e.Err.Error()
+		s += ": " + p.Error(e.Err)
 	}
 	if e.Snippet != "" {
 		s += fmt.Sprintf(": %q", e.Snippet)
@@ -74,10 +82,14 @@ type NetworkError struct {
 	Attempts int
 }
 
-func (e *NetworkError) Error() string {
-	s := fmt.Sprintf("%s %s: %v", e.Method, e.Path, e.Err)
+func (e *NetworkError) Error() string { return e.Localize(i18n.New(i18n.English)) }
+
+// Localize renders the error in p's language. The explicit argument indexes make the
+// message a key of its own in the catalogue, distinct from other "%s %s: %v".
+func (e *NetworkError) Localize(p *i18n.Printer) string {
+	s := p.Sprintf("%[1]s %[2]s: %[3]v", e.Method, e.Path, e.Err)
 	if e.MaybeSent && e.Method != "GET" {
-		s += " (the request may have reached the server)"
+		s += p.Sprintf(" (the request may have reached the server)")
 	}
 	switch {
 	case e.Attempts == 1:
@@ -97,14 +109,18 @@ type ThrottledError struct {
 	RetryAfter   time.Duration
 }
 
-func (e *ThrottledError) Error() string {
-	attempts := "attempts"
+func (e *ThrottledError) Error() string { return e.Localize(i18n.New(i18n.English)) }
+
+// Localize renders the error in p's language.
+func (e *ThrottledError) Localize(p *i18n.Printer) string {
+	var s string
 	if e.Attempts == 1 {
-		attempts = "attempt"
+		s = p.Sprintf("%s %s: still throttled by the API (Retry later) after %d attempt", e.Method, e.Path, e.Attempts)
+	} else {
+		s = p.Sprintf("%s %s: still throttled by the API (Retry later) after %d attempts", e.Method, e.Path, e.Attempts)
 	}
-	s := fmt.Sprintf("%s %s: still throttled by the API (Retry later) after %d %s", e.Method, e.Path, e.Attempts, attempts)
 	if e.RetryAfter >= time.Second {
-		s += fmt.Sprintf("; retry after %s", e.RetryAfter.Round(time.Second))
+		s += p.Sprintf("; retry after %s", i18n.Duration(e.RetryAfter.Round(time.Second)))
 	}
 	return s
 }

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/crmctl/crmctl/internal/i18n"
+
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -76,7 +78,10 @@ func (e *CanceledError) Unwrap() error { return e.Err }
 // timeoutError is an attempt that got no complete answer within Options.Timeout.
 type timeoutError struct{ d time.Duration }
 
-func (e *timeoutError) Error() string { return fmt.Sprintf("no answer within %s (timeout)", e.d) }
+func (e *timeoutError) Error() string { return e.Localize(i18n.New(i18n.English)) }
+func (e *timeoutError) Localize(p *i18n.Printer) string {
+	return p.Sprintf("no answer within %s (timeout)", i18n.Duration(e.d))
+}
 func (e *timeoutError) Timeout() bool { return true }
 func (e *timeoutError) Unwrap() error { return context.DeadlineExceeded }
 

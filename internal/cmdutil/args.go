@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // ExactArgs is cobra.ExactArgs whose error is a usage error (exit 2).
@@ -24,7 +26,7 @@ func NoArgs(c *cobra.Command, args []string) error {
 func wrapArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if err := check(c, args); err != nil {
-			return &UsageError{Err: err}
+			return CobraError(err)
 		}
 		return nil
 	}
@@ -54,7 +56,7 @@ func RejectUnknownSubcommands(c *cobra.Command) {
 	c.RunE = func(c *cobra.Command, args []string) error {
 		if len(args) > 0 {
 			if msg, ok := c.Annotations[AbsentAnnotation+args[0]]; ok {
-				return UsageErrorf("%s", msg)
+				return UsageErrorf("%s", i18n.M(msg))
 			}
 			if sugg := c.SuggestionsFor(args[0]); len(sugg) > 0 {
 				return UsageErrorf("unknown command %q for %q; did you mean %s?\nrun `%s --help` for its commands", args[0], c.CommandPath(), strings.Join(sugg, " or "), c.CommandPath())

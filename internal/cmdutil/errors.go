@@ -5,6 +5,8 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // UsageError is invalid usage or input, caught before anything was written (exit 2).
@@ -15,7 +17,7 @@ func (e *UsageError) Unwrap() error { return e.Err }
 
 // UsageErrorf builds a UsageError.
 func UsageErrorf(format string, a ...any) error {
-	return &UsageError{Err: fmt.Errorf(format, a...)}
+	return &UsageError{Err: i18n.Errorf(format, a...)}
 }
 
 // AuthError is missing or rejected authentication found locally (exit 3).
@@ -36,18 +38,39 @@ var ErrCancel = errors.New("cancelled")
 // HintError attaches a hint line to an error ("run `crmctl auth login`").
 type HintError struct {
 	Err  error
-	Hint string
+	Hint string // in English
+	// Msg is the hint as a message of the catalogue (Hint is its English text); when
+	// it is zero, Hint itself is looked up.
+	Msg i18n.Message
 }
 
 func (e *HintError) Error() string { return e.Err.Error() }
 func (e *HintError) Unwrap() error { return e.Err }
 
-// WithHint wraps err with a hint printed on the line after it.
+// LocalHint is the hint in p's language.
+func (e *HintError) LocalHint(p *i18n.Printer) string {
+	if !e.Msg.IsZero() {
+		return e.Msg.Localize(p)
+	}
+	return i18n.M(e.Hint).Localize(p)
+}
+
+// WithHint wraps err with a hint printed on the line after it: a message of the
+// catalogue, with no arguments.
 func WithHint(err error, hint string) error {
 	if err == nil {
 		return nil
 	}
-	return &HintError{Err: err, Hint: hint}
+	return &HintError{Err: err, Hint: hint, Msg: i18n.M(hint)}
+}
+
+// WithHintf is WithHint with a hint formatted as fmt.Sprintf does.
+func WithHintf(err error, format string, a ...any) error {
+	if err == nil {
+		return nil
+	}
+	m := i18n.M(format, a...)
+	return &HintError{Err: err, Hint: m.String(), Msg: m}
 }
 
 // SilentError carries an exit code whose message was already printed.

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // Load resolves every setting: flag > environment > profile in the config file >
@@ -117,6 +119,16 @@ func Load(flags Flags, env func(string) (string, bool)) (*Settings, error) {
 	// pacing rate (parsed where it is used)
 	s.Rate = r.str(nil, "", EnvRate, "", fromProfile("rate", prof.Rate))
 	s.Rate.V = strings.TrimSpace(s.Rate.V)
+
+	// language
+	s.Lang = r.str(nil, "", EnvLang, "", fromProfile("lang", prof.Lang))
+	if s.Lang.Source != SourceDefault {
+		l, ok := i18n.Parse(s.Lang.V)
+		if !ok {
+			return nil, invalidf("%s: invalid language %q (want zh or en)", s.Lang.From, s.Lang.V)
+		}
+		s.Lang.V = string(l)
+	}
 
 	// booleans
 	if s.Sandbox, err = r.boolean(flags.Sandbox, FlagSandbox, EnvSandbox); err != nil {

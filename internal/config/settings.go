@@ -13,8 +13,9 @@
 package config
 
 import (
-	"fmt"
 	"time"
+
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // Source says where a setting's value came from.
@@ -45,6 +46,7 @@ const (
 	EnvSandbox  = "CRMCTL_SANDBOX"
 	EnvNoInput  = "CRMCTL_NO_INPUT"
 	EnvDebug    = "CRMCTL_DEBUG"
+	EnvLang     = "CRMCTL_LANG"
 )
 
 // Flag names, as recorded in Value.From.
@@ -99,6 +101,8 @@ type Profile struct {
 	Rate string `yaml:"rate,omitempty" mapstructure:"rate"`
 	// Output is the profile's output format ("table" or "json"); empty means table.
 	Output string `yaml:"output,omitempty" mapstructure:"output"`
+	// Lang is the language crmctl speaks to people: zh or en; empty means the locale's.
+	Lang string `yaml:"lang,omitempty" mapstructure:"lang"`
 }
 
 // Value is one resolved setting with its origin.
@@ -127,6 +131,7 @@ type Settings struct {
 	Sandbox  Value[bool]
 	NoInput  Value[bool]
 	Debug    Value[bool]
+	Lang     Value[string] // "zh", "en", or "" (the POSIX locale decides)
 
 	// ProfileExists reports whether the selected profile is in the config file.
 	ProfileExists bool
@@ -153,5 +158,5 @@ func (e *InvalidError) Error() string { return e.Err.Error() }
 func (e *InvalidError) Unwrap() error { return e.Err }
 
 func invalidf(format string, a ...any) error {
-	return &InvalidError{Err: fmt.Errorf(format, a...)}
+	return &InvalidError{Err: i18n.Errorf(format, a...)}
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"golang.org/x/term"
+
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // IOStreams is the set of streams a command reads and writes.
@@ -23,6 +25,7 @@ type IOStreams struct {
 	noColor                        bool
 	dumbTerm                       bool
 	width                          int
+	tr                             *i18n.Printer
 }
 
 // System returns streams bound to the process's standard streams.
@@ -79,6 +82,18 @@ func (s *IOStreams) SetNeverPrompt(v bool) { s.neverPrompt = v }
 
 // SetNoColor disables colour (tests, NO_COLOR).
 func (s *IOStreams) SetNoColor(v bool) { s.noColor = v }
+
+// SetLang chooses the language of the messages written to people.
+func (s *IOStreams) SetLang(l i18n.Lang) { s.tr = i18n.New(l) }
+
+// T is the printer of the chosen language (English until SetLang is called): every
+// message for people goes through it.
+func (s *IOStreams) T() *i18n.Printer {
+	if s.tr == nil {
+		return i18n.New(i18n.English)
+	}
+	return s.tr
+}
 
 // SetWidth sets the terminal width (tests).
 func (s *IOStreams) SetWidth(w int) { s.width = w }

@@ -20,8 +20,10 @@ import (
 // RunFunc runs crmctl in process (cmd.Run) and returns its exit code.
 type RunFunc func(ctx context.Context, ios *iostreams.IOStreams, args []string, env func(string) (string, bool)) int
 
-// Setup gives a script HOME and the XDG folders inside $WORK, NO_COLOR, and $PORT, a
-// loopback port nothing listens on (for `crmctl sandbox serve --addr 127.0.0.1:$PORT`).
+// Setup gives a script HOME and the XDG folders inside $WORK, NO_COLOR, CRMCTL_LANG=en
+// (so that English assertions hold whatever the machine's locale; a script about the
+// language sets its own), and $PORT, a loopback port nothing listens on (for
+// `crmctl sandbox serve --addr 127.0.0.1:$PORT`).
 func Setup(e *testscript.Env) error {
 	home := filepath.Join(e.WorkDir, "home")
 	e.Setenv("HOME", home)
@@ -29,6 +31,7 @@ func Setup(e *testscript.Env) error {
 	e.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
 	e.Setenv("XDG_DATA_HOME", filepath.Join(home, ".local", "share"))
 	e.Setenv("NO_COLOR", "1")
+	e.Setenv("CRMCTL_LANG", "en")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
