@@ -128,6 +128,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		return
 	case get && len(seg) == 2 && seg[0] == "user" && seg[1] == "info":
 		h = s.handleUserInfo
+	case get && len(seg) == 2 && seg[0] == "user" && seg[1] == "list":
+		h = s.handleUserList
 	case get && len(seg) == 1 && seg[0] == "departments":
 		h = s.handleDepartments
 	case get && len(seg) == 2 && seg[0] == "common_customers" && seg[1] == "common_settings":
@@ -384,6 +386,57 @@ func (s *Server) handleUserInfo(w http.ResponseWriter, r *http.Request, _ map[st
 	ok(w, r, s.userData(u))
 }
 
+// Pagination of the list calls (ikcrm-api.md §3, §7): page from 1, per_page 15 unless
+// asked; the sandbox caps per_page at maxPerPage.
+const (
+	defaultPerPage = 15
+	maxPerPage     = 200
+)
+
+// pageParams reads page and per_page; a missing, non-numeric or out-of-range value is the
+// default (the API is lenient with them).
+func pageParams(params map[string]any) (page, perPage int) {
+	page, perPage = 1, defaultPerPage
+	if v := param(params, "page"); v != "" {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 0 {
+			page = n
+		}
+	}
+	if v := param(params, "per_page"); v != "" {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 0 && n <= maxPerPage {
+			perPage = n
+		}
+	}
+	return page, perPage
+}
+
+// handleUserList is GET user/list (ikcrm-api.md §7): the organisation's users, optionally
+// those whose name contains name or who belong to department_id, a page at a time, with
+// page, per_page and total_count beside the list, as every paginated list of the API.
+func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request, params map[string]any, _ seedUser) {
+	page, perPage := pageParams(params)
+	name := strings.TrimSpace(param(params, "name"))
+	dept := strings.TrimSpace(param(params, "department_id"))
+	var match []map[string]any
+	for _, u := range s.seed.Users {
+		if u.ID == s.user.ID {
+			u = s.user
+		}
+		if name != "" && !strings.Contains(u.Name, name) {
+			continue
+		}
+		if dept != "" && strconv.FormatInt(u.DepartmentID, 10) != dept {
+			continue
+		}
+		match = append(match, s.userData(u))
+	}
+	users := []map[string]any{}
+	if from := (page - 1) * perPage; from < len(match) {
+		users = match[from:min(from+perPage, len(match))]
+	}
+	ok(w, r, map[string]any{"users": users, "page": page, "per_page": perPage, "total_count": len(match)})
+}
+
 func (s *Server) handleDepartments(w http.ResponseWriter, r *http.Request, _ map[string]any, _ seedUser) {
 	ok(w, r, map[string]any{"departments": s.seed.Departments})
 }
@@ -497,17 +550,7 @@ func (s *Server) handleContacts(w http.ResponseWriter, r *http.Request, idStr st
 		internal(w, r, err)
 		return
 	}
-	page, perPage := 1, 15
-	if v := param(params, "page"); v != "" {
-		if n, err := strconv.Atoi(v); err == nil && n > 0 {
-			page = n
-		}
-	}
-	if v := param(params, "per_page"); v != "" {
-		if n, err := strconv.Atoi(v); err == nil && n > 0 && n <= 200 {
-			perPage = n
-		}
-	}
+	page, perPage := pageParams(params)
 	list, total, err := s.contacts(r.Context(), id, perPage, (page-1)*perPage)
 	if err != nil {
 		internal(w, r, err)
@@ -600,6 +643,12 @@ func (s *Server) handleMatchingName(w http.ResponseWriter, r *http.Request, para
 		if u, found := s.seed.user(c.Rec.UserID); found {
 			item["user_name"] = u.Name
 		}
+		if pool, found := s.seed.poolIDs[c.Rec.CommonID]; found {
+			item["common_setting_name"] = pool
+		}
+		// The numbers a caller may tell namesakes apart by (the sandbox's choice: the
+		// API documents only id, name and user_id).
+		item["address"] = map[string]any{"tel": c.Rec.Address["tel"], "phone": c.Rec.Address["phone"]}
 		out = append(out, item)
 	}
 	ok(w, r, map[string]any{"customers": out, "total_count": len(out)})

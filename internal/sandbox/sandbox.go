@@ -7,7 +7,8 @@
 // It is built from the API's description, not from what crmctl sends, and imports no other
 // crmctl package, so that a client bug cannot hide behind a matching emulator bug.
 //
-// Routes: POST /api/v2/auth/login; GET /api/v2/user/info, /api/v2/departments,
+// Routes: POST /api/v2/auth/login; GET /api/v2/user/info, /api/v2/user/list,
+// /api/v2/departments,
 // /api/v2/common_customers/common_settings, /api/v2/field_maps/<entity>,
 // /api/v2/custom_fields/<entity>/by_group, /api/v2/common_customers/:id,
 // /api/v2/common_customers/:id/contacts, /api/v2/duplicates/matching_name;
@@ -55,11 +56,22 @@
 // owner (user, owned_department) and common_id null; the pool routes (GET, contacts,
 // transfer) answer 100100 for it from then on; matching_name still finds it.
 //
-// The seed (seed.json, embedded) is an organisation with departments, two accounts (only
-// the first can log in, with Options.Login/Password), three pools (公司公海 45, 超级公海
-// 48942, 华东区公海 50117), field maps with disabled options, custom fields of customer
-// (selects, a multi_select, number, date and datetime fields, a disabled field and a
-// disabled group, and a business template with a required field), and three sample customers (using those custom fields) written to the store
+// matching_name answers each customer's id, name, user_id (and user_name), common_id
+// (null once it left its pool) and common_setting_name, status, created_at, and an address
+// with only tel and phone: the API documents id, name and user_id; the rest is the
+// sandbox's choice, so that a client can tell namesakes apart without one request each.
+//
+// user/list pages the seeded users as every list of the API does: page (from 1), per_page
+// (15 unless asked, at most 200; another value is the default), total_count and the
+// users; name (part of the name) and department_id narrow it. A page past the end is an
+// empty list.
+//
+// The seed (seed.json, embedded) is an organisation with departments, 33 users (only
+// the first can log in, with Options.Login/Password; enough for three pages of
+// user/list), three pools (公司公海 45, 超级公海 48942, 华东区公海 50117), field maps with
+// disabled options, custom fields of customer (selects, a multi_select, number, date and
+// datetime fields, a disabled field and a disabled group, and a business template with a
+// required field), and three sample customers (using those custom fields) written to the store
 // when it is first created.
 //
 // Throttling is per enterprise and per process: the sandbox hosts one enterprise, so every
