@@ -53,7 +53,14 @@ func (c *Client) debug(req *http.Request, body []byte, resp *http.Response, resp
 		}
 	}
 	var tokens []string
-	if body != nil {
+	if body != nil && !isFormBody(req.Header.Get("Content-Type")) {
+		// A JSON (or other) body of `crmctl api`: shown as text, secret keys masked.
+		b.WriteString(">\n")
+		text := secretJSONRE().ReplaceAll(body, []byte(`$1"***"`))
+		for _, line := range strings.Split(truncateText(text, debugBodyLimit), "\n") {
+			b.WriteString(">   " + line + "\n")
+		}
+	} else if body != nil {
 		b.WriteString(">\n")
 		form, perr := url.ParseQuery(string(body))
 		if perr != nil {
@@ -158,4 +165,11 @@ func sanitize(s string) string {
 
 func isControl(r rune) bool {
 	return (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r < 0xa0)
+}
+
+// isFormBody reports whether a Content-Type is a form's (or none, which is sent as one).
+func isFormBody(ct string) bool {
+	mt, _, _ := strings.Cut(ct, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	return mt == "" || mt == "application/x-www-form-urlencoded"
 }

@@ -56,3 +56,52 @@ func idLess(a, b string) bool {
 	}
 	return a < b
 }
+
+// Match describes the customer a create would make, to find the customers that already
+// answer to it: the exact name, and, when given, the mobile (Phone), the telephone (Tel)
+// and the pool's id.
+type Match struct {
+	Name, Phone, Tel, Pool string
+}
+
+// Existing returns, in the list's order, the customers of a matching_name answer that
+// the create described by m would repeat: the same name (trimmed); the same mobile and
+// telephone when m gives them, unless the record carries no address to compare (it is
+// not ruled out); and the same pool when the record carries one (a customer that left its
+// pool, or an answer without common_id, is not ruled out). Numbers are compared by their
+// digits and a leading +, so "010-6488 1989" is "01064881989".
+func (l *CustomerList) Existing(m Match) []Customer {
+	name := strings.TrimSpace(m.Name)
+	phone, tel, pool := phoneDigits(m.Phone), phoneDigits(m.Tel), strings.TrimSpace(m.Pool)
+	out := []Customer{}
+	for _, c := range l.Customers {
+		if strings.TrimSpace(c.Name) != name {
+			continue
+		}
+		if c.Address != nil {
+			if phone != "" && phoneDigits(string(c.Address.Phone)) != phone {
+				continue
+			}
+			if tel != "" && phoneDigits(string(c.Address.Tel)) != tel {
+				continue
+			}
+		}
+		if pool != "" && c.CommonID != "" && string(c.CommonID) != pool {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// phoneDigits keeps a number's digits and a leading +.
+func phoneDigits(s string) string {
+	s = strings.TrimSpace(s)
+	var b strings.Builder
+	for i, r := range s {
+		if (r >= '0' && r <= '9') || (r == '+' && i == 0) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

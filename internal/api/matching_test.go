@@ -1,6 +1,7 @@
 package api
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -33,5 +34,43 @@ func TestCreatedByPicksTheCreatesCustomer(t *testing.T) {
 	odd := &CustomerList{Customers: []Customer{{ID: "7", Name: "甲", CreatedAt: "yesterday"}}}
 	if c := odd.CreatedBy("甲", "45", sent); c == nil {
 		t.Fatal("an unreadable created_at rules nobody out")
+	}
+}
+
+func TestExistingNarrowsByNumbersAndPool(t *testing.T) {
+	list, err := DecodeCustomerList([]byte(`{"customers":[
+	 {"id":1,"name":"甲","common_id":45,"address":{"tel":"010-6488 1989","phone":""}},
+	 {"id":2,"name":"甲","common_id":48942,"address":{"tel":"01064881989","phone":"13800000000"}},
+	 {"id":3,"name":"甲","common_id":null,"user_id":2,"address":{"tel":"","phone":"13800000000"}},
+	 {"id":4,"name":"甲 "},
+	 {"id":5,"name":"甲乙","common_id":45}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(cs []Customer) string {
+		var s []string
+		for _, c := range cs {
+			s = append(s, string(c.ID))
+		}
+		return strings.Join(s, ",")
+	}
+	for _, c := range []struct {
+		m    Match
+		want string
+	}{
+		{Match{Name: "甲"}, "1,2,3,4"},
+		{Match{Name: " 甲", Pool: "45"}, "1,3,4"},         // 2 is in another pool; 3 and 4 carry none
+		{Match{Name: "甲", Tel: "010 64881989"}, "1,2,4"}, // by digits; 4 carries no address
+		{Match{Name: "甲", Phone: "138-0000-0000"}, "2,3,4"},
+		{Match{Name: "甲", Phone: "13800000000", Pool: "45"}, "3,4"},
+		{Match{Name: "甲", Tel: "010-64881989", Phone: "139"}, "4"},
+		{Match{Name: "丙"}, ""},
+	} {
+		if got := ids(list.Existing(c.m)); got != c.want {
+			t.Errorf("Existing(%+v) = %s, want %s", c.m, got, c.want)
+		}
+	}
+	if got := (&CustomerList{}).Existing(Match{Name: "甲"}); got == nil || len(got) != 0 {
+		t.Errorf("no customers: %#v, want an empty list", got)
 	}
 }

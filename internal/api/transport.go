@@ -51,6 +51,10 @@ type request struct {
 	query  url.Values // nil: none
 	form   url.Values // nil: no body
 	auth   bool       // send the Authorization header
+	// body and contentType are a body given as it is (Raw); used when form is nil.
+	body        []byte
+	contentType string
+	header      http.Header // extra headers (Raw)
 }
 
 // answer is what one attempt (redirects followed) came back with.
@@ -87,17 +91,24 @@ func (e *timeoutError) Unwrap() error { return context.DeadlineExceeded }
 
 // do sends r, with retries, and returns the envelope's data.
 func (c *Client) do(ctx context.Context, r request) (json.RawMessage, error) {
+	data, _, err := c.exchange(ctx, r)
+	return data, err
+}
+
+// exchange sends r, with retries, and returns the envelope's data and the last answer.
+func (c *Client) exchange(ctx context.Context, r request) (json.RawMessage, answer, error) {
+	var none answer
 	if r.auth && c.opts.Token == "" {
-		return nil, ErrNoToken
+		return nil, none, ErrNoToken
 	}
 	target, err := url.Parse(c.base.String() + r.path)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", r.method, r.path, err)
+		return nil, none, fmt.Errorf("%s %s: %w", r.method, r.path, err)
 	}
 	if len(r.query) > 0 {
 		target.RawQuery = r.query.Encode()
 	}
-	var body []byte
+	body := r.body
 	if r.form != nil {
 		body = []byte(r.form.Encode())
 	}
@@ -111,13 +122,13 @@ func (c *Client) do(ctx context.Context, r request) (json.RawMessage, error) {
 		}
 		a := c.attempt(ctx, r, target, body, b)
 		if a.err != nil && ctx.Err() != nil {
-			return nil, &CanceledError{Method: r.method, Path: r.path, MaybeSent: a.sent, Err: ctx.Err()}
+			return nil, a, &CanceledError{Method: r.method, Path: r.path, MaybeSent: a.sent, Err: ctx.Err()}
 		}
 		canRetry := attempt < maxAttempts
 		if a.err != nil {
 			var ne *NetworkError
 			if !errors.As(a.err, &ne) {
-				return nil, a.err
+				return nil, a, a.err
 			}
 			failed++
 			limit, wait := maxFailed, backoff(failed)
@@ -132,12 +143,12 @@ func (c *Client) do(ctx context.Context, r request) (json.RawMessage, error) {
 				c.retrying(r, target, failed+1, limit, wait, ne.Err)
 				b.spent += wait
 				if err := c.sleep(ctx, r, wait); err != nil {
-					return nil, err
+					return nil, a, err
 				}
 				continue
 			}
 			ne.Attempts = attempt
-			return nil, ne
+			return nil, a, ne
 		}
 
 		if isThrottled(a.status, a.body) {
@@ -147,13 +158,13 @@ func (c *Client) do(ctx context.Context, r request) (json.RawMessage, error) {
 				wait = backoff(attempt)
 			}
 			if !canRetry || wait > maxRetryAfter {
-				return nil, &ThrottledError{Method: r.method, Path: r.path, Attempts: attempt, RetryAfter: wait}
+				return nil, a, &ThrottledError{Method: r.method, Path: r.path, Attempts: attempt, RetryAfter: wait}
 			}
 			if c.opts.OnThrottle != nil {
 				c.opts.OnThrottle(wait)
 			}
 			if err := c.sleep(ctx, r, wait); err != nil {
-				return nil, err
+				return nil, a, err
 			}
 			continue
 		}
@@ -171,31 +182,31 @@ func (c *Client) do(ctx context.Context, r request) (json.RawMessage, error) {
 				c.retrying(r, target, failed+1, maxFailed, wait, fmt.Errorf("server error %d %s", a.status, http.StatusText(a.status)))
 				b.spent += wait
 				if err := c.sleep(ctx, r, wait); err != nil {
-					return nil, err
+					return nil, a, err
 				}
 				continue
 			}
 			var ae *Error
 			if errors.As(derr, &ae) {
-				return nil, ae
+				return nil, a, ae
 			}
-			return nil, c.responseError(r, a, fmt.Errorf("server error %d %s", a.status, http.StatusText(a.status)))
+			return nil, a, c.responseError(r, a, fmt.Errorf("server error %d %s", a.status, http.StatusText(a.status)))
 		}
 		if derr != nil {
 			var ae *Error
 			if errors.As(derr, &ae) {
-				return nil, ae
+				return nil, a, ae
 			}
 			var re *ResponseError
 			if errors.As(derr, &re) {
-				return nil, c.responseError(r, a, re.Err)
+				return nil, a, c.responseError(r, a, re.Err)
 			}
-			return nil, c.responseError(r, a, derr)
+			return nil, a, c.responseError(r, a, derr)
 		}
 		if a.status < 200 || a.status > 299 {
-			return nil, c.responseError(r, a, fmt.Errorf("HTTP status %d %s", a.status, http.StatusText(a.status)))
+			return nil, a, c.responseError(r, a, fmt.Errorf("HTTP status %d %s", a.status, http.StatusText(a.status)))
 		}
-		return data, nil
+		return data, a, nil
 	}
 }
 
@@ -326,8 +337,15 @@ func (c *Client) roundTrip(ctx context.Context, r request, method string, u *url
 	if c.opts.UserAgent != "" {
 		req.Header.Set("User-Agent", c.opts.UserAgent)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, vs := range r.header {
+		req.Header[k] = append([]string(nil), vs...)
+	}
+	if body != nil && req.Header.Get("Content-Type") == "" {
+		ct := r.contentType
+		if ct == "" {
+			ct = "application/x-www-form-urlencoded"
+		}
+		req.Header.Set("Content-Type", ct)
 	}
 	if auth {
 		req.Header.Set("Authorization", authHeader(c.opts.Token))

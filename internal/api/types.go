@@ -192,6 +192,7 @@ type Customer struct {
 	CreatedAt       string          `json:"created_at"`
 	UpdatedAt       string          `json:"updated_at"`
 	UserID          ID              `json:"user_id"`
+	UserName        string          `json:"user_name"` // the owner's name, in a matching_name answer
 	Address         *Address        `json:"address"`
 	User            *Named          `json:"user"`
 	OwnedDepartment *Named          `json:"owned_department"`
