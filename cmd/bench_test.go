@@ -24,3 +24,40 @@ func BenchmarkCreateWarmCache(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(len(api.Calls()))/float64(b.N), "requests/customer")
 }
+
+// BenchmarkCreateIfExistsSkip measures the requests of `customers create --if-exists
+// skip` with a warm cache: of a customer that exists (target: 1, the check, and no POST)
+// and of a new one (target: 2, the check and the create).
+func BenchmarkCreateIfExistsSkip(b *testing.B) {
+	for _, bc := range []struct {
+		name     string
+		matching string
+		posts    int
+	}{
+		{"existing", `{"code":0,"data":{"customers":[{"id":18,"name":"贸易公司","common_id":45,"created_at":"2015-07-03 17:31"}]}}`, 0},
+		{"new", `{"code":0,"data":{"customers":[]}}`, 1},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			api := newFakeAPI(b)
+			api.routes["GET /api/v2/duplicates/matching_name"] = canned(bc.matching)
+			e := newEnv(b, api)
+			if r := e.run("", "pools", "list"); r.code != 0 {
+				b.Fatal(r)
+			}
+			api.Reset()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				r := e.run("", "customers", "create", "--pool", "公司公海", "--name", "贸易公司", "--if-exists", "skip")
+				if r.code != 0 {
+					b.Fatal(r)
+				}
+			}
+			b.StopTimer()
+			if got := len(posts(api)); got != bc.posts*b.N {
+				b.Fatalf("%d POSTs for %d runs", got, b.N)
+			}
+			b.ReportMetric(float64(len(api.Calls()))/float64(b.N), "requests/create")
+			b.ReportMetric(float64(len(posts(api)))/float64(b.N), "posts/create")
+		})
+	}
+}

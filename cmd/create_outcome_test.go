@@ -57,7 +57,7 @@ func TestCreateInterruptedAfterTheRequestLeft(t *testing.T) {
 	wantStderr(t, r, 130,
 		`crmctl: interrupted after the request was sent: customer "中断" may have been created`,
 		"hint: check before running the command again, or the customer may be created twice: "+
-			`GET /api/v2/duplicates/matching_name?name=%E4%B8%AD%E6%96%AD lists the customers named "中断"`)
+			"`crmctl customers find --name 中断` lists the customers named \"中断\"")
 	if strings.Contains(r.stderr, "context canceled") {
 		t.Errorf("the raw context error:\n%s", r.stderr)
 	}
@@ -138,7 +138,7 @@ func TestCreateServerErrorNotFoundByName(t *testing.T) {
 	wantStderr(t, r, 4,
 		`crmctl: customer "五百" may have been created: the create got no usable answer: unexpected answer from POST /api/v2/common_customers (HTTP 500)`,
 		"matching_name finds no customer of that name created since the request, but the CRM may still be processing it",
-		"hint: check before running the command again, or the customer may be created twice: GET /api/v2/duplicates/matching_name?name=")
+		"hint: check before running the command again, or the customer may be created twice: `crmctl customers find --name 五百`")
 }
 
 // An unreadable answer to the create, and the check fails too (one request, no

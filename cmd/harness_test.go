@@ -64,6 +64,7 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 	f.routes["POST /api/v2/auth/login"] = canned(`{"code":0,"data":{"user_token":"` + testToken + `","user_id":2}}`)
 	f.routes["POST /api/v2/common_customers"] = f.create
 	f.routes["GET /api/v2/common_customers/18"] = canned(`{"code":0,"data":{"id":18,"name":"贸易公司","status":"7","status_mapped":"初访","category":"","category_mapped":"","staff_size":0,"common_id":45,"created_at":"2015-07-03 17:31","text_asset_9320d8d7":"","address":{"tel":"010-64881989"}}}`)
+	f.routes["GET /api/v2/duplicates/matching_name"] = canned(`{"code":0,"data":{"customers":[]}}`)
 	f.routes["GET /api/v2/common_customers/404"] = canned(`{"code":100100,"message":"记录不存在","error":"active_record/record_not_found"}`)
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)

@@ -67,7 +67,8 @@ const walkCommand = "  crmctl --sandbox customers create --pool 45 --name 贸易
 
 // createWalk answers every question of `customers create` in the sandbox: the pool by
 // the arrow keys, a typed name, a status by typing to filter, skip for the other
-// selects, Email among the more fields, a bad then a good email, and yes.
+// selects, Email among the more fields, a bad then a good email, and yes. The name is
+// the seeded customer's: the walk is told it exists, and goes on.
 func createWalk(c *ptytest.Console) {
 	c.WaitFor("Pool (公海)")
 	c.WaitFor("华东区公海 (50117)")
@@ -84,6 +85,12 @@ func createWalk(c *ptytest.Console) {
 	c.WaitFor("Name (客户名称)")
 	c.WaitReading()
 	c.Send("贸易公司\r")
+
+	// The sandbox's seed has a 贸易公司: it is shown at once, and the walk goes on.
+	c.WaitFor("已存在 / exists: ")
+	c.WaitFor("Create another customer of this name? (仍然创建)")
+	c.WaitReading()
+	c.Send("y\r")
 
 	c.WaitFor("Status (跟进状态)")
 	c.WaitFor("成交") // the last option: the list is drawn

@@ -41,7 +41,17 @@ type CreateOptions struct {
 	FromFile string        // a path, or "-" for standard input
 	DryRun   bool
 	Yes      bool
+	// IfExists is what to do when customers of the name exist: IfExistsCreate (create
+	// one more, without looking), IfExistsSkip or IfExistsFail.
+	IfExists string
 }
+
+// The values of --if-exists.
+const (
+	IfExistsCreate = "create"
+	IfExistsSkip   = "skip"
+	IfExistsFail   = "fail"
+)
 
 // NewCmdCreate builds `crmctl customers create`. Its field flags are generated from the
 // field catalogue.
@@ -76,6 +86,16 @@ the exact request without sending it.
 
 Pools and field maps are cached, so with a warm cache a create costs one request.
 
+--if-exists says what to do when the customer exists: create (the default) creates it
+without looking; skip and fail first ask duplicates/matching_name, which costs one more
+request. A customer exists when it has exactly the same name, the same mobile (--phone)
+and telephone (--tel) when they are given, and is in the same pool when the answer says
+which (see ` + "`crmctl customers find`" + `). With skip, an existing customer is printed as a
+create prints the one it makes, nothing is sent and the exit code is 0; two or more are
+an error listing them (exit 1). With fail, any is an error naming them (exit 1), and
+nothing is sent. --dry-run makes no check. In the walk-through, customers of the name
+typed are shown at once, and you choose whether to go on.
+
 When the create gets no usable answer after it was sent (a timeout, an error page, an
 interruption), the customer may exist: the error says so, and running the command again
 could create it twice. Unless interrupted, crmctl then asks duplicates/matching_name once
@@ -83,6 +103,7 @@ and names the customer it finds; the exit code is still the failure's.`,
 		Example: `  crmctl customers create --pool 公司公海 --name 贸易公司 --status 初访 --tel 010-64881989
   crmctl customers create --pool 45 --name 贸易公司 --category "B(普通客户)" --contact-name 王经理
   crmctl customers create --pool 45 --name 贸易公司 --field text_asset_9320d8d7=VIP --dry-run
+  crmctl customers create --pool 45 --name 贸易公司 --tel 010-64881989 --if-exists skip -o json --jq .id
   echo '{"name":"贸易公司","address_attributes":{"tel":"010-64881989"}}' | crmctl customers create --pool 45 --from-file -`,
 		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -102,6 +123,11 @@ and names the customer it finds; the exit code is still the failure's.`,
 				}
 				opts.Values[k] = v
 			}
+			switch opts.IfExists {
+			case IfExistsCreate, IfExistsSkip, IfExistsFail:
+			default:
+				return cmdutil.UsageErrorf("--if-exists %q: use create, skip or fail", opts.IfExists)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -115,7 +141,11 @@ and names the customer it finds; the exit code is still the failure's.`,
 	cmd.Flags().StringVar(&opts.FromFile, "from-file", "", "read fields from a JSON or YAML object of API keys (- for standard input)")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "check the values and print the request; send nothing")
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "skip the confirmation in interactive mode")
+	cmd.Flags().StringVar(&opts.IfExists, "if-exists", IfExistsCreate, "when customers of the name exist: create, skip (print the existing one) or fail; skip and fail cost one more request")
 	cmdutil.RegisterFieldCompletions(f, cmd)
+	_ = cmd.RegisterFlagCompletionFunc("if-exists", cobra.FixedCompletions([]string{
+		"create\tcreate without looking", "skip\tprint the existing customer, create nothing", "fail\texit 1 when it exists",
+	}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -170,8 +200,18 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if len(problems) > 0 {
 		return problems // what the flags gave is wrong: say so before asking anything
 	}
+	names := &nameCheck{client: opts.Client}
 	if interactive {
-		w := &wizard{p: opts.Prompter, pools: pools.Pools, fields: lookup.FieldMaps}
+		w := &wizard{p: opts.Prompter, pools: pools.Pools, fields: lookup.FieldMaps, warn: opts.IO.ErrOut}
+		if opts.IfExists == IfExistsCreate {
+			w.existing = func(name string) ([]api.Customer, error) {
+				list, err := names.lookup(ctx, name)
+				if err != nil {
+					return nil, err
+				}
+				return list.Existing(api.Match{Name: name}), nil
+			}
+		}
 		if err := w.run(values); err != nil {
 			return err
 		}
@@ -193,6 +233,16 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	}
 	if opts.DryRun {
 		return printDryRun(p, opts.IO.Out, resolved)
+	}
+	if opts.IfExists != IfExistsCreate {
+		found, err := names.existing(ctx, resolved)
+		if err != nil {
+			return interruptedBeforeSend(ctx, fmt.Errorf("--if-exists %s: checking whether customer %q exists (nothing was created): %w",
+				opts.IfExists, strings.TrimSpace(resolved["name"]), err))
+		}
+		if len(found) > 0 {
+			return existingFound(p, opts, found, pools.Pools, resolved)
+		}
 	}
 	client, err := opts.Client()
 	if err != nil {

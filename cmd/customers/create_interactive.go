@@ -1,8 +1,10 @@
 package customers
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/kballard/go-shellquote"
@@ -32,7 +34,13 @@ type wizard struct {
 	p      prompter.Prompter
 	pools  []api.Pool
 	fields *api.FieldMapList
+	// existing, when set, finds the customers of a name just typed, to warn of them.
+	existing func(name string) ([]api.Customer, error)
+	warn     io.Writer // where the warning goes (stderr)
 }
+
+// errExistsStop is the answer "no" to going on after customers of the name were found.
+var errExistsStop = fmt.Errorf("%w: not created, the customer exists; nothing was sent", cmdutil.ErrCancel)
 
 func cancelled(err error) error {
 	if errors.Is(err, prompter.ErrCancelled) {
@@ -59,6 +67,9 @@ func (w *wizard) run(v fields.Values) error {
 			return cancelled(err)
 		}
 		v["name"] = strings.TrimSpace(name)
+		if err := w.warnExisting(v["name"]); err != nil {
+			return cancelled(err)
+		}
 	}
 	for _, f := range fields.SelectFields() {
 		if _, given := v[f.Key]; given {
@@ -69,6 +80,36 @@ func (w *wizard) run(v fields.Values) error {
 		}
 	}
 	return cancelled(w.askMore(v))
+}
+
+// warnExisting shows the customers of the name typed, if any, and asks whether to go on.
+// A failed check is a warning: the walk-through goes on.
+func (w *wizard) warnExisting(name string) error {
+	if w.existing == nil {
+		return nil
+	}
+	found, err := w.existing(name)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		fmt.Fprintf(w.warn, "crmctl: warning: could not check whether customer %q exists: %v\n", name, err)
+		return nil
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	for _, line := range strings.Split(describeCustomers(found, w.pools), "\n") {
+		fmt.Fprintf(w.warn, "已存在 / exists: %s\n", line)
+	}
+	goOn, err := w.p.Confirm("Create another customer of this name? (仍然创建)", false)
+	if err != nil {
+		return err
+	}
+	if !goOn {
+		return errExistsStop
+	}
+	return nil
 }
 
 func (w *wizard) askPool(v fields.Values) error {

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"strings"
 	"time"
+
+	"github.com/kballard/go-shellquote"
 
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/cmdutil"
@@ -91,9 +92,8 @@ func checkHint(name string) string {
 	if name == "" {
 		return "check in the CRM before running the command again, or the customer may be created twice"
 	}
-	q := url.Values{"name": {name}}.Encode()
 	return fmt.Sprintf("check before running the command again, or the customer may be created twice: "+
-		"GET /api/v2/duplicates/matching_name?%s lists the customers named %q", q, name)
+		"`crmctl customers find --name %s` lists the customers named %q", shellquote.Join(name), name)
 }
 
 func inPool(c *api.Customer) string {

@@ -16,8 +16,9 @@ import (
 func NewCmdCustomers(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "customers <command>",
-		Short: "Create and show public-pool customers",
+		Short: "Create, find and show public-pool customers",
 		Example: `  crmctl customers create --pool 公司公海 --name 贸易公司 --status 初访
+  crmctl customers find --name 贸易公司
   crmctl customers get 18`,
 	}
 	cmd.Annotations = map[string]string{
@@ -28,7 +29,7 @@ func NewCmdCustomers(f *cmdutil.Factory) *cobra.Command {
 		cmdutil.AbsentAnnotation + "delete": i18n.M("the ikcrm open API has no call that deletes a customer: delete it in the ikcrm web app\n" +
 			"`crmctl customers get ID` shows one customer").Format,
 	}
-	cmd.AddCommand(NewCmdCreate(f, nil), NewCmdGet(f, nil), NewCmdImport(f, nil))
+	cmd.AddCommand(NewCmdCreate(f, nil), NewCmdGet(f, nil), NewCmdFind(f, nil), NewCmdImport(f, nil))
 	return cmd
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -67,9 +68,10 @@ type Match struct {
 // Existing returns, in the list's order, the customers of a matching_name answer that
 // the create described by m would repeat: the same name (trimmed); the same mobile and
 // telephone when m gives them, unless the record carries no address to compare (it is
-// not ruled out); and the same pool when the record carries one (a customer that left its
-// pool, or an answer without common_id, is not ruled out). Numbers are compared by their
-// digits and a leading +, so "010-6488 1989" is "01064881989".
+// not ruled out); and the same pool when the record says which: a common_id of null is
+// a customer in no pool (one that a salesperson owns), ruled out when m gives a pool,
+// and a record without common_id is not ruled out. Numbers are compared by their digits
+// and a leading +, so "010-6488 1989" is "01064881989".
 func (l *CustomerList) Existing(m Match) []Customer {
 	name := strings.TrimSpace(m.Name)
 	phone, tel, pool := phoneDigits(m.Phone), phoneDigits(m.Tel), strings.TrimSpace(m.Pool)
@@ -86,7 +88,7 @@ func (l *CustomerList) Existing(m Match) []Customer {
 				continue
 			}
 		}
-		if pool != "" && c.CommonID != "" && string(c.CommonID) != pool {
+		if pool != "" && string(c.CommonID) != pool && (c.CommonID != "" || hasKey(c.Raw, "common_id")) {
 			continue
 		}
 		out = append(out, c)
@@ -104,4 +106,14 @@ func phoneDigits(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// hasKey reports whether the JSON object raw has key (null or not).
+func hasKey(raw json.RawMessage, key string) bool {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		return false
+	}
+	_, ok := obj[key]
+	return ok
 }

@@ -59,10 +59,10 @@ func TestExistingNarrowsByNumbersAndPool(t *testing.T) {
 		want string
 	}{
 		{Match{Name: "甲"}, "1,2,3,4"},
-		{Match{Name: " 甲", Pool: "45"}, "1,3,4"},         // 2 is in another pool; 3 and 4 carry none
+		{Match{Name: " 甲", Pool: "45"}, "1,4"},           // 2 is in another pool, 3 in none; 4 does not say
 		{Match{Name: "甲", Tel: "010 64881989"}, "1,2,4"}, // by digits; 4 carries no address
 		{Match{Name: "甲", Phone: "138-0000-0000"}, "2,3,4"},
-		{Match{Name: "甲", Phone: "13800000000", Pool: "45"}, "3,4"},
+		{Match{Name: "甲", Phone: "13800000000", Pool: "45"}, "4"},
 		{Match{Name: "甲", Tel: "010-64881989", Phone: "139"}, "4"},
 		{Match{Name: "丙"}, ""},
 	} {

@@ -48,7 +48,7 @@ func (c *Client) Raw(ctx context.Context, req RawRequest) (*RawResponse, error) 
 		return nil, fmt.Errorf("invalid HTTP method %q", req.Method)
 	}
 	if !strings.HasPrefix(req.Path, "/api/") || strings.ContainsAny(req.Path, "?#") {
-		return nil, fmt.Errorf("invalid API path %q: expected /api/...", req.Path)
+		return nil, fmt.Errorf("invalid API path %q: it must start with /api/", req.Path)
 	}
 	if err := CheckHeader(req.Header); err != nil {
 		return nil, err
