@@ -90,6 +90,8 @@ var chinese = map[string]string{
 	"--field %s: that field is already given":                               "--field %s：该字段已经给出",
 	"--pool is required: a pool id or exact name (see `crmctl pools list`)": "缺少 --pool：请给出公海的 ID 或完整名称（见 `crmctl pools list`）",
 	"--name is required: the customer's name (客户名称)":                        "缺少 --name：客户名称",
+	"--name is required: the customer's exact name (客户名称)":                  "缺少 --name：客户的完整名称",
+	"--if-exists %q: use create, skip or fail":                              "--if-exists %q：请用 create、skip 或 fail",
 	"--from-file: %v":    "--from-file：%v",
 	"--from-file %s: %v": "--from-file %s：%v",
 	"--from-file %s: larger than %d bytes; for many customers use `crmctl customers import`": "--from-file %s：超过 %d 字节；批量创建客户请用 `crmctl customers import`",
