@@ -215,7 +215,7 @@ func noteRetry(ios *iostreams.IOStreams) func(api.Retry) {
 		if r.Wait < time.Second {
 			wait = r.Wait.Round(10 * time.Millisecond)
 		}
-		ios.T().Fprintf(ios.ErrOut, "crmctl: %s; retrying (%d/%d) in %s…\n", r.Err, r.Attempt, r.Of, i18n.Duration(wait))
+		ios.T().Fprintf(iostreams.SafeWriter(ios.ErrOut), "crmctl: %s; retrying (%d/%d) in %s…\n", r.Err, r.Attempt, r.Of, i18n.Duration(wait))
 	}
 }
 

@@ -201,12 +201,14 @@ func printError(f *cmdutil.Factory, err error, code int) {
 		fmt.Fprintln(errOut, string(b))
 		return
 	}
-	lines := strings.Split(msg, "\n")
+	// Messages quote the API and the user's files: what could drive the terminal is
+	// escaped (the JSON form above is escaped by its encoding).
+	lines := strings.Split(iostreams.Sanitize(msg), "\n")
 	fmt.Fprintf(errOut, "crmctl: %s\n", lines[0])
 	for _, l := range lines[1:] {
 		fmt.Fprintf(errOut, "  %s\n", l)
 	}
 	if hint := hintFor(tr, err, code); hint != "" {
-		tr.Fprintf(errOut, "hint: %s\n", hint)
+		tr.Fprintf(iostreams.SafeWriter(errOut), "hint: %s\n", hint)
 	}
 }

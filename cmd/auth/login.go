@@ -142,7 +142,7 @@ func doLogin(ctx context.Context, ios *iostreams.IOStreams, newClient func() (*a
 	}); err != nil {
 		return err
 	}
-	fmt.Fprintf(ios.ErrOut, "Logged in to %s as %s (user %s); token stored in profile %q of %s\n",
+	fmt.Fprintf(iostreams.SafeWriter(ios.ErrOut), "Logged in to %s as %s (user %s); token stored in profile %q of %s\n",
 		s.BaseURL.V, p.Login, res.UserID, s.Profile.V, s.ConfigFile)
 	if s.Token.Source == config.SourceEnv {
 		fmt.Fprintln(ios.ErrOut, "crmctl: warning: CRMCTL_TOKEN is set and takes precedence over the stored token")
@@ -181,7 +181,7 @@ func loginWithToken(ctx context.Context, opts *LoginOptions, s *config.Settings)
 	}); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Token of %s (user %s) stored in profile %q of %s\n", user.Name, user.ID, s.Profile.V, s.ConfigFile)
+	fmt.Fprintf(iostreams.SafeWriter(opts.IO.ErrOut), "Token of %s (user %s) stored in profile %q of %s\n", user.Name, user.ID, s.Profile.V, s.ConfigFile)
 	return nil
 }
 

@@ -91,7 +91,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 			return perr
 		}
 	} else {
-		out := opts.IO.Out
+		out := iostreams.SafeWriter(opts.IO.Out) // the user's name comes from the API
 		fmt.Fprintf(out, "Profile:   %s\n", r.Profile)
 		fmt.Fprintf(out, "API host:  %s (%s)\n", r.BaseURL, r.BaseURLFrom)
 		fmt.Fprintf(out, "Token:     %s\n", r.TokenSource)

@@ -344,7 +344,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		JournalPath: opts.Journal,
 		ResultsPath: opts.Results,
 		Pacer:       pacer,
-		Report:      errOut,
+		Report:      iostreams.SafeWriter(errOut),
 		Clock:       opts.Clock,
 		Hooks:       opts.Hooks,
 	}
@@ -353,7 +353,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	}
 	if opts.IO.IsStderrTTY() {
 		bar := importer.NewBar(errOut)
-		cfg.Progress, cfg.Report = bar, bar.Messages()
+		cfg.Progress, cfg.Report = bar, iostreams.SafeWriter(bar.Messages())
 	} else {
 		var now func() time.Time
 		if opts.Clock != nil {
@@ -569,7 +569,7 @@ func writeTemplate(ctx context.Context, opts *ImportOptions, lk *cmdutil.Lookups
 		pools = pl.Pools
 		maps, _ = lk.FieldMaps(ctx, "customer")
 	} else if ctx.Err() == nil {
-		fmt.Fprintf(opts.IO.ErrOut, "crmctl: warning: no drop-down lists (%v)\n", err)
+		fmt.Fprintf(iostreams.SafeWriter(opts.IO.ErrOut), "crmctl: warning: no drop-down lists (%v)\n", err)
 	}
 	// Checked again: the file may have appeared while the look-ups ran.
 	if err := checkTemplateTarget(opts.Template, opts.Force); err != nil {

@@ -167,7 +167,11 @@ func (p *Printer) PrintTable(t Table) error {
 // WriteTable writes t to w: bordered, at most width columns wide, when w is a terminal;
 // plain tab-separated lines otherwise. Commands use it for tables on stderr (a
 // summary before a confirmation); data on stdout goes through a Printer.
+//
+// Every header and cell goes through iostreams.Sanitize: names and labels come from
+// the API and must not drive the terminal.
 func WriteTable(w io.Writer, terminal bool, width int, t Table) error {
+	t = sanitizeTable(t)
 	if !terminal {
 		return writePlain(w, t)
 	}
@@ -197,6 +201,20 @@ func WriteTable(w io.Writer, terminal bool, width int, t Table) error {
 		return err
 	}
 	return tbl.Render()
+}
+
+func sanitizeTable(t Table) Table {
+	c := Table{Header: make([]string, len(t.Header)), Rows: make([][]string, len(t.Rows)), Record: t.Record}
+	for i, h := range t.Header {
+		c.Header[i] = iostreams.Sanitize(h)
+	}
+	for i, row := range t.Rows {
+		c.Rows[i] = make([]string, len(row))
+		for j, cell := range row {
+			c.Rows[i][j] = iostreams.Sanitize(cell)
+		}
+	}
+	return c
 }
 
 func writePlain(w io.Writer, t Table) error {

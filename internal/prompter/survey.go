@@ -55,7 +55,7 @@ const (
 )
 
 func (p *surveyPrompter) Input(message, help, def string, validate func(string) error) (string, error) {
-	q := &survey.Input{Message: message, Help: help, Default: def}
+	q := &survey.Input{Message: iostreams.Sanitize(message), Help: iostreams.Sanitize(help), Default: def}
 	var opts []survey.AskOpt
 	if validate != nil {
 		opts = append(opts, survey.WithValidator(func(ans interface{}) error {
@@ -76,8 +76,8 @@ func (p *surveyPrompter) Select(message, help string, options []string, def int)
 	}
 	cols, _ := p.size()
 	q := &survey.Select{
-		Message: message,
-		Help:    help,
+		Message: iostreams.Sanitize(message),
+		Help:    iostreams.Sanitize(help),
 		Options: fitOptions(options, cols-selectIndent),
 		Filter:  filterByLabel(options),
 	}
@@ -97,8 +97,8 @@ func (p *surveyPrompter) MultiSelect(message, help string, options []string) ([]
 	}
 	cols, _ := p.size()
 	q := &survey.MultiSelect{
-		Message: message,
-		Help:    help,
+		Message: iostreams.Sanitize(message),
+		Help:    iostreams.Sanitize(help),
 		Options: fitOptions(options, cols-multiSelectIndent),
 		Filter:  filterByLabel(options),
 	}
@@ -110,7 +110,7 @@ func (p *surveyPrompter) MultiSelect(message, help string, options []string) ([]
 }
 
 func (p *surveyPrompter) Confirm(message string, def bool) (bool, error) {
-	q := &survey.Confirm{Message: message, Default: def}
+	q := &survey.Confirm{Message: iostreams.Sanitize(message), Default: def}
 	var answer bool
 	if err := p.ask(message, q, &answer); err != nil {
 		return false, err
@@ -119,7 +119,7 @@ func (p *surveyPrompter) Confirm(message string, def bool) (bool, error) {
 }
 
 func (p *surveyPrompter) Password(message, help string) (string, error) {
-	q := &survey.Password{Message: message, Help: help}
+	q := &survey.Password{Message: iostreams.Sanitize(message), Help: iostreams.Sanitize(help)}
 	var answer string
 	if err := p.ask(message, q, &answer); err != nil {
 		return "", err

@@ -2,6 +2,8 @@ package prompter
 
 import (
 	"github.com/AlecAivazis/survey/v2/terminal"
+
+	"github.com/crmctl/crmctl/internal/iostreams"
 )
 
 const (
@@ -79,18 +81,20 @@ func (w *plainWriter) Write(p []byte) (int, error) {
 }
 
 // fitOptions returns labels, each shortened with "..." to at most width columns
-// (as survey measures them) so that no option row wraps. width <= 0 means unknown:
-// labels are returned as they are.
+// (as survey measures them) so that no option row wraps, and with what could drive
+// the terminal escaped (iostreams.Sanitize). width <= 0 means unknown: labels are
+// not shortened.
 func fitOptions(labels []string, width int) []string {
-	if width <= 0 {
-		return labels
-	}
-	if width < 8 {
+	if width > 0 && width < 8 {
 		width = 8
 	}
 	fitted := make([]string, len(labels))
 	for i, l := range labels {
-		fitted[i] = truncate(l, width)
+		// Labels come from the API: nothing in them may drive the terminal.
+		fitted[i] = iostreams.Sanitize(l)
+		if width > 0 {
+			fitted[i] = truncate(fitted[i], width)
+		}
 	}
 	return fitted
 }

@@ -88,6 +88,12 @@ func TestFitOptions(t *testing.T) {
 	if got := fitOptions([]string{long}, 0); got[0] != long {
 		t.Errorf("unknown width changed the label")
 	}
+	// An option label from the API cannot drive the terminal, whatever the width.
+	for _, width := range []int{0, 57} {
+		if got := fitOptions([]string{"公海\x1b]0;pwned\x07"}, width); got[0] != `公海\x1b]0;pwned\x07` {
+			t.Errorf("width %d: hostile label shown as %q", width, got[0])
+		}
+	}
 }
 
 func TestPageSize(t *testing.T) {
