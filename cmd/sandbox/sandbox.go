@@ -11,10 +11,12 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/net/netutil"
 
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/iostreams"
@@ -23,6 +25,21 @@ import (
 
 // DefaultAddr is where `sandbox serve` listens unless told otherwise.
 const DefaultAddr = "127.0.0.1:8710"
+
+// EnvPassword sets the seeded account's password instead of --password, which other
+// users of the machine could read in ps.
+const EnvPassword = "CRMCTL_SANDBOX_PASSWORD"
+
+// Limits of the HTTP server: a client that sends its headers or body slowly, or keeps
+// idle connections open, cannot hold the server's connections (or file descriptors).
+type serveLimits struct {
+	ReadHeader time.Duration // to read a request's headers
+	Read       time.Duration // to read a whole request, body included
+	Idle       time.Duration // an idle keep-alive connection is closed after this
+	MaxConns   int           // connections open at once; more wait to be accepted
+}
+
+var defaultLimits = serveLimits{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Idle: 60 * time.Second, MaxConns: 128}
 
 // NewCmdSandbox builds `crmctl sandbox`.
 func NewCmdSandbox(f *cmdutil.Factory) *cobra.Command {
@@ -59,13 +76,19 @@ type ServeOptions struct {
 	Memory   bool
 	Login    string
 	Password string
+	// PasswordFrom names where a password other than the default came from (the flag
+	// or EnvPassword): "" for the default, which is printed at start.
+	PasswordFrom string
 
 	// ready, when set, receives the base URL once the server listens (tests).
 	ready func(baseURL string)
+	// limits are the HTTP server's limits (defaultLimits unless a test sets them).
+	limits *serveLimits
 }
 
 func newCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Command {
 	opts := &ServeOptions{IO: f.IOStreams, DataDir: settingsDataDir(f)}
+	getenv := f.Getenv
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the emulated API over HTTP",
@@ -76,8 +99,18 @@ per request (method, path, HTTP status, API code, duration) after that. Data is 
 sandbox.db in the data folder (--data), shared with --sandbox and with other servers on the
 same folder; --memory keeps it in memory only.
 
-It listens on loopback unless --addr says otherwise. --rate-limit, --latency and
---fail-rate make it behave like a busy or faulty API, for testing scripts.`,
+It listens on loopback unless --addr says otherwise. On loopback it answers only
+requests addressed to a loopback name or address (the Host header), so that a web page
+cannot reach it through DNS rebinding; requests a browser sends for another site's page
+(an Origin header) are refused on any address. Slow or idle connections are closed
+after a while, and at most 128 are served at once.
+
+The seeded account's password is "sandbox", or CRMCTL_SANDBOX_PASSWORD, or --password
+(which other users of the machine can read in ps). A password that is not the default
+is not printed.
+
+--rate-limit, --latency and --fail-rate make it behave like a busy or faulty API, for
+testing scripts.`,
 		Example: `  crmctl sandbox serve
   crmctl sandbox serve --addr 127.0.0.1:9000 --rate-limit off
   crmctl sandbox serve --memory --latency 300ms --fail-rate 0.1
@@ -99,6 +132,17 @@ It listens on loopback unless --addr says otherwise. --rate-limit, --latency and
 			if strings.TrimSpace(opts.Addr) == "" {
 				return cmdutil.UsageErrorf("--addr must not be empty")
 			}
+			switch {
+			case c.Flags().Changed("password"):
+				opts.PasswordFrom = "--password"
+			case getenv != nil:
+				if v, ok := getenv(EnvPassword); ok && v != "" {
+					opts.Password, opts.PasswordFrom = v, EnvPassword
+				}
+			}
+			if opts.Password == "" {
+				return cmdutil.UsageErrorf("the sandbox account's password must not be empty")
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -113,7 +157,7 @@ It listens on loopback unless --addr says otherwise. --rate-limit, --latency and
 	fl.StringVar(&opts.Data, "data", "", "data `FOLDER` for sandbox.db (default: crmctl's data folder)")
 	fl.BoolVar(&opts.Memory, "memory", false, "keep the data in memory only")
 	fl.StringVar(&opts.Login, "login", sandbox.DefaultLogin, "the seeded account's login")
-	fl.StringVar(&opts.Password, "password", sandbox.DefaultPassword, "the seeded account's password")
+	fl.StringVar(&opts.Password, "password", sandbox.DefaultPassword, "the seeded account's password (visible in ps: prefer env "+EnvPassword+")")
 	return cmd
 }
 
@@ -140,12 +184,38 @@ func settingsDataDir(f *cmdutil.Factory) func() (string, error) {
 	}
 }
 
+// isLoopback reports whether host is the literal name localhost or a literal loopback
+// address (a name with a root dot, "localhost.", is resolved by DNS: it is not).
 func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(strings.Trim(host, "[]"))
 	return ip != nil && ip.IsLoopback()
+}
+
+// guard refuses what a web browser could send the sandbox on a page's behalf. With
+// loopbackOnly, the Host header must name a loopback host (literal localhost or a
+// loopback address): a DNS-rebound name (evil.example resolving to 127.0.0.1) is
+// refused. On any address, a request with an Origin header (a browser's cross-site
+// form post or fetch) is refused unless it comes from the sandbox's own origin:
+// crmctl and scripts send none.
+func guard(loopbackOnly bool, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		if loopbackOnly && !isLoopback(host) {
+			http.Error(w, fmt.Sprintf("crmctl sandbox: Host %q is not a loopback name or address: refused (the sandbox answers only requests addressed to 127.0.0.1, ::1 or localhost)", r.Host), http.StatusMisdirectedRequest)
+			return
+		}
+		if o := r.Header.Get("Origin"); o != "" && o != "http://"+r.Host {
+			http.Error(w, "crmctl sandbox: requests from web pages (Origin "+strconv.Quote(o)+") are refused", http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func serveRun(ctx context.Context, opts *ServeOptions) error {
@@ -188,7 +258,12 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		limit = fmt.Sprintf("%d requests per %v", n, window)
 	}
 	fmt.Fprintf(errOut, "crmctl sandbox listening on %s\n", baseURL)
-	fmt.Fprintf(errOut, "  account:    login %s, password %s\n", login, password)
+	shownPassword := password
+	if opts.PasswordFrom != "" {
+		shownPassword = "from " + opts.PasswordFrom
+		password = "PASSWORD"
+	}
+	fmt.Fprintf(errOut, "  account:    login %s, password %s\n", login, shownPassword)
 	fmt.Fprintf(errOut, "  data:       %s\n", srv.Path())
 	fmt.Fprintf(errOut, "  rate limit: %s\n", limit)
 	if opts.Latency > 0 || opts.FailRate > 0 {
@@ -197,9 +272,19 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	fmt.Fprintf(errOut, "Try:  echo %s | CRMCTL_BASE_URL=%s crmctl auth login --login %s --password-stdin\n", password, baseURL, login)
 	fmt.Fprintf(errOut, "Press Ctrl-C to stop.\n")
 
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	lim := defaultLimits
+	if opts.limits != nil {
+		lim = *opts.limits
+	}
+	hs := &http.Server{
+		Handler:           guard(isLoopback(host), srv.Handler()),
+		ReadHeaderTimeout: lim.ReadHeader,
+		ReadTimeout:       lim.Read,
+		IdleTimeout:       lim.Idle,
+		MaxHeaderBytes:    64 << 10,
+	}
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	go func() { served <- hs.Serve(netutil.LimitListener(ln, lim.MaxConns)) }()
 	if opts.ready != nil {
 		opts.ready(baseURL)
 	}
