@@ -111,6 +111,7 @@ var chinese = map[string]string{
 	"--memory and --data cannot be used together":                           "--memory 和 --data 不能同时使用",
 	"--rate-limit: %v":                                                      "--rate-limit：%v",
 	"--yes is required to reset the sandbox when not running interactively": "非交互运行时，重置沙箱需要加 --yes",
+	"the sandbox account's password must not be empty":                      "沙箱账号的密码不能为空",
 
 	// Added by others
 	"check the network and --base-url; --timeout bounds each call's wait, retries included, and --debug shows each attempt": "请检查网络和 --base-url；--timeout 限定每次调用的总等待时间（含重试），--debug 可显示每次尝试",
