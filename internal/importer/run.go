@@ -14,6 +14,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/fields"
 	"github.com/crmctl/crmctl/internal/pace"
 )
 
@@ -110,10 +111,13 @@ func (s *Summary) Done() int { return s.Created + s.Failed + s.Unknown }
 const maxInvalidKept = 1000
 
 // InvalidFileError means rows are invalid and --skip-invalid was not given: nothing was sent.
-type InvalidFileError struct{ Count int }
+type InvalidFileError struct{ Count, Valid int }
 
 func (e *InvalidFileError) Error() string {
-	return fmt.Sprintf("%d invalid row(s): nothing was sent; fix them, or pass --skip-invalid to import the valid rows", e.Count)
+	if e.Valid == 0 {
+		return fmt.Sprintf("%d invalid row(s) and no valid one: nothing was sent; fix the file", e.Count)
+	}
+	return fmt.Sprintf("%d invalid row(s): nothing was sent; fix them, or pass --skip-invalid to import the %d valid row(s)", e.Count, e.Valid)
 }
 
 // InputError is a file that cannot be read as an import: a missing file, an unknown
@@ -146,6 +150,39 @@ type runner struct {
 	// loginOK: a login is allowed (none yet, or a request succeeded since the last one)
 	loginOK bool
 	sentAt  time.Time // when the row being created was journalled "sent"
+	// listed counts the per-row lines of the validation report; past MaxListed rows
+	// they are counted in unlisted instead.
+	listed, unlisted int
+}
+
+// MaxListed is how many rows the validation report lists one by one; the rest are
+// counted in one line.
+const MaxListed = 20
+
+// list writes the validation report's lines about a row, or counts the row once
+// MaxListed rows have been listed.
+func (r *runner) list(lines ...string) {
+	if r.listed >= MaxListed {
+		r.unlisted++
+		return
+	}
+	r.listed++
+	for _, l := range lines {
+		fmt.Fprintln(r.cfg.Report, l)
+	}
+}
+
+// listRest ends the validation report with the rows it did not list.
+func (r *runner) listRest() {
+	if r.unlisted == 0 {
+		return
+	}
+	where := "`--dry-run -o json` lists them"
+	if r.cfg.SkipInvalid && !r.cfg.DryRun {
+		where = "see the results file"
+	}
+	fmt.Fprintf(r.cfg.Report, "…and %d more; %s\n", r.unlisted, where)
+	r.unlisted = 0
 }
 
 // Run validates the file and, unless DryRun, creates its rows.
@@ -243,6 +280,11 @@ func (r *runner) run(ctx context.Context) error {
 			return maps, err
 		},
 	}
+	if strings.TrimSpace(cfg.Pool) == "" && rd.Mapping() != nil && headerOf[fields.PoolKey] == "" {
+		// Every row would be invalid for it: one line says why.
+		rd.Close()
+		return &InputError{errors.New("--pool is required: the file has no 公海 (pool) column")}
+	}
 	r.val, err = NewValidator(ctx, lk, cfg.Pool, headerOf, cfg.AllowDuplicates)
 	if err != nil {
 		rd.Close()
@@ -262,6 +304,7 @@ func (r *runner) run(ctx context.Context) error {
 		defer seen.Close()
 	}
 	lastRow, valid, inLedger, err := r.validate(ctx, rd, seen)
+	r.listRest()
 	sum := hex.EncodeToString(rd.Sum())
 	rd.Close()
 	if err != nil {
@@ -304,12 +347,12 @@ func (r *runner) run(ctx context.Context) error {
 		}
 		r.sum.ToCreate = max(r.sum.ToCreate, 0)
 		if r.sum.Invalid > 0 && !cfg.SkipInvalid {
-			return &InvalidFileError{Count: r.sum.Invalid}
+			return &InvalidFileError{Count: r.sum.Invalid, Valid: valid}
 		}
 		return nil
 	}
 	if r.sum.Invalid > 0 && !cfg.SkipInvalid {
-		return &InvalidFileError{Count: r.sum.Invalid}
+		return &InvalidFileError{Count: r.sum.Invalid, Valid: valid}
 	}
 	if r.client == nil || cfg.Pacer == nil {
 		return errors.New("import: no client")
@@ -426,7 +469,7 @@ func (r *runner) validate(ctx context.Context, rd Reader, seen *Ledger) (lastRow
 		case v.DuplicateOf != 0:
 			r.sum.Duplicates++
 			valid++
-			fmt.Fprintf(r.cfg.Report, "row %d: duplicate of row %d (same name, mobile and telephone): imported once\n", v.Row, v.DuplicateOf)
+			r.list(fmt.Sprintf("row %d: duplicate of row %d (same name, mobile and telephone): imported once", v.Row, v.DuplicateOf))
 		default:
 			valid++
 			if seen != nil {
@@ -453,11 +496,13 @@ func (r *runner) invalid(v *Verdict, report bool) {
 		v.Problems = []RowProblem{{Reason: "empty row"}}
 	}
 	msgs := make([]string, len(v.Problems))
+	lines := make([]string, len(v.Problems))
 	for i, p := range v.Problems {
 		msgs[i] = p.String()
-		if report {
-			fmt.Fprintf(r.cfg.Report, "row %d: %s\n", v.Row, msgs[i])
-		}
+		lines[i] = fmt.Sprintf("row %d: %s", v.Row, msgs[i])
+	}
+	if report {
+		r.list(lines...)
 	}
 	if len(r.sum.InvalidRows) < maxInvalidKept {
 		r.sum.InvalidRows = append(r.sum.InvalidRows, InvalidRow{Row: v.Row, Problems: msgs})
