@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -481,7 +482,10 @@ func printSummary(opts *ImportOptions, s *importer.Summary) {
 	if s.Recovered > 0 {
 		fmt.Fprintf(w, " (%d confirmed by matching_name)", s.Recovered)
 	}
-	fmt.Fprintf(w, ", %d skipped (%d created earlier, %d duplicates), %d failed", s.Skipped, s.AlreadyCreated, s.Duplicates, s.Failed+s.Unknown)
+	fmt.Fprintf(w, ", %d skipped (%d created earlier, %d duplicates), %d refused by the API", s.Skipped, s.AlreadyCreated, s.Duplicates, s.Failed)
+	if s.Unknown > 0 {
+		fmt.Fprintf(w, ", %d unknown (no usable answer; checked before any resend)", s.Unknown)
+	}
 	fmt.Fprintf(w, ", %d invalid", s.Invalid)
 	if s.Pending > 0 {
 		fmt.Fprintf(w, ", %d not sent yet", s.Pending)
@@ -492,11 +496,33 @@ func printSummary(opts *ImportOptions, s *importer.Summary) {
 	}
 	fmt.Fprintln(w)
 	if s.Results != "" {
-		fmt.Fprintf(w, "results: %s\n", s.Results)
+		fmt.Fprintf(w, "results: %s\n", shortPath(s.Results, opts.Getenv))
 	}
 	if s.Journal != "" {
-		fmt.Fprintf(w, "journal: %s\n", s.Journal)
+		fmt.Fprintf(w, "journal: %s\n", shortPath(s.Journal, opts.Getenv))
 	}
+}
+
+// shortPath is path as a user would type it: relative to the working folder when it is
+// inside it, else under ~ when it is in the home folder, else as it is.
+func shortPath(path string, getenv func(string) (string, bool)) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return rel
+		}
+	}
+	if getenv != nil {
+		if home, ok := getenv("HOME"); ok && filepath.IsAbs(home) {
+			if rel, err := filepath.Rel(home, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				return filepath.Join("~", rel)
+			}
+		}
+	}
+	return path
 }
 
 func printResult(p *output.Printer, opts *ImportOptions, s *importer.Summary) error {
@@ -537,11 +563,7 @@ func mapImportError(opts *ImportOptions, settings *config.Settings, s *importer.
 	)
 	switch {
 	case err == nil:
-		if n := s.Failed + s.Unknown; n > 0 {
-			return cmdutil.WithHint(&cmdutil.PartialError{Err: fmt.Errorf("%d row(s) failed (see %s)", n, s.Results)},
-				"fix the rows, then run again with --retry-failed: "+opts.resume.with([]string{"retry-failed"}))
-		}
-		return nil
+		return failedRows(opts, s)
 	case errors.As(err, &invalid), errors.As(err, &unknown), errors.As(err, &input):
 		return &cmdutil.UsageError{Err: err}
 	case errors.Is(err, importer.ErrInterrupted):
@@ -560,6 +582,26 @@ func mapImportError(opts *ImportOptions, settings *config.Settings, s *importer.
 		}
 		return cmdutil.WithHint(err, "the journal is saved; "+resume)
 	}
+}
+
+// failedRows is the error of a run that finished with rows the API refused (fix them,
+// then --retry-failed) or rows without a usable answer (the same command checks them
+// with matching_name before sending them again); nil when there are none.
+func failedRows(opts *ImportOptions, s *importer.Summary) error {
+	if s.Failed+s.Unknown == 0 {
+		return nil
+	}
+	var what, hints []string
+	if s.Failed > 0 {
+		what = append(what, fmt.Sprintf("%d row(s) refused by the API", s.Failed))
+		hints = append(hints, "fix the refused rows in the file, then run again with --retry-failed: "+opts.resume.with([]string{"retry-failed"}))
+	}
+	if s.Unknown > 0 {
+		what = append(what, fmt.Sprintf("%d row(s) with no usable answer (server or network trouble)", s.Unknown))
+		hints = append(hints, "run the same command again later: it checks the unanswered rows with matching_name before sending them again: "+opts.resume.String())
+	}
+	err := fmt.Errorf("%s (see %s)", strings.Join(what, ", "), shortPath(s.Results, opts.Getenv))
+	return cmdutil.WithHint(&cmdutil.PartialError{Err: err}, strings.Join(hints, "\nhint: "))
 }
 
 func writeTemplate(ctx context.Context, opts *ImportOptions, lk *cmdutil.Lookups) error {

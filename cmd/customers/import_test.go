@@ -141,3 +141,23 @@ func TestImportResumeHint(t *testing.T) {
 		}
 	}
 }
+
+// Rows without a usable answer are not "fixed" with --retry-failed: the same command
+// checks them before sending them again. Refused rows are.
+func TestFailedRowsHintFitsTheFailure(t *testing.T) {
+	opts := &ImportOptions{resume: resumeLine{words: []string{"crmctl", "customers", "import", "f.csv"}}}
+	err := failedRows(opts, &importer.Summary{Unknown: 2, Results: "r.csv"})
+	var h *cmdutil.HintError
+	if !errors.As(err, &h) || err.Error() != "2 row(s) with no usable answer (server or network trouble) (see r.csv)" ||
+		strings.Contains(h.Hint, "retry-failed") || strings.Contains(h.Hint, "fix") || !strings.Contains(h.Hint, "run the same command again later") {
+		t.Errorf("unknown only: %v / %+v", err, h)
+	}
+	err = failedRows(opts, &importer.Summary{Failed: 1, Unknown: 1, Results: "r.csv"})
+	if !errors.As(err, &h) || !strings.HasPrefix(err.Error(), "1 row(s) refused by the API, 1 row(s) with no usable answer") ||
+		!strings.Contains(h.Hint, "--retry-failed") || !strings.Contains(h.Hint, "matching_name") {
+		t.Errorf("both: %v / %+v", err, h)
+	}
+	if err := failedRows(opts, &importer.Summary{Created: 3}); err != nil {
+		t.Errorf("none failed: %v", err)
+	}
+}

@@ -77,13 +77,33 @@ func CreateResults(path string) (*Results, error) {
 	return r, nil
 }
 
+// jsonResult is a Result as a JSONL line: the customer id a number, as -o json and the
+// API print it (null when there is none); an id that is not a number stays a string.
+func jsonResult(res Result) any {
+	var id any
+	if res.CustomerID != "" {
+		id = res.CustomerID
+		if n, err := strconv.ParseInt(res.CustomerID, 10, 64); err == nil && n > 0 && strconv.FormatInt(n, 10) == res.CustomerID {
+			id = n
+		}
+	}
+	return struct {
+		Row        int    `json:"row"`
+		Status     string `json:"status"`
+		Name       string `json:"name"`
+		CustomerID any    `json:"customer_id"`
+		APICode    int    `json:"api_code,omitempty"`
+		Message    string `json:"message"`
+	}{res.Row, res.Status, res.Name, id, res.APICode, res.Message}
+}
+
 // Write appends one result and flushes it.
 func (r *Results) Write(res Result) error {
 	if r == nil {
 		return nil
 	}
 	if r.jsonl {
-		b, err := json.Marshal(res)
+		b, err := json.Marshal(jsonResult(res))
 		if err != nil {
 			return err
 		}

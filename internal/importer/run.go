@@ -153,6 +153,24 @@ type runner struct {
 	// listed counts the per-row lines of the validation report; past MaxListed rows
 	// they are counted in unlisted instead.
 	listed, unlisted int
+	// refused counts the rows the API refused in this run, the first MaxListed of them
+	// reported as they come.
+	refused int
+}
+
+// noteRefused reports a row the API refused: the first MaxListed as they come, then
+// one line for the rest when the run ends (refusedRest).
+func (r *runner) noteRefused(row int, name, msg string) {
+	r.refused++
+	if r.refused <= MaxListed {
+		fmt.Fprintf(r.cfg.Report, "row %d (%s): refused by the API: %s\n", row, shorten(name, maxQuoted), msg)
+	}
+}
+
+func (r *runner) refusedRest() {
+	if n := r.refused - MaxListed; n > 0 {
+		fmt.Fprintf(r.cfg.Report, "…and %d more refused; see the results file\n", n)
+	}
 }
 
 // MaxListed is how many rows the validation report lists one by one; the rest are
@@ -401,6 +419,7 @@ func (r *runner) run(ctx context.Context) error {
 	cfg.Progress.Start(r.sum.ToCreate)
 	err = r.send(ctx, rd, lastRow)
 	cfg.Progress.Finish(r.sum)
+	r.refusedRest()
 	if err != nil {
 		return err
 	}
@@ -813,6 +832,7 @@ func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, er
 			return false, err
 		}
 		r.sum.Failed++
+		r.noteRefused(v.Row, v.Name, apiErr.Error())
 		r.write(Result{Row: v.Row, Status: StatusFailed, Name: v.Name, APICode: apiErr.Code, Message: apiErr.Error()})
 		return false, nil
 	case errors.Is(err, pace.ErrWaitInterrupted):
