@@ -801,6 +801,7 @@ func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, er
 		netErr *api.NetworkError
 		thr    *api.ThrottledError
 		canc   *api.CanceledError
+		wait   *pace.WaitError
 	)
 	switch {
 	case err == nil:
@@ -842,7 +843,7 @@ func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, er
 		}
 		return false, r.release(ctx, ErrInterrupted)
 	case errors.As(err, &thr), errors.As(err, &netErr) && !netErr.MaybeSent, errors.As(err, &canc) && !canc.MaybeSent,
-		errors.Is(err, api.ErrNoToken):
+		errors.Is(err, api.ErrNoToken), errors.As(err, &wait):
 		// It certainly was not processed: the row stays pending; the run stops.
 		if jerr := r.j.Unsend(ctx, v.Row); jerr != nil {
 			return false, jerr

@@ -121,9 +121,18 @@ func NewLimiter(path string, rate Rate, margin float64, clock Clock) (*Limiter, 
 		path:  path,
 		lock:  flock.New(path + ".lock"),
 		rate:  rate,
-		gap:   rate.Window + marginOf(rate.Window, margin),
+		gap:   Gap(rate, margin),
 		clock: clock,
 	}, nil
+}
+
+// Gap is the time any rate.N+1 consecutive sends must span: the window and its margin
+// (margin as for NewLimiter).
+func Gap(rate Rate, margin float64) time.Duration {
+	if margin < 0 {
+		margin = DefaultMargin
+	}
+	return rate.Window + marginOf(rate.Window, margin)
 }
 
 // marginOf is the fraction of the window, raised to MinMargin (but to no more than 30%
@@ -138,6 +147,9 @@ func marginOf(window time.Duration, fraction float64) time.Duration {
 
 // Rate is the limiter's rate.
 func (l *Limiter) Rate() Rate { return l.rate }
+
+// Now is the limiter's clock.
+func (l *Limiter) Now() time.Time { return l.clock.Now() }
 
 // paceState is the shared state file.
 // paceStateVersion is the format version of the state file.

@@ -11,12 +11,29 @@ import (
 	"github.com/crmctl/crmctl/internal/api"
 )
 
-// Pacer puts a Limiter in front of every attempt of a client: the client calls it just
-// before each request leaves, retries included. An interruption of the run (Interrupt)
-// ends a wait for a slot — the request has then certainly not been sent — but never a
-// request already on its way.
+// RateLimiter is what a Pacer waits on: the Limiter of this machine's state file, or a
+// limiter shared by several machines (internal/team, through Redis).
+type RateLimiter interface {
+	// WaitSlot waits for the next send slot and records it; it returns the send time it
+	// recorded, on the limiter's clock (the zero time when nothing was recorded).
+	WaitSlot(ctx context.Context) (time.Time, error)
+	// Restamp moves the send recorded at `at` to `wrote`, when the request was written,
+	// if that is later.
+	Restamp(at, wrote time.Time)
+	// Throttled holds every sender back by d: the server said "Retry later".
+	Throttled(d time.Duration)
+	// Rate is the limiter's rate.
+	Rate() Rate
+	// Now is the limiter's clock.
+	Now() time.Time
+}
+
+// Pacer puts a RateLimiter in front of every attempt of a client: the client calls it
+// just before each request leaves, retries included. An interruption of the run
+// (Interrupt) ends a wait for a slot — the request has then certainly not been sent —
+// but never a request already on its way.
 type Pacer struct {
-	Limiter *Limiter
+	Limiter RateLimiter
 	// Interrupt is the run's context: the requests themselves get a context that
 	// ignores its cancellation, the waits before them do not.
 	Interrupt context.Context
@@ -28,6 +45,13 @@ type Pacer struct {
 // ErrWaitInterrupted is returned by the pacing hook when the run is interrupted while
 // a request waits for its slot: the request was not sent.
 var ErrWaitInterrupted = errors.New("interrupted while waiting for a send slot")
+
+// WaitError is a wait for a send slot that failed (the shared limiter could not be
+// reached): the request was not sent.
+type WaitError struct{ Err error }
+
+func (e *WaitError) Error() string { return "waiting for a send slot: " + e.Err.Error() }
+func (e *WaitError) Unwrap() error { return e.Err }
 
 // Client returns c with the pacer's hooks, and a transport that tells the limiter when
 // each request was actually written.
@@ -57,7 +81,10 @@ func (p *Pacer) wait(ctx context.Context) error {
 		if p.Interrupt != nil && p.Interrupt.Err() != nil && ctx.Err() == nil {
 			return ErrWaitInterrupted
 		}
-		return err
+		if ctx.Err() != nil {
+			return err
+		}
+		return &WaitError{Err: err}
 	}
 	p.mu.Lock()
 	p.sent = at
@@ -82,7 +109,7 @@ func (t *stampTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	var once sync.Once
 	trace := &httptrace.ClientTrace{WroteHeaders: func() {
-		once.Do(func() { t.p.Limiter.Restamp(at, t.p.Limiter.clock.Now()) })
+		once.Do(func() { t.p.Limiter.Restamp(at, t.p.Limiter.Now()) })
 	}}
 	return t.base.RoundTrip(req.WithContext(httptrace.WithClientTrace(req.Context(), trace)))
 }
