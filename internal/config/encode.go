@@ -85,7 +85,7 @@ func editInPlace(old []byte, f *File) ([]byte, bool) {
 		}
 		for _, kv := range []struct{ key, v string }{
 			{"base_url", p.BaseURL}, {"login", p.Login}, {"corp_id", p.CorpID},
-			{"token", p.Token}, {"cache_ttl", p.CacheTTL}, {"rate", p.Rate}, {"output", p.Output},
+			{"token", p.Token}, {"cache_ttl", p.CacheTTL}, {"rate", p.Rate}, {"output", p.Output}, {"redis_url", p.RedisURL},
 		} {
 			setScalar(pn, kv.key, kv.v)
 		}

@@ -246,7 +246,7 @@ func parseFile(data []byte) (*File, error) {
 }
 
 // profileKeys are the keys a profile may hold (decodeProfile reads them).
-var profileKeys = map[string]bool{"base_url": true, "login": true, "corp_id": true, "token": true, "cache_ttl": true, "rate": true, "output": true, "lang": true}
+var profileKeys = map[string]bool{"base_url": true, "login": true, "corp_id": true, "token": true, "cache_ttl": true, "rate": true, "output": true, "lang": true, "redis_url": true}
 
 // unknownKeys describes the keys of the file that crmctl does not read, sorted:
 // `"editor"`, `"tokn" in profile work`. keys are viper's: lower case, the levels joined
@@ -305,7 +305,7 @@ func decodeProfile(raw any) (Profile, error) {
 	}
 	for key, dst := range map[string]*string{
 		"base_url": &p.BaseURL, "login": &p.Login, "corp_id": &p.CorpID,
-		"token": &p.Token, "cache_ttl": &p.CacheTTL, "rate": &p.Rate, "output": &p.Output, "lang": &p.Lang,
+		"token": &p.Token, "cache_ttl": &p.CacheTTL, "rate": &p.Rate, "output": &p.Output, "lang": &p.Lang, "redis_url": &p.RedisURL,
 	} {
 		val, present := m[key]
 		if !present || val == nil {

@@ -130,6 +130,10 @@ func Load(flags Flags, env func(string) (string, bool)) (*Settings, error) {
 		s.Lang.V = string(l)
 	}
 
+	// the team's Redis (checked where it is used: a URL may carry a password)
+	s.RedisURL = r.str(nil, "", EnvRedisURL, "", fromProfile("redis_url", prof.RedisURL))
+	s.RedisURL.V = strings.TrimSpace(s.RedisURL.V)
+
 	// booleans
 	if s.Sandbox, err = r.boolean(flags.Sandbox, FlagSandbox, EnvSandbox); err != nil {
 		return nil, err

@@ -549,3 +549,27 @@ func TestRatePrecedence(t *testing.T) {
 		t.Fatalf("after save: %+v %v", f, err)
 	}
 }
+
+func TestRedisURLPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	file := writeConfig(t, dir, "profiles:\n  default:\n    redis_url: redis://:pw@10.0.0.5:6379/1\n")
+	env := map[string]string{"HOME": dir}
+	s, err := Load(Flags{Config: &file}, envMap(env))
+	if err != nil || s.RedisURL.V != "redis://:pw@10.0.0.5:6379/1" || s.RedisURL.From != "profile default (redis_url)" || len(s.Warnings) != 0 {
+		t.Fatalf("profile layer: %+v %v %q", s.RedisURL, err, s.Warnings)
+	}
+	env[EnvRedisURL] = " rediss://redis.example.com/0 "
+	if s, err = Load(Flags{Config: &file}, envMap(env)); err != nil || s.RedisURL.V != "rediss://redis.example.com/0" || s.RedisURL.From != EnvRedisURL {
+		t.Fatalf("env layer: %+v %v", s.RedisURL, err)
+	}
+	if s, err = Load(Flags{}, envMap(map[string]string{"HOME": dir})); err != nil || s.RedisURL.V != "" || s.RedisURL.Source != SourceDefault {
+		t.Fatalf("default: %+v %v", s.RedisURL, err)
+	}
+	// Saving another setting keeps it.
+	if err := SaveProfile(file, "default", func(p *Profile) { p.Token = "abc" }); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := ReadFile(file); err != nil || f.Profiles["default"].RedisURL != "redis://:pw@10.0.0.5:6379/1" {
+		t.Fatalf("after save: %+v %v", f, err)
+	}
+}

@@ -43,6 +43,7 @@ const (
 	EnvTimeout  = "CRMCTL_TIMEOUT"
 	EnvCacheTTL = "CRMCTL_CACHE_TTL"
 	EnvRate     = "CRMCTL_RATE"
+	EnvRedisURL = "CRMCTL_REDIS_URL"
 	EnvSandbox  = "CRMCTL_SANDBOX"
 	EnvNoInput  = "CRMCTL_NO_INPUT"
 	EnvDebug    = "CRMCTL_DEBUG"
@@ -103,6 +104,9 @@ type Profile struct {
 	Output string `yaml:"output,omitempty" mapstructure:"output"`
 	// Lang is the language crmctl speaks to people: zh or en; empty means the locale's.
 	Lang string `yaml:"lang,omitempty" mapstructure:"lang"`
+	// RedisURL is a Redis server shared by a team's machines (redis:// or rediss://):
+	// the pacing and the import ledger go through it instead of local files.
+	RedisURL string `yaml:"redis_url,omitempty" mapstructure:"redis_url"`
 }
 
 // Value is one resolved setting with its origin.
@@ -128,6 +132,7 @@ type Settings struct {
 	Timeout  Value[time.Duration]
 	CacheTTL Value[time.Duration]
 	Rate     Value[string] // "" (the API's limit), N/DURATION or "off"
+	RedisURL Value[string] // "" (local files), or a redis:// or rediss:// URL; never printed whole
 	Sandbox  Value[bool]
 	NoInput  Value[bool]
 	Debug    Value[bool]
