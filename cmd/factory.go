@@ -17,6 +17,7 @@ import (
 	"github.com/crmctl/crmctl/internal/pace"
 	"github.com/crmctl/crmctl/internal/prompter"
 	"github.com/crmctl/crmctl/internal/sandbox"
+	"github.com/crmctl/crmctl/internal/team"
 )
 
 // sandboxBaseURL is the nominal host of the embedded sandbox: its requests never leave
@@ -99,8 +100,18 @@ func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) 
 		if off {
 			return c, nil
 		}
-		lim, err := pace.NewLimiter(cmdutil.PaceStatePath(s), rate, pace.DefaultMargin, nil)
+		// With a team's Redis configured the limit is shared with the other machines, and
+		// a server that cannot be reached stops the command: pacing alone would crowd
+		// their window.
+		store, err := f.Team()
 		if err != nil {
+			return nil, err
+		}
+		lim, err := cmdutil.NewLimiter(s, store, rate, nil)
+		if err != nil {
+			if store != nil {
+				return nil, err
+			}
 			ios.T().Fprintf(ios.ErrOut, "crmctl: warning: requests are not paced: %v\n", err)
 			return c, nil
 		}
@@ -150,6 +161,25 @@ func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) 
 		return newClient(s, s.Token.V)
 	})
 
+	var (
+		teamMu    sync.Mutex
+		teamStore *team.Store
+	)
+	f.Team = sync.OnceValues(func() (*team.Store, error) {
+		s, err := f.Settings()
+		if err != nil {
+			return nil, err
+		}
+		st, err := cmdutil.OpenTeam(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		teamMu.Lock()
+		teamStore = st
+		teamMu.Unlock()
+		return st, nil
+	})
+
 	f.Lookups = sync.OnceValues(func() (*cmdutil.Lookups, error) {
 		s, err := f.Settings()
 		if err != nil {
@@ -180,6 +210,11 @@ func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) 
 		defer sbMu.Unlock()
 		if sb != nil {
 			_ = sb.Close()
+		}
+		teamMu.Lock()
+		defer teamMu.Unlock()
+		if teamStore != nil {
+			_ = teamStore.Close()
 		}
 	}
 	return f, cleanup

@@ -19,6 +19,7 @@ import (
 	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/prompter"
+	"github.com/crmctl/crmctl/internal/team"
 )
 
 // Exit codes of the contract.
@@ -78,6 +79,7 @@ func ExitCode(err error) int {
 		respErr   *api.ResponseError
 		partial   *cmdutil.PartialError
 		silent    *cmdutil.SilentError
+		teamErr   *team.UnavailableError
 	)
 	switch {
 	case err == nil:
@@ -97,7 +99,8 @@ func ExitCode(err error) int {
 		return ExitError
 	case errors.As(err, &partial):
 		return ExitPartial
-	case errors.As(err, &netErr), errors.As(err, &throttled), errors.Is(err, context.DeadlineExceeded):
+	case errors.As(err, &netErr), errors.As(err, &throttled), errors.Is(err, context.DeadlineExceeded),
+		errors.As(err, &teamErr):
 		return ExitNetwork
 	case errors.As(err, &respErr):
 		if respErr.StatusCode >= 500 {
@@ -137,6 +140,8 @@ func hintFor(tr *i18n.Printer, err error, code int) string {
 		return tr.Sprintf("the API limits how many requests an account may send: wait, then run the command again")
 	case code == ExitNetwork && errors.As(err, &respErr):
 		return tr.Sprintf("the server failed to answer the request: try again later; --debug shows each request")
+	case code == ExitNetwork && errors.As(err, new(*team.UnavailableError)):
+		return tr.Sprintf("nothing was sent: check that the team's Redis runs and that CRMCTL_REDIS_URL (or the profile's redis_url) names it")
 	}
 	switch code {
 	case ExitAuth:

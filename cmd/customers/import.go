@@ -24,6 +24,7 @@ import (
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/output"
 	"github.com/crmctl/crmctl/internal/pace"
+	"github.com/crmctl/crmctl/internal/team"
 )
 
 // ImportOptions are the inputs of `customers import`.
@@ -34,6 +35,7 @@ type ImportOptions struct {
 	LoginClient func() (*api.Client, error)
 	Lookups     func() (*cmdutil.Lookups, error)
 	Printer     func() (*output.Printer, error)
+	Team        func() (*team.Store, error)
 	Getenv      func(string) (string, bool)
 
 	File            string
@@ -67,7 +69,7 @@ type ImportOptions struct {
 func NewCmdImport(f *cmdutil.Factory, runF func(*ImportOptions) error) *cobra.Command {
 	opts := &ImportOptions{
 		IO: f.IOStreams, Settings: f.Settings, Client: f.Client, LoginClient: f.LoginClient,
-		Lookups: f.Lookups, Printer: f.Printer, Getenv: f.Getenv,
+		Lookups: f.Lookups, Printer: f.Printer, Team: f.Team, Getenv: f.Getenv,
 	}
 	cmd := &cobra.Command{
 		Use:   "import FILE",
@@ -120,6 +122,11 @@ PACING
   (or CRMCTL_RATE=off, or the profile's rate: off) sends without pacing, for a local
   server without a limit. The embedded sandbox has no limit: with --sandbox only --rate
   paces the import.
+
+  With CRMCTL_REDIS_URL (or the profile's redis_url) set, the limit is shared through
+  that Redis by every machine importing under the same account and host; if it cannot
+  be reached the import does not start (exit 4), and if it is lost midway sending stops
+  and the command to resume is printed.
 
 NEVER TWICE, RESUMABLE
   A journal (SQLite, in the data folder, named after the profile, the pool and the file's
@@ -281,7 +288,15 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	if err != nil {
 		return err
 	}
-	lim, err := pace.NewLimiter(cmdutil.PaceStatePath(s), rate, pace.DefaultMargin, opts.Clock)
+	// The team's Redis, when configured, must answer before anything is sent: pacing
+	// alone would crowd the other machines' window.
+	var store *team.Store
+	if opts.Team != nil {
+		if store, err = opts.Team(); err != nil {
+			return err
+		}
+	}
+	lim, err := cmdutil.NewLimiter(s, store, rate, opts.Clock)
 	if err != nil {
 		return err
 	}
@@ -569,6 +584,11 @@ func mapImportError(opts *ImportOptions, settings *config.Settings, s *importer.
 	case errors.Is(err, importer.ErrInterrupted):
 		fmt.Fprintf(opts.IO.ErrOut, "the journal is saved; %s\n", resume)
 		return &interruptedError{pending: s.Pending}
+	case errors.As(err, new(*team.UnavailableError)):
+		if s.Results == "" {
+			return cmdutil.WithHint(err, "nothing was sent; check that the server runs and CRMCTL_REDIS_URL (or the profile's redis_url) names it")
+		}
+		return cmdutil.WithHint(err, "sending stopped; the journal is saved. Once the team's Redis answers again, "+resume)
 	case errors.Is(err, importer.ErrJournalBusy):
 		return cmdutil.WithHint(err, "wait for the other import to finish, or pass another --journal")
 	case api.IsAuthError(err):

@@ -9,6 +9,7 @@ import (
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/output"
 	"github.com/crmctl/crmctl/internal/prompter"
+	"github.com/crmctl/crmctl/internal/team"
 )
 
 // Factory builds a command's dependencies lazily, so that --help reads no config and
@@ -28,6 +29,11 @@ type Factory struct {
 
 	// Lookups reads pools and field maps through the per-profile cache.
 	Lookups func() (*Lookups, error)
+
+	// Team connects once to the team's Redis (CRMCTL_REDIS_URL or the profile's
+	// redis_url), through which pacing and the import ledger are shared; nil when none
+	// is configured. An unreachable server is a *team.UnavailableError.
+	Team func() (*team.Store, error)
 
 	// Printer prints in the format of -o / --jq.
 	Printer func() (*output.Printer, error)
