@@ -35,6 +35,17 @@ func TestConfigSetGetListUse(t *testing.T) {
 		t.Errorf("get output (default profile): %s", r)
 	}
 
+	// The team's Redis: settable, its password never shown.
+	if r := e.run("", "config", "set", "redis_url", "rediss://:s3cret@redis.example.com:6380/2"); r.code != 0 {
+		t.Fatalf("set redis_url: %s", r)
+	}
+	if r := e.run("", "config", "get", "redis_url"); r.code != 0 || r.stdout != "rediss://:xxxxx@redis.example.com:6380/2\n" {
+		t.Errorf("get redis_url: %s", r)
+	}
+	if data, _ := os.ReadFile(file); !strings.Contains(string(data), "redis_url: rediss://:s3cret@redis.example.com:6380/2") {
+		t.Errorf("the config file: %s", data)
+	}
+
 	r := e.run("", "config", "list")
 	if r.code != 0 || !strings.Contains(r.stdout, "rate\t5/10s\tprofile\n") || !strings.Contains(r.stdout, "token\t(set)\tprofile\n") ||
 		!strings.Contains(r.stdout, "cache_ttl\t10m0s\tdefault\n") {
@@ -53,6 +64,7 @@ func TestConfigSetGetListUse(t *testing.T) {
 		{"config", "set", "cache_ttl", "soon"},
 		{"config", "set", "base_url", "http://crm.example.com"},
 		{"config", "set", "colour", "yes"},
+		{"config", "set", "redis_url", "http://:pw@10.0.0.5:6379/0"},
 	} {
 		if r := e.run("", args...); r.code != ExitUsage {
 			t.Errorf("%v: %s", args, r)

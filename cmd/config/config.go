@@ -15,6 +15,7 @@ import (
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/output"
 	"github.com/crmctl/crmctl/internal/pace"
+	"github.com/crmctl/crmctl/internal/team"
 )
 
 // key is one setting a profile holds.
@@ -68,6 +69,21 @@ var keys = []key{
 			return v, nil
 		},
 		set: func(p *config.Profile, v string) { p.Rate = v }},
+	{name: "redis_url", help: "a Redis shared by a team's machines: redis:// or rediss:// (password never shown)",
+		value: func(s *config.Settings) config.Value[string] {
+			v := s.RedisURL
+			if v.V != "" {
+				v.V = team.Redact(v.V)
+			}
+			return v
+		},
+		check: func(v string) (string, error) {
+			if _, err := team.Options(v, ""); err != nil {
+				return "", err
+			}
+			return v, nil
+		},
+		set: func(p *config.Profile, v string) { p.RedisURL = v }},
 	{name: "cache_ttl", help: "how long pools and field maps are cached, e.g. 10m (0 disables)",
 		value: func(s *config.Settings) config.Value[string] {
 			return config.Value[string]{V: s.CacheTTL.V.String(), Source: s.CacheTTL.Source, From: s.CacheTTL.From}

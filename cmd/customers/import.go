@@ -586,7 +586,7 @@ func mapImportError(opts *ImportOptions, settings *config.Settings, s *importer.
 		return &interruptedError{pending: s.Pending}
 	case errors.As(err, new(*team.UnavailableError)):
 		if s.Results == "" {
-			return cmdutil.WithHint(err, "nothing was sent; check that the server runs and CRMCTL_REDIS_URL (or the profile's redis_url) names it")
+			return cmdutil.WithHint(err, "nothing was sent: check that the team's Redis runs and that CRMCTL_REDIS_URL (or the profile's redis_url) names it")
 		}
 		return cmdutil.WithHint(err, "sending stopped; the journal is saved. Once the team's Redis answers again, "+resume)
 	case errors.Is(err, importer.ErrJournalBusy):

@@ -13,10 +13,11 @@ var chinese = map[string]string{
 	"hint: %s\n":      "提示：%s\n",
 	"interrupted":     "已中断",
 	"%s: interrupted": "%s：已中断",
-	"interrupted (the %s %s request may have reached the server)":                            "已中断（%s %s 请求可能已到达服务器）",
-	"the API limits how many requests an account may send: wait, then run the command again": "API 限制了每个账号的请求频率：请稍候再运行一次",
-	"the server failed to answer the request: try again later; --debug shows each request":   "服务器未能响应请求：请稍后重试；--debug 可显示每个请求",
-	"run `crmctl auth login`, or set CRMCTL_TOKEN (try `--sandbox` for the local emulator)":  "请运行 `crmctl auth login` 登录，或设置 CRMCTL_TOKEN（想先试用可加 `--sandbox` 使用本地模拟器）",
+	"interrupted (the %s %s request may have reached the server)":                                                        "已中断（%s %s 请求可能已到达服务器）",
+	"the API limits how many requests an account may send: wait, then run the command again":                             "API 限制了每个账号的请求频率：请稍候再运行一次",
+	"the server failed to answer the request: try again later; --debug shows each request":                               "服务器未能响应请求：请稍后重试；--debug 可显示每个请求",
+	"nothing was sent: check that the team's Redis runs and that CRMCTL_REDIS_URL (or the profile's redis_url) names it": "未发送任何请求：请确认团队的 Redis 正在运行，且 CRMCTL_REDIS_URL（或配置档的 redis_url）指向它",
+	"run `crmctl auth login`, or set CRMCTL_TOKEN (try `--sandbox` for the local emulator)":                              "请运行 `crmctl auth login` 登录，或设置 CRMCTL_TOKEN（想先试用可加 `--sandbox` 使用本地模拟器）",
 	"%s: %v": "%s：%v",
 
 	// The command line (cobra and pflag)

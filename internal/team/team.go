@@ -73,19 +73,26 @@ func (e *UnavailableError) Error() string {
 func (e *UnavailableError) Unwrap() error { return e.Err }
 
 // Options parses a redis:// or rediss:// URL (a password, a database number) into the
-// client's options. An error never repeats the URL: it may hold a password.
+// client's options; from names the setting in an error ("" for none). An error never
+// repeats the URL: it may hold a password.
 func Options(raw, from string) (*redis.Options, error) {
+	bad := func(format string, a ...any) error {
+		msg := fmt.Sprintf(format, a...)
+		if from != "" {
+			msg = from + ": " + msg
+		}
+		return &config.InvalidError{Err: errors.New(msg)}
+	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return nil, &config.InvalidError{Err: fmt.Errorf("%s: not a URL such as redis://:PASSWORD@HOST:6379/0", from)}
+		return nil, bad("not a URL such as redis://:PASSWORD@HOST:6379/0")
 	}
 	if u.Scheme != "redis" && u.Scheme != "rediss" {
-		return nil, &config.InvalidError{Err: fmt.Errorf("%s: the scheme must be redis:// or rediss:// (TLS), not %q", from, u.Scheme)}
+		return nil, bad("the scheme must be redis:// or rediss:// (TLS), not %q", u.Scheme)
 	}
 	o, err := redis.ParseURL(raw)
 	if err != nil {
-		msg := strings.ReplaceAll(err.Error(), raw, Redact(raw))
-		return nil, &config.InvalidError{Err: fmt.Errorf("%s: %s", from, msg)}
+		return nil, bad("%s", strings.ReplaceAll(err.Error(), raw, Redact(raw)))
 	}
 	o.DialTimeout = 3 * time.Second
 	o.ReadTimeout = 3 * time.Second
