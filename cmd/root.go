@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/crmctl/crmctl/cmd/apicmd"
 	"github.com/crmctl/crmctl/cmd/auth"
 	configcmd "github.com/crmctl/crmctl/cmd/config"
 	"github.com/crmctl/crmctl/cmd/customers"
@@ -22,8 +23,9 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "crmctl <command> <subcommand> [flags]",
 		Short: "Work with the ikcrm (励销云) CRM from the command line",
-		Long: `crmctl creates customers in ikcrm public pools (公海), lists the pools and shows
-the field maps behind select fields, through the CRM's open API.
+		Long: `crmctl creates and finds customers in ikcrm public pools (公海), lists the pools and
+shows the field maps behind select fields, through the CRM's open API; ` + "`crmctl api`" + `
+makes any other call of it.
 
 It keeps its token and look-ups cached and paces itself under the API's limit of
 10 requests per 10 seconds. Try it with no account: every command takes --sandbox,
@@ -31,7 +33,8 @@ which talks to an embedded emulator of the API.`,
 		Example: `  crmctl --sandbox customers create --pool 公司公海 --name 贸易公司 --status 初访
   crmctl auth login
   crmctl pools list -o json
-  crmctl fieldmaps show --all`,
+  crmctl fieldmaps show --all
+  crmctl api user/list --paginate --jq '.users[].name'`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
@@ -66,6 +69,7 @@ which talks to an embedded emulator of the API.`,
 		fieldmaps.NewCmdFieldmaps(f),
 		auth.NewCmdAuth(f),
 		configcmd.NewCmdConfig(f),
+		apicmd.NewCmdAPI(f, nil),
 		sandboxcmd.NewCmdSandbox(f),
 		version.NewCmdVersion(f),
 		newCmdCompletion(f),

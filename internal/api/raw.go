@@ -149,3 +149,11 @@ func CheckHeader(h http.Header) error {
 	}
 	return nil
 }
+
+// redactError clears the client's token from an API error's message and key: they are
+// shown verbatim, and a server could echo the token.
+func (c *Client) redactError(e *Error) *Error {
+	e.Message = c.redactSecrets(e.Message, nil)
+	e.Key = c.redactSecrets(e.Key, nil)
+	return e
+}

@@ -188,14 +188,14 @@ func (c *Client) exchange(ctx context.Context, r request) (json.RawMessage, answ
 			}
 			var ae *Error
 			if errors.As(derr, &ae) {
-				return nil, a, ae
+				return nil, a, c.redactError(ae)
 			}
 			return nil, a, c.responseError(r, a, fmt.Errorf("server error %d %s", a.status, http.StatusText(a.status)))
 		}
 		if derr != nil {
 			var ae *Error
 			if errors.As(derr, &ae) {
-				return nil, a, ae
+				return nil, a, c.redactError(ae)
 			}
 			var re *ResponseError
 			if errors.As(derr, &re) {

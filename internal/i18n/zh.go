@@ -93,8 +93,16 @@ var chinese = map[string]string{
 	"--name is required: the customer's name (客户名称)":                        "缺少 --name：客户名称",
 	"--name is required: the customer's exact name (客户名称)":                  "缺少 --name：客户的完整名称",
 	"--if-exists %q: use create, skip or fail":                              "--if-exists %q：请用 create、skip 或 fail",
-	"--from-file: %v":    "--from-file：%v",
-	"--from-file %s: %v": "--from-file %s：%v",
+	"run `crmctl auth login`":                                               "请运行 `crmctl auth login`",
+
+	// api
+	"crmctl api does not log in: a new login ends the stored token's session":             "crmctl api 不做登录：新的登录会让已保存令牌的会话下线",
+	"--input %s: not JSON; give its type with -H 'Content-Type: ...' to send it as it is": "--input %s：不是 JSON；如要原样发送，请用 -H 'Content-Type: ...' 指明类型",
+	"-X %q: not an HTTP method":                    "-X %q：不是 HTTP 方法",
+	"--paginate reads lists: it needs GET, not %s": "--paginate 用于读取列表：需要 GET，而不是 %s",
+	"--paginate: page=%q is not a page number":     "--paginate：page=%q 不是页码",
+	"--from-file: %v":                              "--from-file：%v",
+	"--from-file %s: %v":                           "--from-file %s：%v",
 	"--from-file %s: larger than %d bytes; for many customers use `crmctl customers import`": "--from-file %s：超过 %d 字节；批量创建客户请用 `crmctl customers import`",
 	"the account sees no public pool: nothing to create the customer in":                     "该账号看不到任何公海：没有可以创建客户的地方",
 	"customer id: %v": "客户 ID：%v",
