@@ -301,7 +301,10 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		return err
 	}
 	pacer := &pace.Pacer{Limiter: lim}
-	var paced *api.Client
+	var (
+		paced *api.Client
+		bar   *importer.Bar // at a terminal
+	)
 	client := func() (*api.Client, error) {
 		if paced != nil {
 			return paced, nil
@@ -313,7 +316,10 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		if paced, err = pacer.Client(c); err != nil {
 			return nil, err
 		}
-		return paced, nil
+		if bar != nil {
+			paced, err = paced.With(tellBar(bar))
+		}
+		return paced, err
 	}
 	base, err := opts.Lookups()
 	if err != nil {
@@ -368,7 +374,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		cfg.InFlight = 4 * s.Timeout.V
 	}
 	if opts.IO.IsStderrTTY() {
-		bar := importer.NewBar(errOut)
+		bar = importer.NewBar(errOut)
 		cfg.Progress, cfg.Report = bar, iostreams.SafeWriter(bar.Messages())
 	} else {
 		var now func() time.Time
@@ -403,6 +409,28 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		}
 	}
 	return mapImportError(opts, s, sum, err)
+}
+
+// tellBar tells the progress bar when a request waits for the rate limit: for its send
+// slot, or after a throttled answer.
+func tellBar(bar *importer.Bar) func(o *api.Options) {
+	return func(o *api.Options) {
+		wait, throttled := o.Wait, o.OnThrottle
+		o.Wait = func(ctx context.Context) error {
+			bar.Waiting(true)
+			defer bar.Waiting(false)
+			if wait == nil {
+				return nil
+			}
+			return wait(ctx)
+		}
+		o.OnThrottle = func(d time.Duration) {
+			bar.Throttled(d)
+			if throttled != nil {
+				throttled(d)
+			}
+		}
+	}
 }
 
 // importRate is the pacing of an import: --rate, else CRMCTL_RATE, else the profile's
@@ -490,7 +518,10 @@ func printSummary(opts *ImportOptions, s *importer.Summary) {
 	if s.DryRun {
 		fmt.Fprintf(w, "dry run: %s (%s): %d row(s): %d to create, %d created by an earlier run, %d failed earlier, %d duplicate(s), %d invalid\n",
 			s.File, s.Format, s.Rows, s.ToCreate, s.AlreadyCreated, s.Failed, s.Duplicates, s.Invalid)
-		fmt.Fprintf(w, "journal: %s\n", s.Journal)
+		if est := estimate(s.ToCreate, s.Rate); est != "" {
+			fmt.Fprintf(w, "sending %d row(s) at the rate limit %s takes %s\n", s.ToCreate, s.Rate, est)
+		}
+		fmt.Fprintf(w, "journal: %s\n", shortPath(s.Journal, opts.Getenv))
 		return
 	}
 	fmt.Fprintf(w, "imported %s: %d created", s.File, s.Created)
@@ -515,6 +546,25 @@ func printSummary(opts *ImportOptions, s *importer.Summary) {
 	}
 	if s.Journal != "" {
 		fmt.Fprintf(w, "journal: %s\n", shortPath(s.Journal, opts.Getenv))
+	}
+}
+
+// estimate is how long sending n rows takes at rate ("about 33 min"); "" when the rate
+// is off or unknown, or there is nothing to send.
+func estimate(n int, rate string) string {
+	r, err := pace.ParseRate(rate)
+	if err != nil || r.IsOff() || r.N <= 0 || n <= 0 {
+		return ""
+	}
+	d := time.Duration(float64(n) / float64(r.N) * float64(r.Window))
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("about %d s", max(int(d.Round(time.Second)/time.Second), 1))
+	case d < time.Hour:
+		return fmt.Sprintf("about %d min", int(d.Round(time.Minute)/time.Minute))
+	default:
+		d = d.Round(time.Minute)
+		return fmt.Sprintf("about %d h %d min", int(d/time.Hour), int(d%time.Hour/time.Minute))
 	}
 }
 

@@ -161,3 +161,22 @@ func TestFailedRowsHintFitsTheFailure(t *testing.T) {
 		t.Errorf("none failed: %v", err)
 	}
 }
+
+func TestEstimate(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		rate string
+		want string
+	}{
+		{2000, "10/10s", "about 33 min"},
+		{5, "10/10s", "about 5 s"},
+		{10000, "10/10s", "about 2 h 47 min"},
+		{100, "off", ""},
+		{0, "10/10s", ""},
+		{100, "", ""},
+	} {
+		if got := estimate(tc.n, tc.rate); got != tc.want {
+			t.Errorf("estimate(%d, %q) = %q, want %q", tc.n, tc.rate, got, tc.want)
+		}
+	}
+}

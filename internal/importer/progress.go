@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -54,8 +55,10 @@ func etaString(d time.Duration) string {
 }
 
 // NewBar is the progress bar for a terminal: done/total, created/failed, rate, ETA.
-// Messages written to Messages() while it runs appear above it.
-func NewBar(w io.Writer) *Bar { return &Bar{w: w, now: time.Now} }
+// Messages written to Messages() while it runs appear above it. It keeps ticking
+// between rows (the elapsed time, the ETA), and says when the run waits for the rate
+// limit (see Waiting and Throttled).
+func NewBar(w io.Writer) *Bar { return &Bar{w: w, now: time.Now, tick: time.Second} }
 
 // Bar is the terminal progress bar.
 type Bar struct {
@@ -64,6 +67,37 @@ type Bar struct {
 	total int
 	start time.Time
 	now   func() time.Time
+	tick  time.Duration // 0: no ticking (tests call refresh)
+
+	mu             sync.Mutex
+	done, created  int
+	failed         int
+	rate           string
+	waitingSince   time.Time // a request waits for a send slot since then
+	throttledUntil time.Time // a throttled request is sent again then
+	stop           chan struct{}
+}
+
+// waitNoteAfter is how long a wait for the rate limit lasts before the bar says so:
+// the slot of a paced run is usually a moment away.
+const waitNoteAfter = 500 * time.Millisecond
+
+// Waiting tells the bar that a request waits for its send slot (on), or no longer.
+func (p *Bar) Waiting(on bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if on {
+		p.waitingSince = p.now()
+	} else {
+		p.waitingSince = time.Time{}
+	}
+}
+
+// Throttled tells the bar that a throttled request will be sent again after d.
+func (p *Bar) Throttled(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.throttledUntil = p.now().Add(d)
 }
 
 // Messages is a writer for lines that must not garble the bar: the bar's line is
@@ -93,21 +127,69 @@ func (p *Bar) Start(total int) {
 		progressbar.OptionSetWidth(24),
 		progressbar.OptionShowDescriptionAtLineEnd(),
 	)
+	if p.tick > 0 {
+		p.stop = make(chan struct{})
+		go p.ticking(p.stop)
+	}
+}
+
+// ticking redraws the bar every tick until stop is closed, so that the elapsed time
+// and the ETA move while a row waits for the rate limit.
+func (p *Bar) ticking(stop chan struct{}) {
+	t := time.NewTicker(p.tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			p.refresh()
+		}
+	}
 }
 
 func (p *Bar) Update(s *Summary) {
 	if p.bar == nil {
 		return
 	}
+	p.mu.Lock()
+	p.done, p.created, p.failed, p.rate = s.Done(), s.Created, s.Failed+s.Unknown, s.Rate
+	p.mu.Unlock()
 	_ = p.bar.Set(s.Done())
-	perSec, eta := speed(s.Done(), p.total, p.now().Sub(p.start), s.Rate)
-	p.bar.Describe(fmt.Sprintf("created %d, failed %d, %.1f rows/s, ETA %s", s.Created, s.Failed+s.Unknown, perSec, etaString(eta)))
+	p.refresh()
+}
+
+// refresh redraws the description from the last counts and the time now.
+func (p *Bar) refresh() {
+	if p.bar == nil {
+		return
+	}
+	p.bar.Describe(p.describe())
+}
+
+func (p *Bar) describe() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	perSec, eta := speed(p.done, p.total, now.Sub(p.start), p.rate)
+	d := fmt.Sprintf("created %d, failed %d, %.1f rows/s, ETA %s", p.created, p.failed, perSec, etaString(eta))
+	if (!p.waitingSince.IsZero() && now.Sub(p.waitingSince) >= waitNoteAfter) || now.Before(p.throttledUntil) {
+		d += " · waiting for the rate limit"
+	}
+	return d
 }
 
 func (p *Bar) Finish(s *Summary) {
 	if p.bar == nil {
 		return
 	}
+	if p.stop != nil {
+		close(p.stop)
+		p.stop = nil
+	}
+	p.mu.Lock()
+	p.waitingSince, p.throttledUntil = time.Time{}, time.Time{}
+	p.mu.Unlock()
 	p.Update(s)
 	_ = p.bar.Exit()
 	fmt.Fprintln(p.w)

@@ -517,7 +517,7 @@ func TestProgressBar(t *testing.T) {
 	var b strings.Builder
 	clock := pacetest.NewClock()
 	p := NewBar(&b)
-	p.now = clock.Now
+	p.now, p.tick = clock.Now, 0
 	p.Start(3)
 	clock.Advance(10 * time.Millisecond)
 	p.Update(&Summary{Created: 1, Rate: "1/2s"})
@@ -526,4 +526,42 @@ func TestProgressBar(t *testing.T) {
 	if out := b.String(); !strings.Contains(out, "3/3") || !strings.Contains(out, "created 2, failed 1, 0.5 rows/s, ETA 0s") || !strings.Contains(out, "row 3: a message above the bar\n") {
 		t.Fatalf("bar: %q", out)
 	}
+}
+
+// Between rows the bar keeps moving (the ETA follows the clock), and a wait for the
+// rate limit, or a throttled answer's wait, is named.
+func TestProgressBarSaysItWaits(t *testing.T) {
+	var b strings.Builder
+	clock := pacetest.NewClock()
+	p := NewBar(&b)
+	p.now, p.tick = clock.Now, 0
+	p.Start(10)
+	clock.Advance(time.Second)
+	p.Update(&Summary{Created: 1, Rate: "1/1s"})
+	if d := p.describe(); d != "created 1, failed 0, 1.0 rows/s, ETA 9s" {
+		t.Errorf("after a row: %q", d)
+	}
+	p.Waiting(true)
+	clock.Advance(100 * time.Millisecond)
+	if d := p.describe(); strings.Contains(d, "waiting") {
+		t.Errorf("a short wait is not worth a word: %q", d)
+	}
+	clock.Advance(5 * time.Second)
+	if d := p.describe(); !strings.HasSuffix(d, " · waiting for the rate limit") || !strings.Contains(d, "0.2 rows/s") {
+		t.Errorf("waiting: %q", d)
+	}
+	p.Waiting(false)
+	if d := p.describe(); strings.Contains(d, "waiting") {
+		t.Errorf("after the wait: %q", d)
+	}
+	p.Throttled(3 * time.Second)
+	clock.Advance(time.Second)
+	if d := p.describe(); !strings.Contains(d, "waiting for the rate limit") {
+		t.Errorf("throttled: %q", d)
+	}
+	clock.Advance(3 * time.Second)
+	if d := p.describe(); strings.Contains(d, "waiting") {
+		t.Errorf("after the throttled wait: %q", d)
+	}
+	p.Finish(&Summary{Created: 10, Rate: "1/1s"})
 }
