@@ -445,7 +445,7 @@ func TestCustomerPoolColumnIsStable(t *testing.T) {
 		t.Fatalf("cold cache: %s", r)
 	}
 	r = e.runTTY(true, "", "customers", "get", "19")
-	if r.code != 0 || !regexp.MustCompile(`POOL\s*│\s*公司公海\s`).MatchString(r.stdout) {
+	if r.code != 0 || !regexp.MustCompile(`Pool \(公海\)\s*│\s*公司公海\s`).MatchString(r.stdout) {
 		t.Fatalf("cold cache, terminal: %s", r)
 	}
 	e.run("", "pools", "list")

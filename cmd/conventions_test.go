@@ -81,3 +81,37 @@ func TestAuthStatusOffline(t *testing.T) {
 		t.Errorf("rejected token: %s", r)
 	}
 }
+
+// At a terminal, get shows every field the record has, named in English and Chinese;
+// through a pipe it keeps the documented columns.
+func TestCustomerDetailAtATerminal(t *testing.T) {
+	fake := newFakeAPI(t)
+	fake.routes["GET /api/v2/common_customers/21"] = canned(`{"code":0,"data":{"id":21,"name":"贸易公司","common_id":45,"common_setting_name":"公司公海",
+ "status":"7","status_mapped":"初访","category":"","category_mapped":"","staff_size":0,"note":"主营外贸",
+ "text_asset_9320d8d7":"进口","numeric_asset_e2955b70":123,"created_at":"2026-11-27 12:00",
+ "address":{"tel":"010-64881989","phone":"13900001111","email":"a@b.cn","detail_address":"朝阳门外大街18号","country":{"id":4,"name":"中国"},"province":{},"country_id":4,"province_id":0},
+ "contacts":[{"id":5,"name":"王经理"}],
+ "user":{"id":2,"name":"test"},"owned_department":{"id":2,"name":"销售部"}}}`)
+	e := newEnv(t, fake)
+	r := e.runTTY(true, "", "customers", "get", "21")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	for _, want := range []string{"Name (客户名称)", "Pool (公海)", "Status (跟进状态)", "初访", "Note (备注)", "主营外贸",
+		"Telephone (电话)", "010-64881989", "Mobile (手机)", "13900001111", "Email (邮箱)", "a@b.cn",
+		"Address (地址详情)", "朝阳门外大街18号", "Country id (国家)", "中国", "Contact name (联系人姓名)", "王经理",
+		"Department id (所属部门)", "销售部", "Owner (负责人)", "test", "text_asset_9320d8d7", "进口", "numeric_asset_e2955b70", "123"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the terminal view lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	for _, absent := range []string{"Category (客户类型)", "Staff size", "Province id"} {
+		if strings.Contains(r.stdout, absent) {
+			t.Errorf("the terminal view shows the empty field %q:\n%s", absent, r.stdout)
+		}
+	}
+	r = e.run("", "customers", "get", "21")
+	if r.code != 0 || r.stdout != "21\t贸易公司\t公司公海\t初访\t\t\t\t\t2026-11-27 12:00\n" {
+		t.Errorf("through a pipe: %s", r)
+	}
+}

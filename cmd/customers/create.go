@@ -257,7 +257,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		}
 		return createFailed(ctx, client, resolved["name"], resolved[fields.PoolKey], sentAt, progress, err)
 	}
-	if err := p.Print(cust.Raw, CustomerTable(cust, poolName(pools.Pools, resolved[fields.PoolKey]))); err != nil {
+	if err := PrintCustomer(p, cust, poolName(pools.Pools, resolved[fields.PoolKey])); err != nil {
 		return notShown(cust, err)
 	}
 	if interactive {

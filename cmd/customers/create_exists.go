@@ -62,7 +62,7 @@ func existingFound(p *output.Printer, opts *CreateOptions, found []api.Customer,
 	if opts.IfExists == IfExistsSkip && len(found) == 1 {
 		c := &found[0]
 		fmt.Fprintf(opts.IO.ErrOut, "customer %q exists (%s): not created (--if-exists skip)\n", name, describeCustomers(found, pools))
-		if err := p.Print(c.Raw, CustomerTable(c, poolName(pools, v[fields.PoolKey]))); err != nil {
+		if err := PrintCustomer(p, c, poolName(pools, v[fields.PoolKey])); err != nil {
 			return err
 		}
 		return nil

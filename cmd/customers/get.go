@@ -74,5 +74,5 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 			name = n
 		}
 	}
-	return p.Print(cust.Raw, CustomerTable(cust, name))
+	return PrintCustomer(p, cust, name)
 }
