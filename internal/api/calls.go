@@ -70,6 +70,26 @@ func (c *Client) FieldMaps(ctx context.Context, entity string) (*FieldMapList, e
 	return call(ctx, c, r, func(data []byte) (*FieldMapList, error) { return DecodeFieldMapList(entity, data) })
 }
 
+// CustomFields returns the form of an entity: its custom fields by group (GET
+// /api/v2/custom_fields/<entity>/by_group), the form of the business template template
+// when it is not "" (?custom_field_template_id=).
+func (c *Client) CustomFields(ctx context.Context, entity, template string) (*CustomFieldList, error) {
+	if !entityRE().MatchString(entity) {
+		return nil, fmt.Errorf("invalid entity %q: expected lowercase letters and underscores, e.g. customer", entity)
+	}
+	r := request{method: http.MethodGet, path: "/api/v2/custom_fields/" + url.PathEscape(entity) + "/by_group", auth: true}
+	if template = strings.TrimSpace(template); template != "" {
+		r.query = url.Values{"custom_field_template_id": {template}}
+	}
+	return call(ctx, c, r, DecodeCustomFieldList)
+}
+
+// Departments lists the organisation's departments (GET /api/v2/departments).
+func (c *Client) Departments(ctx context.Context) (*DepartmentList, error) {
+	r := request{method: http.MethodGet, path: "/api/v2/departments", auth: true}
+	return call(ctx, c, r, DecodeDepartmentList)
+}
+
 // CreateCommonCustomer creates a customer in a public pool (POST /api/v2/common_customers).
 // form holds common_id and the customer[...] fields; it is sent form-encoded, exactly as
 // form.Encode() writes it. The request is never sent twice unless it certainly did not

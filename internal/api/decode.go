@@ -303,3 +303,32 @@ func DecodeUser(data []byte) (*User, error) {
 	u.Raw = append(json.RawMessage(nil), bytes.TrimSpace(data)...)
 	return &u, nil
 }
+
+// DecodeCustomFieldList decodes the data of custom_fields/<entity>/by_group
+// ({"custom_field_groups":[...]}) or a bare array of groups (a stored Raw). Missing keys
+// are left empty: a group without fields, a field without options.
+func DecodeCustomFieldList(data []byte) (*CustomFieldList, error) {
+	list, err := listField(data, "custom_field_groups")
+	if err != nil {
+		return nil, fmt.Errorf("custom fields: %w", err)
+	}
+	groups, err := decodeList[CustomFieldGroup](list, "group")
+	if err != nil {
+		return nil, fmt.Errorf("custom fields: %w", err)
+	}
+	return &CustomFieldList{Groups: groups, Raw: append(json.RawMessage(nil), list...)}, nil
+}
+
+// DecodeDepartmentList decodes the data of departments ({"departments":[...]}) or a bare
+// array of departments (a stored Raw).
+func DecodeDepartmentList(data []byte) (*DepartmentList, error) {
+	list, err := listField(data, "departments")
+	if err != nil {
+		return nil, fmt.Errorf("departments: %w", err)
+	}
+	deps, err := decodeList[Department](list, "department")
+	if err != nil {
+		return nil, fmt.Errorf("departments: %w", err)
+	}
+	return &DepartmentList{Departments: deps, Raw: append(json.RawMessage(nil), list...)}, nil
+}

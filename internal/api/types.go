@@ -233,3 +233,69 @@ type LoginResult struct {
 	UserToken string `json:"user_token"`
 	UserID    ID     `json:"user_id"`
 }
+
+// CustomFieldOption is one option of a custom select field: the code sent on create
+// (value, e.g. sel_6010) and its label.
+type CustomFieldOption struct {
+	Value Text   `json:"value"`
+	Label string `json:"label"`
+	// Status is not documented for options; an option marked anything but "enable" is
+	// treated as disabled, an option without one as enabled.
+	Status string `json:"status"`
+}
+
+// Enabled reports whether the option may be used for new records.
+func (o CustomFieldOption) Enabled() bool { return o.Status == "" || o.Status == "enable" }
+
+// InputFieldOptions holds a select's options.
+type InputFieldOptions struct {
+	CollectionOptions []CustomFieldOption `json:"collection_options"`
+}
+
+// CustomField is one custom field of an entity's form (custom_fields/<entity>/by_group).
+type CustomField struct {
+	ID                ID                `json:"id"`
+	Name              string            `json:"name"` // the key sent on create: text_asset_fbf817
+	Label             string            `json:"label"`
+	FieldType         string            `json:"field_type"`
+	Required          bool              `json:"required"`
+	Status            string            `json:"status"`
+	Position          Int               `json:"position"`
+	InputFieldOptions InputFieldOptions `json:"input_field_options"`
+}
+
+// Enabled reports whether the field may be used ("enable", or no status at all).
+func (f CustomField) Enabled() bool { return f.Status == "" || f.Status == "enable" }
+
+// CustomFieldGroup is one group of an entity's form.
+type CustomFieldGroup struct {
+	ID       ID            `json:"id"`
+	Label    string        `json:"label"`
+	Position Int           `json:"position"`
+	Status   string        `json:"status"`
+	Fields   []CustomField `json:"custom_fields"`
+}
+
+// Enabled reports whether the group's fields may be used ("enable", or no status).
+func (g CustomFieldGroup) Enabled() bool { return g.Status == "" || g.Status == "enable" }
+
+// CustomFieldList is the answer of custom_fields/<entity>/by_group.
+type CustomFieldList struct {
+	Groups []CustomFieldGroup
+	// Raw is the groups array exactly as the API sent it (never null).
+	Raw json.RawMessage
+}
+
+// Department is one department (departments).
+type Department struct {
+	ID       ID     `json:"id"`
+	Name     string `json:"name"`
+	ParentID ID     `json:"parent_id"`
+}
+
+// DepartmentList is the answer of departments.
+type DepartmentList struct {
+	Departments []Department
+	// Raw is the departments array exactly as the API sent it (never null).
+	Raw json.RawMessage
+}

@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/cache"
 )
 
-// Lookups fetches the pools and field maps, through the per-profile cache: within the
+// Lookups fetches the pools, field maps, custom fields and departments, through the per-profile cache: within the
 // TTL they cost no request; --refresh bypasses the cache (and refills it).
 type Lookups struct {
 	Client  func() (*api.Client, error)
@@ -60,8 +61,69 @@ func (l *Lookups) FieldMaps(ctx context.Context, entity string) (*api.FieldMapLi
 	return list, nil
 }
 
+// CustomFields returns the customer form's custom fields: the form of the business
+// template template, or the form without one when template is "". Each form is cached
+// on its own.
+func (l *Lookups) CustomFields(ctx context.Context, template string) (*api.CustomFieldList, error) {
+	name := customFieldsEntry(template)
+	if raw, ok := l.cached(name); ok {
+		if list, err := api.DecodeCustomFieldList(raw); err == nil {
+			return list, nil
+		}
+	}
+	c, err := l.Client()
+	if err != nil {
+		return nil, err
+	}
+	list, err := c.CustomFields(ctx, "customer", template)
+	if err != nil {
+		return nil, err
+	}
+	if name != "" {
+		l.store(name, list.Raw)
+	}
+	return list, nil
+}
+
+// customFieldsEntry names the cache entry of a form ("" for a template id that is no
+// number: such a form is not cached).
+func customFieldsEntry(template string) string {
+	template = strings.TrimSpace(template)
+	if template == "" {
+		return "customfields-customer"
+	}
+	for _, r := range template {
+		if r < '0' || r > '9' {
+			return ""
+		}
+	}
+	if len(template) > 20 {
+		return ""
+	}
+	return "customfields-customer-" + template
+}
+
+// Departments returns the organisation's departments.
+func (l *Lookups) Departments(ctx context.Context) (*api.DepartmentList, error) {
+	if raw, ok := l.cached("departments"); ok {
+		if list, err := api.DecodeDepartmentList(raw); err == nil {
+			return list, nil
+		}
+	}
+	c, err := l.Client()
+	if err != nil {
+		return nil, err
+	}
+	list, err := c.Departments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l.store("departments", list.Raw)
+	return list, nil
+}
+
 func (l *Lookups) cached(name string) (json.RawMessage, bool) {
-	if l.Refresh || l.Cache == nil {
+	if l.Refresh || l.Cache == nil || name == "" {
 		return nil, false
 	}
 	return l.Cache.Get(name)

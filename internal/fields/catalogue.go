@@ -17,6 +17,7 @@ const (
 	Select             // a field-map select: an option id or its label
 	Email              // free text shaped like an email address
 	Pool               // the public pool: its id or exact name (common_id)
+	Department         // a department: its id or exact name (want_department_id)
 )
 
 func (k Kind) String() string {
@@ -29,6 +30,8 @@ func (k Kind) String() string {
 		return "email"
 	case Pool:
 		return "pool"
+	case Department:
+		return "department"
 	default:
 		return "text"
 	}
@@ -46,6 +49,8 @@ type Field struct {
 	// Basic fields are asked one by one in the interactive flow; the others are offered
 	// under "More fields".
 	Basic bool
+	// OldFlags are earlier names of the flag, still accepted (hidden in --help).
+	OldFlags []string
 }
 
 // Title names the field in English and Chinese: "Status (跟进状态)".
@@ -70,6 +75,13 @@ func FormName(key string) string {
 
 // PoolKey is the API key of the pool.
 const PoolKey = "common_id"
+
+// DepartmentKey is the API key of the owning department, TemplateKey the business
+// template's.
+const (
+	DepartmentKey = "want_department_id"
+	TemplateKey   = "custom_field_template_id"
+)
 
 // catalogue is the seed's table. Adding a field is adding a line.
 var catalogue = []Field{
@@ -121,12 +133,13 @@ var catalogue = []Field{
 		Help: "name of the first contact"},
 	{Flag: "opportunity-title", Key: "opportunities_attributes[0][title]", Name: "Opportunity title", Label: "商机标题", Kind: Text,
 		Help: "title of a first opportunity (商机)"},
-	{Flag: "template-id", Key: "custom_field_template_id", Name: "Template id", Label: "业务模版", Kind: Int, Aliases: []string{"业务模板"},
-		Help: "business template (业务模版) id"},
+	{Flag: "template-id", Key: TemplateKey, Name: "Template id", Label: "业务模版", Kind: Int, Aliases: []string{"业务模板"},
+		Help: "business template (业务模版) id: the customer gets that template's form and custom fields"},
 	{Flag: "parent-id", Key: "parent_id", Name: "Parent id", Label: "上级客户", Kind: Int,
 		Help: "id of the parent customer"},
-	{Flag: "department-id", Key: "want_department_id", Name: "Department id", Label: "所属部门", Kind: Int,
-		Help: "id of the owning department"},
+	{Flag: "department", Key: DepartmentKey, Name: "Department", Label: "所属部门", Kind: Department,
+		Aliases: []string{"department-id", "部门"}, OldFlags: []string{"department-id"},
+		Help: "the owning department: its id or exact name"},
 }
 
 // All returns the catalogue in its order (a copy).

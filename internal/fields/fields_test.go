@@ -84,7 +84,13 @@ func TestParseAssignment(t *testing.T) {
 	if err != nil || k != "address_attributes[tel]" || v != "" {
 		t.Fatalf("got %q %q %v", k, v, err)
 	}
-	for _, bad := range []string{"novalue", "=x", "bad key=1", "common_id=45", "unknown_key=1"} {
+	// A name that is no API key is kept as given (a label, resolved with the form).
+	for in, want := range map[string]string{"客户级别=VIP": "客户级别", " bad key =1": "bad key", "unknown_key=1": "unknown_key"} {
+		if k, _, err := ParseAssignment(in); err != nil || k != want {
+			t.Errorf("ParseAssignment(%q) = %q, %v; want %q", in, k, err, want)
+		}
+	}
+	for _, bad := range []string{"novalue", "=x", " =x", "common_id=45", "pool=x", "公海=x", "customer[nope]=1", "a\x00b=1"} {
 		if _, _, err := ParseAssignment(bad); err == nil {
 			t.Errorf("ParseAssignment(%q): want an error", bad)
 		}
@@ -138,7 +144,7 @@ func TestParseDocumentErrors(t *testing.T) {
 		"scalar":        `"x"`,
 		"truncated":     `{"name": "x"`,
 		"bad yaml":      "name: [unclosed",
-		"unknown key":   `{"nickname":"x"}`,
+		"bad API key":   `{"customer[nickname]":"x"}`,
 		"object value":  `{"name":{"first":"x"}}`,
 		"list of texts": `{"contacts_attributes":["x"]}`,
 		"customer list": `{"customer":[1]}`,
@@ -224,7 +230,7 @@ func TestResolveProblems(t *testing.T) {
 		`pool (公海): no pool is named or numbered "公司公海x"; did you mean "公司公海"?`,
 		`status (跟进状态): unknown option "初仿"; did you mean "初访"? (valid: 待联系, 初访)`,
 		`category (客户类型): unknown option "停用的"`,
-		`department-id (所属部门): "abc" is not a positive integer id`,
+		`department (所属部门): the departments could not be read, so "abc" cannot be looked up: give its id`,
 		`email (邮箱): "not-an-email" is not an email address`,
 		`parent-id (上级客户): "-3" is not a positive integer id`,
 	} {

@@ -22,20 +22,34 @@ type Problem struct {
 	Reason     string
 	Valid      []string // the valid choices, when there is a list
 	Suggestion string   // the nearest valid choice
+	Hint       string   // where to look, for a field that is not known
+}
+
+// Name names the field at fault: "status (跟进状态)" for a catalogue field, "客户级别
+// (text_asset_5d1e0a7c)" for a custom field (its label first), the name as given for a
+// field that is not known.
+func (p *Problem) Name() string {
+	switch {
+	case p.Field.Flag != "":
+		return p.Field.Flag + " (" + p.Field.Label + ")"
+	case p.Field.Name != "" && p.Field.Name != p.Key:
+		return p.Field.Name + " (" + p.Key + ")"
+	default:
+		return p.Key
+	}
 }
 
 func (p *Problem) Error() string {
-	name := p.Field.Flag
-	if name == "" {
-		name = p.Key
-	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s): %s", name, p.Field.Label, p.Reason)
+	fmt.Fprintf(&b, "%s: %s", p.Name(), p.Reason)
 	if p.Suggestion != "" {
 		fmt.Fprintf(&b, "; did you mean %q?", p.Suggestion)
 	}
 	if len(p.Valid) > 0 {
 		fmt.Fprintf(&b, " (valid: %s)", strings.Join(p.Valid, ", "))
+	}
+	if p.Hint != "" {
+		fmt.Fprintf(&b, " (%s)", p.Hint)
 	}
 	return b.String()
 }
@@ -51,11 +65,15 @@ func (ps Problems) Error() string {
 	return strings.Join(msgs, "\n")
 }
 
-// Lookup is what resolution needs from the API: the pools and the customer field maps.
-// Either may be nil when no value needs it.
+// Lookup is what resolution needs from the API: the pools, the customer field maps, the
+// company's form (custom fields) and the departments. Any may be nil when no value needs
+// it; a nil Form lets custom keys through unchecked (and knows no custom labels), nil
+// Departments let a department id through unchecked.
 type Lookup struct {
-	Pools     []api.Pool
-	FieldMaps *api.FieldMapList
+	Pools       []api.Pool
+	FieldMaps   *api.FieldMapList
+	Form        *Form
+	Departments []api.Department
 }
 
 // NeedsPools and NeedsFieldMaps tell which look-ups v requires, so that a command
@@ -71,6 +89,12 @@ func (v Values) NeedsFieldMaps() bool {
 	return false
 }
 
+// NeedsDepartments reports whether v names a department (by name or id).
+func (v Values) NeedsDepartments() bool { return strings.TrimSpace(v[DepartmentKey]) != "" }
+
+// Template is the business template v chooses ("" for none).
+func (v Values) Template() string { return strings.TrimSpace(v[TemplateKey]) }
+
 // Check validates what can be checked with no look-up: ids are positive integers and
 // emails look like emails. Values are trimmed.
 func (v Values) Check() Problems {
@@ -80,6 +104,9 @@ func (v Values) Check() Problems {
 		val := strings.TrimSpace(v[k])
 		if val == "" {
 			continue
+		}
+		if f.Key == "" {
+			continue // a name still to resolve (a label), or a custom field: checked with the form
 		}
 		switch f.Kind {
 		case Int:
@@ -112,13 +139,42 @@ func CheckInt(s string) error {
 	return nil
 }
 
-// Resolve checks v and turns select labels into option ids and a pool name into its id.
-// It returns the values to send, or every problem found.
+// Resolve checks v and turns names into API keys (labels, flag names), select labels
+// into option ids (custom selects: codes), a pool or department name into its id, and
+// checks each custom field's value against the form, and that the form's required fields
+// are given. It returns the values to send, or every problem found.
 func Resolve(v Values, lk Lookup) (Values, Problems) {
-	out := make(Values, len(v))
-	ps := v.Check()
-	for k, val := range v {
-		out[k] = strings.TrimSpace(val)
+	var ps Problems
+	named := make(Values, len(v))
+	given := map[string]string{} // key -> the name it was given as
+	names := make([]string, 0, len(v))
+	for k := range v {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		key := name
+		if _, ok := ByKey(name); !ok {
+			k, prob := lk.Form.KeyFor(name)
+			if prob != nil {
+				prob.Value = strings.TrimSpace(v[name])
+				ps = append(ps, prob)
+				continue
+			}
+			key = k
+		}
+		if prev, dup := given[key]; dup {
+			ps = append(ps, &Problem{Field: fieldOf(key, lk.Form), Key: key, Value: v[name],
+				Reason: fmt.Sprintf("given twice, as %q and %q", prev, name)})
+			continue
+		}
+		given[key] = name
+		named[key] = strings.TrimSpace(v[name])
+	}
+	ps = append(ps, named.Check()...)
+	out := make(Values, len(named))
+	for k, val := range named {
+		out[k] = val
 	}
 	if p := out[PoolKey]; p != "" {
 		id, prob := ResolvePool(p, lk.Pools)
@@ -126,6 +182,14 @@ func Resolve(v Values, lk Lookup) (Values, Problems) {
 			ps = append(ps, prob)
 		} else {
 			out[PoolKey] = id
+		}
+	}
+	if d := out[DepartmentKey]; d != "" {
+		id, prob := ResolveDepartment(d, lk.Departments)
+		if prob != nil {
+			ps = append(ps, prob)
+		} else {
+			out[DepartmentKey] = id
 		}
 	}
 	for _, f := range SelectFields() {
@@ -140,20 +204,102 @@ func Resolve(v Values, lk Lookup) (Values, Problems) {
 			out[f.Key] = id
 		}
 	}
+	for k, val := range named {
+		if _, ok := ByKey(k); ok || val == "" {
+			continue
+		}
+		c, ok := lk.Form.Field(k)
+		if !ok {
+			continue // no form read: the key goes as given
+		}
+		code, prob := ResolveCustom(c, val)
+		if prob != nil {
+			ps = append(ps, prob)
+			continue
+		}
+		if c.Type == TypeMultiSelect && len(c.Options) > 0 {
+			delete(out, k)
+			out[MultiKey(k)] = code
+			continue
+		}
+		out[k] = code
+	}
+	if lk.Form != nil {
+		for _, c := range lk.Form.Enabled() {
+			if c.Required && named[c.Key] == "" {
+				ps = append(ps, &Problem{Field: c.Field(), Key: c.Key, Reason: "required by " + lk.Form.What() + ", and not given"})
+			}
+		}
+	}
 	if len(ps) > 0 {
-		sort.SliceStable(ps, func(i, j int) bool { return order(ps[i].Key) < order(ps[j].Key) })
+		sort.SliceStable(ps, func(i, j int) bool { return order(ps[i].Key, lk.Form) < order(ps[j].Key, lk.Form) })
 		return nil, ps
 	}
 	return out, nil
 }
 
-func order(key string) int {
+// fieldOf is the field of a key, catalogue or custom, to name it in a problem.
+func fieldOf(key string, form *Form) Field {
+	if f, ok := ByKey(key); ok {
+		return f
+	}
+	if c, ok := form.Field(key); ok {
+		return c.Field()
+	}
+	return Field{}
+}
+
+// ResolveDepartment finds a department by id or exact name and returns its id. With no
+// list to check against, an id goes through as given.
+func ResolveDepartment(value string, deps []api.Department) (string, *Problem) {
+	f, _ := ByKey(DepartmentKey)
+	value = strings.TrimSpace(value)
+	if deps == nil {
+		if CheckInt(value) == nil {
+			return value, nil
+		}
+		return "", &Problem{Field: f, Key: DepartmentKey, Value: value,
+			Reason: fmt.Sprintf("the departments could not be read, so %q cannot be looked up: give its id", value)}
+	}
+	var byName []api.Department
+	names := make([]string, 0, len(deps))
+	for _, d := range deps {
+		if string(d.ID) == value {
+			return value, nil
+		}
+		names = append(names, d.Name)
+		if d.Name == value {
+			byName = append(byName, d)
+		}
+	}
+	switch len(byName) {
+	case 1:
+		return string(byName[0].ID), nil
+	case 0:
+		return "", &Problem{Field: f, Key: DepartmentKey, Value: value, Reason: fmt.Sprintf("no department is named or numbered %q", value),
+			Valid: names, Suggestion: Nearest(value, names)}
+	default:
+		ids := make([]string, len(byName))
+		for i, d := range byName {
+			ids[i] = string(d.ID)
+		}
+		return "", &Problem{Field: f, Key: DepartmentKey, Value: value,
+			Reason: fmt.Sprintf("%d departments are named %q: give the id (%s)", len(byName), value, strings.Join(ids, ", "))}
+	}
+}
+
+func order(key string, form *Form) int {
 	for i, f := range catalogue {
 		if f.Key == key {
 			return i
 		}
 	}
-	return len(catalogue)
+	if form != nil {
+		if i, ok := form.byKey[key]; ok {
+			return len(catalogue) + i
+		}
+	}
+	return len(catalogue) + 1<<20
 }
 
 // ResolvePool finds a pool by id or exact name and returns its id.

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -21,7 +23,7 @@ type Values map[string]string
 
 var (
 	keyShape    = regexp.MustCompile(`^[a-z][a-z0-9_]*(\[[a-z0-9_]+\])*$`)
-	customShape = regexp.MustCompile(`^[a-z]+_asset_[0-9a-f]+$`)
+	customShape = regexp.MustCompile(`^[a-z][a-z_]*_asset_[0-9a-f]+$`)
 )
 
 // IsCustomKey reports whether key names a custom field (text_asset_9320d8d7, ...).
@@ -58,26 +60,46 @@ func NormalizeKey(key string) (string, error) {
 
 func startsWithDigit(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }
 
-// ParseAssignment parses a --field KEY=VALUE; the value may itself contain "=".
+// ParseAssignment parses a --field NAME=VALUE; the value may itself contain "=". NAME is
+// an API key (returned in its canonical form) or a label, flag name or alias, returned
+// trimmed as given: Resolve maps it to its key once the company's form is known.
 func ParseAssignment(s string) (key, value string, err error) {
 	k, v, ok := strings.Cut(s, "=")
-	if !ok {
-		return "", "", fmt.Errorf("--field %q: expected KEY=VALUE", s)
+	if !ok || strings.TrimSpace(k) == "" {
+		return "", "", fmt.Errorf("--field %q: expected NAME=VALUE (a field's label or API key, e.g. 客户级别=VIP)", s)
 	}
-	key, err = NormalizeKey(k)
+	key, err = nameOf(k)
 	if err != nil {
 		return "", "", fmt.Errorf("--field %q: %w", s, err)
 	}
-	if key == PoolKey {
+	if key == PoolKey || Fold(key) == "pool" || Fold(key) == Fold("公海") {
 		return "", "", fmt.Errorf("--field %q: give the pool with --pool", s)
 	}
 	return key, v, nil
 }
 
+// nameOf is a field's name as given: an API key in its canonical form, or any other name
+// (a label) trimmed, for Resolve.
+func nameOf(name string) (string, error) {
+	if k, err := NormalizeKey(name); err == nil {
+		return k, nil
+	}
+	n := strings.TrimSpace(name)
+	if n == "" || !utf8.ValidString(n) || strings.IndexFunc(n, unicode.IsControl) >= 0 {
+		return "", fmt.Errorf("malformed field name %q", name)
+	}
+	if strings.HasPrefix(n, "customer[") || strings.ContainsAny(n, "[]") && keyShape.MatchString(strings.ToLower(n)) {
+		_, err := NormalizeKey(n)
+		return "", err
+	}
+	return n, nil
+}
+
 // ParseDocument reads a JSON or YAML object of customer fields. It accepts flat API
 // keys ({"address_attributes[tel]": "..."}), nested objects ({"address_attributes":
-// {"tel": "..."}}, {"contacts_attributes": [{"name": "..."}]}) and the API's own body
-// shape ({"common_id": 45, "customer": {...}}); "pool" is accepted for common_id.
+// {"tel": "..."}}, {"contacts_attributes": [{"name": "..."}]}), the API's own body
+// shape ({"common_id": 45, "customer": {...}}) and labels ({"客户级别": "VIP"}, mapped by
+// Resolve); "pool" is accepted for common_id.
 func ParseDocument(data []byte) (Values, error) {
 	entries, err := FlattenDocument(data)
 	if err != nil {
@@ -89,7 +111,7 @@ func ParseDocument(data []byte) (Values, error) {
 			out[PoolKey] = e.Value
 			continue
 		}
-		key, err := NormalizeKey(e.Key)
+		key, err := nameOf(e.Key)
 		if err != nil {
 			return nil, err
 		}
@@ -263,11 +285,18 @@ type Param struct {
 	Value string `json:"value"`
 }
 
-// Params lists the form parameters for v, in catalogue order, skipping empty values.
+// Params lists the form parameters for v, in catalogue order, skipping empty values. A
+// resolved multi_select (MultiKey) is one customer[key][] parameter per code.
 func (v Values) Params() []Param {
 	var out []Param
 	for _, k := range v.Keys() {
 		if v[k] == "" {
+			continue
+		}
+		if strings.HasSuffix(k, "[]") {
+			for _, code := range strings.Split(v[k], ",") {
+				out = append(out, Param{Name: FormName(k), Value: code})
+			}
 			continue
 		}
 		out = append(out, Param{Name: FormName(k), Value: v[k]})
@@ -279,7 +308,7 @@ func (v Values) Params() []Param {
 func (v Values) Form() url.Values {
 	form := url.Values{}
 	for _, p := range v.Params() {
-		form.Set(p.Name, p.Value)
+		form.Add(p.Name, p.Value)
 	}
 	return form
 }
