@@ -44,6 +44,9 @@ func BenchmarkCreateIfExistsSkip(b *testing.B) {
 			if r := e.run("", "pools", "list"); r.code != 0 {
 				b.Fatal(r)
 			}
+			if r := e.run("", "fields", "list"); r.code != 0 { // the form, which a create checks
+				b.Fatal(r)
+			}
 			api.Reset()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
@@ -60,4 +63,30 @@ func BenchmarkCreateIfExistsSkip(b *testing.B) {
 			b.ReportMetric(float64(len(posts(api)))/float64(b.N), "posts/create")
 		})
 	}
+}
+
+// BenchmarkCreateCustomFieldsWarmCache measures the requests a `customers create` with
+// custom fields by label, a select, a department by name and a business template sends
+// once the pools, field maps, the template's form and the departments are cached
+// (target: exactly 1, the create itself).
+func BenchmarkCreateCustomFieldsWarmCache(b *testing.B) {
+	api := newFakeAPI(b)
+	e := newEnv(b, api)
+	args := func(name string) []string {
+		return []string{"customers", "create", "--pool", "公司公海", "--name", name, "--status", "初访", "--template-id", "7",
+			"--field", "进口方式=平行进口", "--field", "客户级别=VIP", "--field", "经营品类=家电,数码", "--field", "签约日期=2024-03-01",
+			"--department", "销售部"}
+	}
+	if r := e.run("", args("warm-up")...); r.code != 0 {
+		b.Fatal(r)
+	}
+	api.Reset()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if r := e.run("", args(fmt.Sprintf("客户%d", i))...); r.code != 0 {
+			b.Fatal(r)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(len(api.Calls()))/float64(b.N), "requests/customer")
 }

@@ -127,10 +127,10 @@ func TestCreateSendsTheExactRequestAndOneRequestWhenWarm(t *testing.T) {
 		t.Errorf("stdout %q, want %q", r.stdout, want)
 	}
 	calls := api.Calls()
-	if callNames(calls) != "GET /api/v2/common_customers/common_settings, GET /api/v2/field_maps/customer, POST /api/v2/common_customers" {
+	if callNames(calls) != "GET /api/v2/common_customers/common_settings, GET /api/v2/custom_fields/customer/by_group, GET /api/v2/field_maps/customer, POST /api/v2/common_customers" {
 		t.Fatalf("calls: %s", callNames(calls))
 	}
-	post := calls[2]
+	post := calls[3]
 	if post.ContentType != "application/x-www-form-urlencoded" || post.Auth != wantAuth {
 		t.Errorf("headers: %+v", post)
 	}
@@ -175,8 +175,9 @@ func TestCreateJSONOutput(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &c); err != nil || c["id"] != float64(18) || c["name"] != "x" {
 		t.Errorf("%v %s", err, r.stdout)
 	}
-	// No select value given: the field maps are not fetched.
-	if callNames(api.Calls()) != "GET /api/v2/common_customers/common_settings, POST /api/v2/common_customers" {
+	// No select value given: the field maps are not fetched (the form is: its required
+	// fields must be given).
+	if callNames(api.Calls()) != "GET /api/v2/common_customers/common_settings, GET /api/v2/custom_fields/customer/by_group, POST /api/v2/common_customers" {
 		t.Errorf("calls: %s", callNames(api.Calls()))
 	}
 }
@@ -239,10 +240,12 @@ func TestCreateBadInput(t *testing.T) {
 		{"unknown label", "", []string{"--pool", "45", "--name", "x", "--status", "初仿"}, `status (跟进状态): unknown option "初仿"; did you mean "初访"? (valid: 待联系, 初访)`},
 		{"disabled label", "", []string{"--pool", "45", "--name", "x", "--status", "停用的"}, `option "停用的" is disabled`},
 		{"unknown pool", "", []string{"--pool", "公海", "--name", "x"}, `no pool is named or numbered "公海"`},
-		{"non-numeric id", "", []string{"--pool", "45", "--name", "x", "--department-id", "sales"}, `department-id (所属部门): "sales" is not a positive integer id`},
+		{"unknown department", "", []string{"--pool", "45", "--name", "x", "--department-id", "sales"}, `department (所属部门): no department is named or numbered "sales"`},
+		{"non-numeric id", "", []string{"--pool", "45", "--name", "x", "--parent-id", "sales"}, `parent-id (上级客户): "sales" is not a positive integer id`},
 		{"bad email", "", []string{"--pool", "45", "--name", "x", "--email", "a@"}, "is not an email address"},
-		{"malformed field", "", []string{"--pool", "45", "--field", "novalue"}, "expected KEY=VALUE"},
-		{"unknown field key", "", []string{"--pool", "45", "--field", "Bad Key=1"}, "malformed key"},
+		{"malformed field", "", []string{"--pool", "45", "--field", "novalue"}, "expected NAME=VALUE"},
+		{"malformed field key", "", []string{"--pool", "45", "--field", "customer[x=1"}, "malformed key"},
+		{"unknown field", "", []string{"--pool", "45", "--name", "x", "--field", "Bad Key=1"}, `Bad Key: no field is named "Bad Key"`},
 		{"unreadable file", "", []string{"--from-file", missing}, "no such file"},
 		{"malformed file", `{"name":`, []string{"--from-file", "-"}, "malformed JSON"},
 		{"file not an object", `[1]`, []string{"--from-file", "-"}, "expected an object"},

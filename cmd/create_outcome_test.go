@@ -61,7 +61,7 @@ func TestCreateInterruptedAfterTheRequestLeft(t *testing.T) {
 	if strings.Contains(r.stderr, "context canceled") {
 		t.Errorf("the raw context error:\n%s", r.stderr)
 	}
-	if got := callNames(api.Calls()); got != "GET /api/v2/common_customers/common_settings, POST /api/v2/common_customers" {
+	if got := callNames(api.Calls()); got != "GET /api/v2/common_customers/common_settings, GET /api/v2/custom_fields/customer/by_group, POST /api/v2/common_customers" {
 		t.Errorf("calls: %s", got)
 	}
 }
@@ -104,6 +104,7 @@ func TestCreateTimeoutFoundByName(t *testing.T) {
 	api := newFakeAPI(t)
 	e := newEnv(t, api)
 	e.run("", "pools", "list")
+	e.run("", "fields", "list") // the form too: the create then sends only itself
 	api.Reset()
 	api.routes["POST /api/v2/common_customers"] = func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
 	api.routes["GET /api/v2/duplicates/matching_name"] = canned(fmt.Sprintf(`{"code":0,"data":{"customers":[
@@ -147,6 +148,7 @@ func TestCreateUnreadableAnswerCheckFails(t *testing.T) {
 	api := newFakeAPI(t)
 	e := newEnv(t, api)
 	e.run("", "pools", "list")
+	e.run("", "fields", "list")
 	api.Reset()
 	api.routes["POST /api/v2/common_customers"] = canned(`{"code":0,"data":{"id":10`)
 	api.routes["GET /api/v2/duplicates/matching_name"] = func(w http.ResponseWriter, _ *http.Request) {

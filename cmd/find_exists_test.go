@@ -91,6 +91,7 @@ func TestCreateIfExistsSkipPrintsTheExistingOne(t *testing.T) {
 	withMatching(api)
 	e := newEnv(t, api)
 	e.run("", "pools", "list")
+	e.run("", "fields", "list") // the form, which every create checks
 	api.Reset()
 	r := e.run("", "customers", "create", "--pool", "公司公海", "--name", "贸易公司", "--tel", "010 64881989", "--if-exists", "skip")
 	if r.code != 0 || r.stdout != "18\t贸易公司\t公司公海\t初访\t\t\t\t\t2015-07-03 17:31\n" {
@@ -160,6 +161,7 @@ func TestCreateIfExistsCreatesANewOne(t *testing.T) {
 	api := newFakeAPI(t)
 	e := newEnv(t, api)
 	e.run("", "pools", "list")
+	e.run("", "fields", "list") // the form, which every create checks
 	for _, mode := range []string{"skip", "fail"} {
 		api.Reset()
 		r := e.run("", "customers", "create", "--pool", "45", "--name", "新客户", "--if-exists", mode)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -62,6 +63,8 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 	f.routes["GET /api/v2/field_maps/customer"] = canned(fieldMapsJSON)
 	f.routes["GET /api/v2/user/info"] = canned(`{"code":0,"data":{"id":2,"name":"test","email":"wp@qq.com","organization_id":49,"department_name":"销售部"}}`)
 	f.routes["POST /api/v2/auth/login"] = canned(`{"code":0,"data":{"user_token":"` + testToken + `","user_id":2}}`)
+	f.routes["GET /api/v2/custom_fields/customer/by_group"] = byGroup
+	f.routes["GET /api/v2/departments"] = canned(fixture(t, "departments.json"))
 	f.routes["POST /api/v2/common_customers"] = f.create
 	f.routes["GET /api/v2/common_customers/18"] = canned(`{"code":0,"data":{"id":18,"name":"贸易公司","status":"7","status_mapped":"初访","category":"","category_mapped":"","staff_size":0,"common_id":45,"created_at":"2015-07-03 17:31","text_asset_9320d8d7":"","address":{"tel":"010-64881989"}}}`)
 	f.routes["GET /api/v2/duplicates/matching_name"] = canned(`{"code":0,"data":{"customers":[]}}`)
@@ -69,6 +72,38 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// fixture reads testdata/form/NAME: an answer of the API in the documented shape
+// (ikcrm-api.md §5, §7), written for these tests, independent of the sandbox's seed.
+func fixture(t testing.TB, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "form", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// byGroup answers custom_fields/customer/by_group: the form without a template, or
+// template 7's (which adds a group with a required select); another template is 100100.
+func byGroup(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	name := "by_group.json"
+	switch r.URL.Query().Get("custom_field_template_id") {
+	case "":
+	case "7":
+		name = "by_group_template_7.json"
+	default:
+		io.WriteString(w, `{"code":100100,"message":"记录不存在","error":"active_record/record_not_found"}`)
+		return
+	}
+	b, err := os.ReadFile(filepath.Join("testdata", "form", name))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Write(b)
 }
 
 func canned(body string) http.HandlerFunc {

@@ -46,11 +46,14 @@ func TestInteractiveCreateFullWalk(t *testing.T) {
 	fake.ExpectSelect("Category (客户类型)").AnswerWith("(skip 跳过)")
 	fake.ExpectSelect("Source (客户来源)").AnswerWith("电话营销")
 	fake.ExpectSelect("Staff size (人员规模)").AnswerDefault() // industry has no options: not asked
-	more := fake.ExpectMultiSelect("More fields? (更多字段)").AnswerWith("Email (邮箱)", "Department id (所属部门)", "Custom field (自定义字段)")
+	more := fake.ExpectMultiSelect("More fields? (更多字段)").AnswerWith("Email (邮箱)", "Department (所属部门)",
+		"基本信息 › 客户标签", "基本信息 › 客户级别", "业务信息 › 签约日期", "业务信息 › 经营品类")
 	email := fake.ExpectInput("Email (邮箱)").Answers("not-an-email", "a@b.cn")
-	fake.ExpectInput("Department id (所属部门)").Answers("x1", "3")
-	fake.ExpectInput("Custom field key (自定义字段)").Answers("nickname", "text_asset_9320d8d7")
-	fake.ExpectInput("Value of text_asset_9320d8d7").Answer("VIP a=b")
+	dept := fake.ExpectSelect("Department (所属部门)").AnswerWith("华南销售部")
+	fake.ExpectInput("基本信息 › 客户标签").Answer("VIP a=b")
+	level := fake.ExpectSelect("基本信息 › 客户级别").AnswerWith("VIP")
+	date := fake.ExpectInput("业务信息 › 签约日期").Answers("2024/1/2", "2024-01-02")
+	fake.ExpectMultiSelect("业务信息 › 经营品类").AnswerWith("家电", "数码")
 	fake.ExpectConfirm("Create this customer? (创建客户)").Answer(true)
 
 	r := e.runPrompted(fake, "customers", "create")
@@ -63,11 +66,18 @@ func TestInteractiveCreateFullWalk(t *testing.T) {
 	if got := status.Options(); strings.Join(got, "|") != "(skip 跳过)|待联系|初访" {
 		t.Errorf("status options (enabled, by position, skip first): %v", got)
 	}
-	if len(name.ValidationErrors()) != 1 || len(email.ValidationErrors()) != 1 {
-		t.Errorf("re-asks: name %v, email %v", name.ValidationErrors(), email.ValidationErrors())
+	if len(name.ValidationErrors()) != 1 || len(email.ValidationErrors()) != 1 || len(date.ValidationErrors()) != 1 {
+		t.Errorf("re-asks: name %v, email %v, date %v", name.ValidationErrors(), email.ValidationErrors(), date.ValidationErrors())
 	}
-	if opts := more.Options(); strings.Contains(strings.Join(opts, "|"), "Name (") || !strings.Contains(strings.Join(opts, "|"), "Telephone (电话)") {
-		t.Errorf("more fields offered %v", opts)
+	if opts := strings.Join(more.Options(), "|"); strings.Contains(opts, "Name (") || !strings.Contains(opts, "Telephone (电话)") ||
+		!strings.Contains(opts, "业务信息 › 星级") || strings.Contains(opts, "旧编码") {
+		t.Errorf("more fields offered (the form's enabled fields by group, not the disabled one) %v", opts)
+	}
+	if got := strings.Join(dept.Options(), "|"); got != "(skip 跳过)|总部|销售部|华南销售部" {
+		t.Errorf("department pick-list: %s", got)
+	}
+	if got := strings.Join(level.Options(), "|"); got != "(skip 跳过)|VIP|普通" {
+		t.Errorf("custom select pick-list: %s", got)
 	}
 	p := posts(api)
 	if len(p) != 1 {
@@ -75,7 +85,11 @@ func TestInteractiveCreateFullWalk(t *testing.T) {
 	}
 	want := map[string]string{"common_id": "48942", "customer[name]": "王's 贸易公司", "customer[status]": "7",
 		"customer[source]": "201", "customer[address_attributes][email]": "a@b.cn", "customer[want_department_id]": "3",
-		"customer[text_asset_9320d8d7]": "VIP a=b"}
+		"customer[text_asset_9320d8d7]": "VIP a=b", "customer[text_asset_77aa01]": "sel_6010", "customer[datetime_asset_77aa02]": "2024-01-02"}
+	if got := p[0].Form["customer[text_asset_77aa07][]"]; strings.Join(got, ",") != "select_e2e1cfb1,select_e2e1cfb2" {
+		t.Errorf("multi_select: %v", got)
+	}
+	delete(p[0].Form, "customer[text_asset_77aa07][]")
 	if len(p[0].Form) != len(want) {
 		t.Errorf("form %v", p[0].Form)
 	}
@@ -87,12 +101,42 @@ func TestInteractiveCreateFullWalk(t *testing.T) {
 	if !strings.Contains(r.stdout, "王's 贸易公司") {
 		t.Errorf("stdout: %s", r.stdout)
 	}
-	line := `crmctl customers create --pool 48942 --name '王'\''s 贸易公司' --status 初访 --source 电话营销 --email a@b.cn --department-id 3 --field 'text_asset_9320d8d7=VIP a=b'`
+	line := `crmctl customers create --pool 48942 --name '王'\''s 贸易公司' --status 初访 --source 电话营销 --email a@b.cn --department 华南销售部 ` +
+		`--field 签约日期=2024-01-02 --field 客户级别=VIP --field 经营品类=家电,数码 --field '客户标签=VIP a=b'`
 	if !strings.Contains(r.stderr, line) {
 		t.Errorf("stderr lacks the equivalent command\n%s\nwant\n%s", r.stderr, line)
 	}
 	if !summaryRow(r.stderr, "Pool (公海)", "超级公海 (48942)") || !summaryRow(r.stderr, "Status (跟进状态)", "初访") || !strings.Contains(r.stderr, "┌") {
 		t.Errorf("summary:\n%s", r.stderr)
+	}
+}
+
+// A business template's required field is a basic question: a pick-list without skip.
+func TestInteractiveCreateAsksTheTemplatesRequiredFields(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	fake := prompter.NewFake(t)
+	fake.ExpectInput("Name (客户名称)").Answer("进口商")
+	fake.ExpectSelect("Status (跟进状态)").AnswerDefault()
+	fake.ExpectSelect("Category (客户类型)").AnswerDefault()
+	fake.ExpectSelect("Source (客户来源)").AnswerDefault()
+	fake.ExpectSelect("Staff size (人员规模)").AnswerDefault()
+	way := fake.ExpectSelect("进口信息 › 进口方式 *").AnswerWith("中规")
+	fake.ExpectMultiSelect("More fields? (更多字段)").AnswerWith()
+	fake.ExpectConfirm("Create this customer? (创建客户)").Answer(true)
+	r := e.runPrompted(fake, "customers", "create", "--pool", "45", "--template-id", "7")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	if got := strings.Join(way.Options(), "|"); got != "平行进口|中规" {
+		t.Errorf("a required select offers no skip: %s", got)
+	}
+	p := posts(api)
+	if len(p) != 1 || p[0].Form.Get("customer[text_asset_4b74a32b]") != "sel_6012" || p[0].Form.Get("customer[custom_field_template_id]") != "7" {
+		t.Fatalf("posts: %v", p)
+	}
+	if !strings.Contains(r.stderr, "--template-id 7 --field 进口方式=中规") {
+		t.Errorf("equivalent command:\n%s", r.stderr)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	configcmd "github.com/crmctl/crmctl/cmd/config"
 	"github.com/crmctl/crmctl/cmd/customers"
 	"github.com/crmctl/crmctl/cmd/fieldmaps"
+	"github.com/crmctl/crmctl/cmd/fieldscmd"
 	"github.com/crmctl/crmctl/cmd/pools"
 	sandboxcmd "github.com/crmctl/crmctl/cmd/sandbox"
 	"github.com/crmctl/crmctl/cmd/version"
@@ -67,6 +68,7 @@ which talks to an embedded emulator of the API.`,
 		customers.NewCmdCustomers(f),
 		pools.NewCmdPools(f),
 		fieldmaps.NewCmdFieldmaps(f),
+		fieldscmd.NewCmdFields(f),
 		auth.NewCmdAuth(f),
 		configcmd.NewCmdConfig(f),
 		apicmd.NewCmdAPI(f, nil),

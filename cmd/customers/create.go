@@ -80,11 +80,21 @@ confirmed (--yes skips the confirmation), and after the customer is created the 
 command is printed as one line, ready for a script. Without a terminal, or with
 --no-input, nothing is asked and a missing --pool or --name is an error.
 
-Values can also come from a JSON or YAML file of API keys (--from-file); flags override
-it. Custom fields are set with --field KEY=VALUE. --dry-run checks everything and prints
-the exact request without sending it.
+The company's own fields (custom fields, ` + "`crmctl fields list`" + `) are set with --field
+LABEL=VALUE, by the label the CRM shows (--field 客户级别=VIP) or by key
+(--field text_asset_9320d8d7=VIP). A select takes an option's label or its code (sel_6010),
+a multi_select several, separated by commas (--field 主营产品=服装,电子); a number field a
+number, a date field YYYY-MM-DD, a datetime field YYYY-MM-DD HH:MM. --template-id chooses a
+business template (业务模版) and its form: its required fields must be given. --department
+takes a department's name or id (` + "`--department-id`" + ` still works). Every value is checked
+before anything is sent: an unknown or disabled field, an option that is not one (with the
+nearest), a malformed number, date, email, mobile or URL, a required field left empty.
 
-Pools and field maps are cached, so with a warm cache a create costs one request.
+Values can also come from a JSON or YAML file of API keys or labels (--from-file); flags
+override it. --dry-run checks everything and prints the exact request without sending it.
+
+Pools, field maps, the form and the departments are cached, so with a warm cache a create
+costs one request.
 
 --if-exists says what to do when the customer exists: create (the default) creates it
 without looking; skip and fail first ask duplicates/matching_name, which costs one more
@@ -102,15 +112,22 @@ could create it twice. Unless interrupted, crmctl then asks duplicates/matching_
 and names the customer it finds; the exit code is still the failure's.`,
 		Example: `  crmctl customers create --pool 公司公海 --name 贸易公司 --status 初访 --tel 010-64881989
   crmctl customers create --pool 45 --name 贸易公司 --category "B(普通客户)" --contact-name 王经理
-  crmctl customers create --pool 45 --name 贸易公司 --field text_asset_9320d8d7=VIP --dry-run
+  crmctl customers create --pool 45 --name 贸易公司 --field 客户级别=VIP --field 主营产品=服装,电子 --dry-run
+  crmctl customers create --pool 45 --name 渠道商 --template-id 12 --field 渠道等级=一级渠道 --department 销售部
   crmctl customers create --pool 45 --name 贸易公司 --tel 010-64881989 --if-exists skip -o json --jq .id
   echo '{"name":"贸易公司","address_attributes":{"tel":"010-64881989"}}' | crmctl customers create --pool 45 --from-file -`,
 		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Values = fields.Values{}
 			for _, fd := range fields.All() {
-				if c.Flags().Changed(fd.Flag) {
-					opts.Values[fd.Key] = *flagValues[fd.Key]
+				for _, name := range append([]string{fd.Flag}, fd.OldFlags...) {
+					if !c.Flags().Changed(name) {
+						continue
+					}
+					if _, dup := opts.Values[fd.Key]; dup {
+						return cmdutil.UsageErrorf("--%s and --%s are the same field: give one", fd.Flag, name)
+					}
+					opts.Values[fd.Key] = *flagValues[name]
 				}
 			}
 			for _, a := range assignments {
@@ -135,10 +152,15 @@ and names the customer it finds; the exit code is still the failure's.`,
 		},
 	}
 	for _, fd := range fields.All() {
-		flagValues[fd.Key] = cmd.Flags().String(fd.Flag, "", flagHelp(fd))
+		flagValues[fd.Flag] = cmd.Flags().String(fd.Flag, "", flagHelp(fd))
+		for _, old := range fd.OldFlags {
+			flagValues[old] = cmd.Flags().String(old, "", flagHelp(fd))
+			_ = cmd.Flags().MarkHidden(old)
+		}
 	}
-	cmd.Flags().StringArrayVar(&assignments, "field", nil, "set a field by API key, e.g. text_asset_9320d8d7=VIP (repeatable)")
-	cmd.Flags().StringVar(&opts.FromFile, "from-file", "", "read fields from a JSON or YAML object of API keys (- for standard input)")
+	cmd.Flags().StringArrayVar(&assignments, "field", nil, "set a field by its CRM label or API key, e.g. 客户级别=VIP or text_asset_9320d8d7=VIP; "+
+		"a select takes an option label or code, a multi_select several separated by commas (repeatable; see crmctl fields list)")
+	cmd.Flags().StringVar(&opts.FromFile, "from-file", "", "read fields from a JSON or YAML object of API keys or labels (- for standard input)")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "check the values and print the request; send nothing")
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "skip the confirmation in interactive mode")
 	cmd.Flags().StringVar(&opts.IfExists, "if-exists", IfExistsCreate, "when customers of the name exist: create, skip (print the existing one) or fail; skip and fail cost one more request")
@@ -185,24 +207,21 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	var lookup fields.Lookup
-	pools, err := lk.Pools(ctx)
+	lookup, pools, err := createLookups(ctx, lk, values, interactive)
 	if err != nil {
 		return interruptedBeforeSend(ctx, err)
 	}
-	lookup.Pools = pools.Pools
-	if values.NeedsFieldMaps() || interactive {
-		if lookup.FieldMaps, err = lk.FieldMaps(ctx, "customer"); err != nil {
-			return interruptedBeforeSend(ctx, err)
-		}
-	}
 	resolved, problems := fields.Resolve(values, lookup)
+	if interactive {
+		problems = problems.Given() // the walk-through asks for what is missing
+	}
 	if len(problems) > 0 {
 		return problems // what the flags gave is wrong: say so before asking anything
 	}
 	names := &nameCheck{client: opts.Client}
 	if interactive {
-		w := &wizard{p: opts.Prompter, pools: pools.Pools, fields: lookup.FieldMaps, warn: opts.IO.ErrOut}
+		w := &wizard{p: opts.Prompter, pools: pools, fields: lookup.FieldMaps, warn: opts.IO.ErrOut,
+			form: lookup.Form, departments: lookup.Departments}
 		if opts.IfExists == IfExistsCreate {
 			w.existing = func(name string) ([]api.Customer, error) {
 				list, err := names.lookup(ctx, name)
@@ -218,7 +237,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		if resolved, problems = fields.Resolve(values, lookup); len(problems) > 0 {
 			return problems
 		}
-		if err := printCreateSummary(opts.IO, values, resolved[fields.PoolKey], pools.Pools); err != nil {
+		if err := printCreateSummary(opts.IO, values, resolved[fields.PoolKey], pools, lookup.Form); err != nil {
 			return err
 		}
 		if !opts.Yes && !opts.DryRun {
@@ -241,7 +260,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 				opts.IfExists, strings.TrimSpace(resolved["name"]), err))
 		}
 		if len(found) > 0 {
-			return existingFound(p, opts, found, pools.Pools, resolved)
+			return existingFound(p, opts, found, pools, resolved)
 		}
 	}
 	client, err := opts.Client()
@@ -257,7 +276,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		}
 		return createFailed(ctx, client, resolved["name"], resolved[fields.PoolKey], sentAt, progress, err)
 	}
-	if err := PrintCustomer(p, cust, poolName(pools.Pools, resolved[fields.PoolKey])); err != nil {
+	if err := PrintCustomer(p, cust, poolName(pools, resolved[fields.PoolKey])); err != nil {
 		return notShown(cust, err)
 	}
 	if interactive {
@@ -265,9 +284,45 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		if opts.Globals != nil {
 			globals = opts.Globals()
 		}
-		fmt.Fprintf(opts.IO.ErrOut, "\nThe same, as one command:\n  %s\n", EquivalentCommand(globals, values))
+		fmt.Fprintf(opts.IO.ErrOut, "\nThe same, as one command:\n  %s\n", EquivalentCommand(globals, values, lookup.Form))
 	}
 	return nil
+}
+
+// createLookups reads (from the cache, or the API) what checking values needs: the pools,
+// the company's form for the chosen business template (always: its required fields must
+// be given, and names may be its labels), the field maps when a select is given (or
+// asked), the departments when one is given (or asked).
+func createLookups(ctx context.Context, lk *cmdutil.Lookups, values fields.Values, interactive bool) (fields.Lookup, []api.Pool, error) {
+	var lookup fields.Lookup
+	pools, err := lk.Pools(ctx)
+	if err != nil {
+		return lookup, nil, err
+	}
+	lookup.Pools = pools.Pools
+	template := fields.TemplateOf(values)
+	if fields.CheckInt(template) != nil {
+		template = "" // a malformed template id is refused by Resolve; the plain form names the fields
+	}
+	cf, err := lk.CustomFields(ctx, template)
+	if err != nil {
+		return lookup, nil, err
+	}
+	lookup.Form = fields.NewForm(cf, template)
+	named, _ := fields.Name(values, lookup.Form)
+	if named.NeedsFieldMaps() || interactive {
+		if lookup.FieldMaps, err = lk.FieldMaps(ctx, "customer"); err != nil {
+			return lookup, nil, err
+		}
+	}
+	if named.NeedsDepartments() || interactive {
+		deps, err := lk.Departments(ctx)
+		if err != nil {
+			return lookup, nil, err
+		}
+		lookup.Departments = deps.Departments
+	}
+	return lookup, pools.Pools, nil
 }
 
 // notShown reports a customer that was created but could not be printed (a --jq filter

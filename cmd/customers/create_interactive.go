@@ -21,9 +21,6 @@ import (
 // skipOption is the first choice of every select prompt.
 const skipOption = "(skip 跳过)"
 
-// customOption, in "More fields?", asks for a custom field key and value.
-const customOption = "Custom field (自定义字段)"
-
 // errDeclined is the answer "no" to the final confirmation.
 var errDeclined = fmt.Errorf("%w: not created; nothing was sent", cmdutil.ErrCancel)
 
@@ -31,9 +28,11 @@ var errDeclined = fmt.Errorf("%w: not created; nothing was sent", cmdutil.ErrCan
 // collects are kept as a person would type them (pool id, option labels), so that
 // the equivalent command reads well; Resolve turns them into ids afterwards.
 type wizard struct {
-	p      prompter.Prompter
-	pools  []api.Pool
-	fields *api.FieldMapList
+	p           prompter.Prompter
+	pools       []api.Pool
+	fields      *api.FieldMapList
+	form        *fields.Form // the company's form for the chosen template (nil: none read)
+	departments []api.Department
 	// existing, when set, finds the customers of a name just typed, to warn of them.
 	existing func(name string) ([]api.Customer, error)
 	warn     io.Writer // where the warning goes (stderr)
@@ -79,6 +78,16 @@ func (w *wizard) run(v fields.Values) error {
 			return cancelled(err)
 		}
 	}
+	// The form's required fields are basic questions: the customer cannot be created
+	// without them.
+	given := w.givenKeys(v)
+	for _, c := range w.form.Enabled() {
+		if c.Required && !given[c.Key] {
+			if err := w.askCustom(v, c, true); err != nil {
+				return cancelled(err)
+			}
+		}
+	}
 	return cancelled(w.askMore(v))
 }
 
@@ -108,6 +117,151 @@ func (w *wizard) warnExisting(name string) error {
 	}
 	if !goOn {
 		return errExistsStop
+	}
+	return nil
+}
+
+// givenKeys are the API keys v gives a value, whatever name it gives them by.
+func (w *wizard) givenKeys(v fields.Values) map[string]bool {
+	out := map[string]bool{}
+	for name, val := range v {
+		if strings.TrimSpace(val) == "" {
+			continue
+		}
+		if k, p := w.form.KeyFor(name); p == nil {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+// customTitle names a custom field in a prompt: its group and its label.
+func customTitle(c fields.Custom) string {
+	if c.Group == "" {
+		return c.Label
+	}
+	return c.Group + " › " + c.Label
+}
+
+// askCustom asks one custom field: a pick-list for a select (with skip unless required),
+// a multiple choice for a multi_select, a checked line of text otherwise. The value is
+// kept as chosen or typed (labels), under the field's key.
+func (w *wizard) askCustom(v fields.Values, c fields.Custom, required bool) error {
+	title := customTitle(c)
+	if required {
+		title += " *"
+	}
+	help := c.Key + ", " + c.Type
+	opts := c.EnabledOptions()
+	switch {
+	case c.Type == fields.TypeSelect && len(opts) > 0:
+		labels := make([]string, 0, len(opts)+1)
+		if !required {
+			labels = append(labels, skipOption)
+		}
+		for _, o := range opts {
+			labels = append(labels, o.Label)
+		}
+		i, err := w.p.Select(title, help, labels, 0)
+		if err != nil {
+			return err
+		}
+		if !required {
+			if i == 0 {
+				return nil
+			}
+			i--
+		}
+		v[c.Key] = opts[i].Label
+		return nil
+	case c.Type == fields.TypeMultiSelect && len(opts) > 0:
+		labels := make([]string, len(opts))
+		for i, o := range opts {
+			labels[i] = o.Label
+		}
+		for {
+			chosen, err := w.p.MultiSelect(title, help+"; space to choose, enter to go on", labels)
+			if err != nil {
+				return err
+			}
+			if len(chosen) == 0 && required {
+				continue // required: one at least
+			}
+			picked := make([]string, len(chosen))
+			for i, n := range chosen {
+				picked[i] = labels[n]
+			}
+			if len(picked) > 0 {
+				v[c.Key] = strings.Join(picked, ",")
+			}
+			return nil
+		}
+	}
+	val, err := w.p.Input(title, help+typeHint(c.Type), "", func(s string) error {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			if required {
+				return i18n.Errorf("%s is required by %s", c.Label, w.form.What())
+			}
+			return nil
+		}
+		if _, p := fields.ResolveCustom(c, s); p != nil {
+			return errors.New(p.Reason)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if val = strings.TrimSpace(val); val != "" {
+		v[c.Key] = val
+	}
+	return nil
+}
+
+func typeHint(t string) string {
+	switch t {
+	case fields.TypeDate:
+		return "; YYYY-MM-DD"
+	case fields.TypeDatetime:
+		return "; YYYY-MM-DD HH:MM"
+	case fields.TypeNumber:
+		return "; a number"
+	}
+	return ""
+}
+
+// askDepartment offers the departments by name (skip, or one of them).
+func (w *wizard) askDepartment(v fields.Values, f fields.Field) error {
+	if len(w.departments) == 0 {
+		val, err := w.p.Input(f.Title(), "the department's id", "", validator(f))
+		if err != nil {
+			return err
+		}
+		if val = strings.TrimSpace(val); val != "" {
+			v[f.Key] = val
+		}
+		return nil
+	}
+	count := map[string]int{}
+	for _, d := range w.departments {
+		count[d.Name]++
+	}
+	opts := []string{skipOption}
+	for _, d := range w.departments {
+		opts = append(opts, d.Name)
+		if count[d.Name] > 1 {
+			opts[len(opts)-1] = fmt.Sprintf("%s (%s)", d.Name, d.ID)
+		}
+	}
+	i, err := w.p.Select(f.Title(), f.Help, opts, 0)
+	if err != nil || i == 0 {
+		return err
+	}
+	d := w.departments[i-1]
+	v[f.Key] = d.Name
+	if count[d.Name] > 1 {
+		v[f.Key] = string(d.ID) // a name two departments share cannot be looked up
 	}
 	return nil
 }
@@ -153,7 +307,8 @@ func (w *wizard) askSelect(v fields.Values, f fields.Field) error {
 	return nil
 }
 
-// askMore offers the remaining catalogue fields, then asks each one chosen.
+// askMore offers the remaining catalogue fields and the form's optional fields (named by
+// their group), then asks each one chosen.
 func (w *wizard) askMore(v fields.Values) error {
 	var rest []fields.Field
 	for _, f := range fields.All() {
@@ -161,23 +316,38 @@ func (w *wizard) askMore(v fields.Values) error {
 			rest = append(rest, f)
 		}
 	}
-	opts := make([]string, 0, len(rest)+1)
+	given := w.givenKeys(v)
+	var custom []fields.Custom
+	for _, c := range w.form.Enabled() {
+		if !given[c.Key] && !c.Required {
+			custom = append(custom, c)
+		}
+	}
+	opts := make([]string, 0, len(rest)+len(custom))
 	for _, f := range rest {
 		opts = append(opts, f.Title())
 	}
-	opts = append(opts, customOption)
+	for _, c := range custom {
+		opts = append(opts, customTitle(c))
+	}
 	chosen, err := w.p.MultiSelect("More fields? (更多字段)", "space to choose, enter to go on; choose none to go on", opts)
 	if err != nil {
 		return err
 	}
 	for _, i := range chosen {
-		if i == len(rest) {
-			if err := w.askCustom(v); err != nil {
+		if i >= len(rest) {
+			if err := w.askCustom(v, custom[i-len(rest)], false); err != nil {
 				return err
 			}
 			continue
 		}
 		f := rest[i]
+		if f.Kind == fields.Department {
+			if err := w.askDepartment(v, f); err != nil {
+				return err
+			}
+			continue
+		}
 		val, err := w.p.Input(f.Title(), f.Help, "", validator(f))
 		if err != nil {
 			return err
@@ -186,25 +356,6 @@ func (w *wizard) askMore(v fields.Values) error {
 			v[f.Key] = val
 		}
 	}
-	return nil
-}
-
-func (w *wizard) askCustom(v fields.Values) error {
-	key, err := w.p.Input("Custom field key (自定义字段)", "the API key of a custom field, e.g. text_asset_9320d8d7", "", func(s string) error {
-		if !fields.IsCustomKey(strings.TrimSpace(s)) {
-			return fmt.Errorf("%q is not a custom field key (text_asset_<hex>, numeric_asset_<hex>, …)", s)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	key = strings.TrimSpace(key)
-	val, err := w.p.Input("Value of "+key, "", "", nil)
-	if err != nil {
-		return err
-	}
-	v[key] = val
 	return nil
 }
 
@@ -217,7 +368,7 @@ func validator(f fields.Field) func(string) error {
 			return nil
 		}
 		switch f.Kind {
-		case fields.Int:
+		case fields.Int, fields.Department:
 			return fields.CheckInt(s)
 		case fields.Email:
 			return fields.CheckEmail(s)
@@ -228,7 +379,7 @@ func validator(f fields.Field) func(string) error {
 
 // printCreateSummary shows what will be sent, field by field, in the CRM's words, as a
 // table on stderr (stdout carries only the created customer).
-func printCreateSummary(ios *iostreams.IOStreams, v fields.Values, poolID string, pools []api.Pool) error {
+func printCreateSummary(ios *iostreams.IOStreams, v fields.Values, poolID string, pools []api.Pool, form *fields.Form) error {
 	t := output.Table{Header: []string{"FIELD", "VALUE"}}
 	for _, k := range v.Keys() {
 		val := v[k]
@@ -238,6 +389,10 @@ func printCreateSummary(ios *iostreams.IOStreams, v fields.Values, poolID string
 		title := k
 		if f, ok := fields.ByKey(k); ok {
 			title = f.Title()
+		} else if key, p := form.KeyFor(k); p == nil {
+			if c, ok := form.Field(key); ok {
+				title = c.Label + " (" + c.Key + ")"
+			}
 		}
 		if k == fields.PoolKey {
 			val = fmt.Sprintf("%s (%s)", poolName(pools, poolID), poolID)
@@ -249,8 +404,9 @@ func printCreateSummary(ios *iostreams.IOStreams, v fields.Values, poolID string
 }
 
 // EquivalentCommand is the one-line command that does what the wizard did, every value
-// shell-quoted. globals are the global flags to repeat (--sandbox, --profile …).
-func EquivalentCommand(globals []string, v fields.Values) string {
+// shell-quoted. globals are the global flags to repeat (--sandbox, --profile …). Custom
+// fields are named by their label when the label names only them (form may be nil).
+func EquivalentCommand(globals []string, v fields.Values, form *fields.Form) string {
 	args := append([]string{"crmctl"}, globals...)
 	args = append(args, "customers", "create")
 	for _, k := range v.Keys() {
@@ -259,9 +415,17 @@ func EquivalentCommand(globals []string, v fields.Values) string {
 		}
 		if f, ok := fields.ByKey(k); ok {
 			args = append(args, "--"+f.Flag, v[k])
-		} else {
-			args = append(args, "--field", k+"="+v[k])
+			continue
 		}
+		name := k
+		if key, p := form.KeyFor(k); p == nil {
+			if c, ok := form.Field(key); ok {
+				if back, p := form.KeyFor(c.Label); p == nil && back == key && !strings.Contains(c.Label, "=") {
+					name = c.Label
+				}
+			}
+		}
+		args = append(args, "--field", name+"="+v[k])
 	}
 	return shellquote.Join(args...)
 }

@@ -12,12 +12,12 @@ import (
 type Kind int
 
 const (
-	Text   Kind = iota // free text
-	Int                // a positive integer id (template, parent, department, region)
-	Select             // a field-map select: an option id or its label
-	Email              // free text shaped like an email address
-	Pool               // the public pool: its id or exact name (common_id)
-	Department         // a department: its id or exact name (want_department_id)
+	Text       Kind = iota // free text
+	Int                    // a positive integer id (template, parent, department, region)
+	Select                 // a field-map select: an option id or its label
+	Email                  // free text shaped like an email address
+	Pool                   // the public pool: its id or exact name (common_id)
+	Department             // a department: its id or exact name (want_department_id)
 )
 
 func (k Kind) String() string {

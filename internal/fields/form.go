@@ -4,11 +4,15 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
+
+	"github.com/agnivade/levenshtein"
 
 	"github.com/crmctl/crmctl/internal/api"
 )
@@ -224,7 +228,7 @@ func (f *Form) KeyFor(name string) (string, *Problem) {
 			return k, nil
 		}
 		return "", &Problem{Key: name, Value: "", Reason: fmt.Sprintf("%s has no custom field %s", f.What(), k),
-			Suggestion: f.nearestLabel(name), Hint: "`crmctl fields list` lists the fields"}
+			Hint: "`crmctl fields list` lists the fields"}
 	}
 	folded := Fold(name)
 	var keys []string
@@ -245,15 +249,22 @@ func (f *Form) KeyFor(name string) (string, *Problem) {
 	case 1:
 		return keys[0], nil
 	case 0:
-		return "", &Problem{Key: name, Reason: fmt.Sprintf("no field is named %q", name),
-			Suggestion: f.nearestLabel(name), Hint: "`crmctl fields list` lists the fields"}
+		p := &Problem{Key: name, Reason: fmt.Sprintf("no field is named %q", name), Hint: "`crmctl fields list` lists the fields"}
+		if near := f.nearestLabels(name); len(near) == 1 {
+			p.Suggestion = near[0]
+		} else {
+			p.Suggestions = near
+		}
+		return "", p
 	default:
 		return "", &Problem{Key: name, Reason: fmt.Sprintf("%q is the label of %d fields (%s): give the key instead", name, len(keys), strings.Join(keys, ", "))}
 	}
 }
 
-// nearestLabel is the label (of the catalogue or the form) closest to name.
-func (f *Form) nearestLabel(name string) string {
+// nearestLabels are the labels (of the catalogue and the form's enabled fields) closest
+// to name: every one at the smallest edit distance, if that is at most half of name's
+// length (at most five).
+func (f *Form) nearestLabels(name string) []string {
 	var labels []string
 	for _, c := range catalogue {
 		labels = append(labels, c.Label)
@@ -265,7 +276,27 @@ func (f *Form) nearestLabel(name string) string {
 			}
 		}
 	}
-	return Nearest(name, labels)
+	if n := Nearest(name, labels); n != "" {
+		return []string{n}
+	}
+	ls := strings.ToLower(strings.TrimSpace(name))
+	limit := max(1, utf8.RuneCountInString(ls)/2)
+	best := -1
+	var out []string
+	for _, l := range labels {
+		d := levenshtein.ComputeDistance(ls, strings.ToLower(l))
+		switch {
+		case d > limit:
+		case best < 0 || d < best:
+			best, out = d, []string{l}
+		case d == best && !slices.Contains(out, l):
+			out = append(out, l)
+		}
+	}
+	if len(out) > 5 {
+		out = out[:5]
+	}
+	return out
 }
 
 // MultiSeparators separate the values of a multi_select: a comma (ASCII or full-width),

@@ -22,7 +22,11 @@ type Problem struct {
 	Reason     string
 	Valid      []string // the valid choices, when there is a list
 	Suggestion string   // the nearest valid choice
-	Hint       string   // where to look, for a field that is not known
+	// Suggestions are several choices equally near (when there is no one Suggestion).
+	Suggestions []string
+	Hint        string // where to look, for a field that is not known
+	// Missing marks a required field that is not given (the wizard asks it).
+	Missing bool
 }
 
 // Name names the field at fault: "status (跟进状态)" for a catalogue field, "客户级别
@@ -45,6 +49,17 @@ func (p *Problem) Error() string {
 	if p.Suggestion != "" {
 		fmt.Fprintf(&b, "; did you mean %q?", p.Suggestion)
 	}
+	if n := len(p.Suggestions); n > 0 {
+		q := make([]string, n)
+		for i, s := range p.Suggestions {
+			q[i] = strconv.Quote(s)
+		}
+		if n == 1 {
+			fmt.Fprintf(&b, "; did you mean %s?", q[0])
+		} else {
+			fmt.Fprintf(&b, "; did you mean %s or %s?", strings.Join(q[:n-1], ", "), q[n-1])
+		}
+	}
 	if len(p.Valid) > 0 {
 		fmt.Fprintf(&b, " (valid: %s)", strings.Join(p.Valid, ", "))
 	}
@@ -56,6 +71,18 @@ func (p *Problem) Error() string {
 
 // Problems is a list of problems; it is an error.
 type Problems []*Problem
+
+// Given leaves out the problems of fields that are missing: what is wrong with the values
+// given.
+func (ps Problems) Given() Problems {
+	var out Problems
+	for _, p := range ps {
+		if !p.Missing {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 func (ps Problems) Error() string {
 	msgs := make([]string, len(ps))
@@ -91,9 +118,6 @@ func (v Values) NeedsFieldMaps() bool {
 
 // NeedsDepartments reports whether v names a department (by name or id).
 func (v Values) NeedsDepartments() bool { return strings.TrimSpace(v[DepartmentKey]) != "" }
-
-// Template is the business template v chooses ("" for none).
-func (v Values) Template() string { return strings.TrimSpace(v[TemplateKey]) }
 
 // Check validates what can be checked with no look-up: ids are positive integers and
 // emails look like emails. Values are trimmed.
@@ -144,33 +168,7 @@ func CheckInt(s string) error {
 // checks each custom field's value against the form, and that the form's required fields
 // are given. It returns the values to send, or every problem found.
 func Resolve(v Values, lk Lookup) (Values, Problems) {
-	var ps Problems
-	named := make(Values, len(v))
-	given := map[string]string{} // key -> the name it was given as
-	names := make([]string, 0, len(v))
-	for k := range v {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		key := name
-		if _, ok := ByKey(name); !ok {
-			k, prob := lk.Form.KeyFor(name)
-			if prob != nil {
-				prob.Value = strings.TrimSpace(v[name])
-				ps = append(ps, prob)
-				continue
-			}
-			key = k
-		}
-		if prev, dup := given[key]; dup {
-			ps = append(ps, &Problem{Field: fieldOf(key, lk.Form), Key: key, Value: v[name],
-				Reason: fmt.Sprintf("given twice, as %q and %q", prev, name)})
-			continue
-		}
-		given[key] = name
-		named[key] = strings.TrimSpace(v[name])
-	}
+	named, ps := Name(v, lk.Form)
 	ps = append(ps, named.Check()...)
 	out := make(Values, len(named))
 	for k, val := range named {
@@ -227,7 +225,7 @@ func Resolve(v Values, lk Lookup) (Values, Problems) {
 	if lk.Form != nil {
 		for _, c := range lk.Form.Enabled() {
 			if c.Required && named[c.Key] == "" {
-				ps = append(ps, &Problem{Field: c.Field(), Key: c.Key, Reason: "required by " + lk.Form.What() + ", and not given"})
+				ps = append(ps, &Problem{Field: c.Field(), Key: c.Key, Reason: "required by " + lk.Form.What() + ", and not given", Missing: true})
 			}
 		}
 	}
@@ -236,6 +234,51 @@ func Resolve(v Values, lk Lookup) (Values, Problems) {
 		return nil, ps
 	}
 	return out, nil
+}
+
+// Name maps the names of v (labels, flag names, aliases, API keys) to API keys with the
+// form (nil: the catalogue's names and any custom key), trimming the values. A name that
+// matches nothing, a label two fields share and a field given twice are problems.
+func Name(v Values, form *Form) (Values, Problems) {
+	var ps Problems
+	named := make(Values, len(v))
+	given := map[string]string{} // key -> the name it was given as
+	names := make([]string, 0, len(v))
+	for k := range v {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		key := name
+		if _, ok := ByKey(name); !ok {
+			k, prob := form.KeyFor(name)
+			if prob != nil {
+				prob.Value = strings.TrimSpace(v[name])
+				ps = append(ps, prob)
+				continue
+			}
+			key = k
+		}
+		if prev, dup := given[key]; dup {
+			ps = append(ps, &Problem{Field: fieldOf(key, form), Key: key, Value: v[name],
+				Reason: fmt.Sprintf("given twice, as %q and %q", prev, name)})
+			continue
+		}
+		given[key] = name
+		named[key] = strings.TrimSpace(v[name])
+	}
+	return named, ps
+}
+
+// TemplateOf is the business template v chooses, by any of its names (业务模版,
+// template-id, custom_field_template_id): "" for none.
+func TemplateOf(v Values) string {
+	for name, val := range v {
+		if k, p := (*Form)(nil).KeyFor(name); p == nil && k == TemplateKey {
+			return strings.TrimSpace(val)
+		}
+	}
+	return ""
 }
 
 // fieldOf is the field of a key, catalogue or custom, to name it in a problem.
