@@ -100,7 +100,7 @@ func TestCustomerDetailAtATerminal(t *testing.T) {
 	for _, want := range []string{"Name (客户名称)", "Pool (公海)", "Status (跟进状态)", "初访", "Note (备注)", "主营外贸",
 		"Telephone (电话)", "010-64881989", "Mobile (手机)", "13900001111", "Email (邮箱)", "a@b.cn",
 		"Address (地址详情)", "朝阳门外大街18号", "Country id (国家)", "中国", "Contact name (联系人姓名)", "王经理",
-		"Department id (所属部门)", "销售部", "Owner (负责人)", "test", "text_asset_9320d8d7", "进口", "numeric_asset_e2955b70", "123"} {
+		"Department (所属部门)", "销售部", "Owner (负责人)", "test", "text_asset_9320d8d7", "进口", "numeric_asset_e2955b70", "123"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the terminal view lacks %q:\n%s", want, r.stdout)
 		}
