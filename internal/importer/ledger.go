@@ -44,9 +44,31 @@ type LedgerEntry struct {
 	File       string // that import's file, for messages
 	Row        int
 	SentAt     time.Time
+	// Owner is the run that made the claim, for Busy (a shared ledger's; "" otherwise).
+	Owner string
 }
 
-// Ledger is the profile's record of the customers imports have sent and created.
+// LedgerStore is where the ledger lives: a file of this machine (Ledger), or a store
+// shared by several machines (a team's Redis, internal/team). Claim is atomic: of two
+// imports claiming one customer at once, one gets it.
+type LedgerStore interface {
+	// CountCreated returns how many of keys (distinct) are recorded as created.
+	CountCreated(ctx context.Context, keys []string) (int, error)
+	// Claim records that journal's row is about to send the customer key. claimed is
+	// false when the ledger already has key; prev is then that entry.
+	Claim(ctx context.Context, key, journal, file string, row int, name string, at time.Time) (prev LedgerEntry, claimed bool, err error)
+	// Take moves a "sent" claim of an earlier import to journal's row.
+	Take(ctx context.Context, key, journal, file string, row int, at time.Time) error
+	// Created records the customer's id.
+	Created(ctx context.Context, key, customerID, journal, file string, row int, name string) error
+	// Release forgets a "sent" claim whose request was refused or never went out.
+	Release(ctx context.Context, key string) error
+	// Busy reports whether the import that made the claim prev is still running.
+	Busy(prev LedgerEntry) bool
+}
+
+// Ledger is the profile's record of the customers imports have sent and created, in
+// an SQLite file of this machine.
 type Ledger struct {
 	db   *sql.DB
 	get  *sql.Stmt
@@ -195,6 +217,9 @@ func (l *Ledger) Created(ctx context.Context, key, customerID, journal, file str
 		ON CONFLICT(key) DO UPDATE SET state='created', customer_id=excluded.customer_id, updated_at=excluded.updated_at`,
 		key, customerID, journal, file, row, name, now, now)
 }
+
+// Busy reports whether an import of this machine holds the journal that made the claim.
+func (l *Ledger) Busy(prev LedgerEntry) bool { return importRunning(prev.Journal) }
 
 // Release forgets a "sent" claim whose request was refused or never went out.
 func (l *Ledger) Release(ctx context.Context, key string) error {

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/crmctl/crmctl/internal/pace/pacetest"
 )
 
 // A row the API refused is fixed in the file, as the hint says, and the import is run
@@ -176,4 +179,69 @@ func TestCustomerClaimedByARunningImportIsLeftAlone(t *testing.T) {
 	if got := a.customers("争用", "自由"); got["争用"] != 0 || got["自由"] != 1 {
 		t.Fatalf("customers: %v", got)
 	}
+}
+
+// A customer another running import is sending is waited for: when that import records
+// it created, the row takes its id and nothing is sent or checked.
+func TestCustomerBeingSentElsewhereIsAwaited(t *testing.T) {
+	a := newTestAPI(t)
+	dir := t.TempDir()
+	path := writeAt(t, filepath.Join(dir, "e.csv"), "客户名称\n争用\n自由\n")
+	cfg := a.config(t, path, dir)
+
+	other := filepath.Join(dir, "imports", "import-other.db")
+	led, err := OpenLedger(context.Background(), DefaultLedgerPath(dir, cfg.Meta))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer led.Close()
+	pools, _ := a.client.Pools(context.Background())
+	v := &Verdict{Row: 2, Name: "争用"}
+	v.Values = map[string]string{"name": "争用", "common_id": string(pools.Pools[0].ID)}
+	key := ledgerKey(v, false)
+	if _, ok, err := led.Claim(context.Background(), key, other, "other.csv", 2, "争用", time.Now()); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	lock := flock.New(other + ".lock")
+	if ok, err := lock.TryLock(); err != nil || !ok {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	defer func() { _ = lock.Unlock() }()
+	// The other import's answer comes while this one waits.
+	sleeps := 0
+	cfg.Clock = &hookClock{Clock: cfg.Clock.(*pacetest.Clock), onSleep: func(d time.Duration) {
+		if d == awaitPoll {
+			if sleeps++; sleeps == 3 {
+				if err := led.Created(context.Background(), key, "777", other, "other.csv", 2, "争用"); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+	}}
+
+	matches := a.count(matchKey)
+	sum, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Created != 1 || sum.AlreadyCreated != 1 || sum.Unknown != 0 || a.count(matchKey) != matches || sleeps != 3 {
+		t.Fatalf("%+v, %d matching_name, %d polls", sum, a.count(matchKey)-matches, sleeps)
+	}
+	if got := a.customers("争用", "自由"); got["争用"] != 0 || got["自由"] != 1 {
+		t.Fatalf("customers: %v", got)
+	}
+	if rep := cfg.Report.(*bytes.Buffer).String(); !strings.Contains(rep, "row 2: another import (other.csv row 2) is sending this customer now: waiting for its outcome") {
+		t.Errorf("report: %s", rep)
+	}
+}
+
+// hookClock is a fake clock that tells onSleep of every wait.
+type hookClock struct {
+	*pacetest.Clock
+	onSleep func(time.Duration)
+}
+
+func (c *hookClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.onSleep(d)
+	return c.Clock.Sleep(ctx, d)
 }

@@ -40,6 +40,9 @@ type Config struct {
 	// which stops an edited file from creating its rows again: "" = under DataDir, named
 	// after Meta's profile and host (none when DataDir is "" too).
 	LedgerPath string
+	// SharedLedger, when set, is the ledger instead of the file at LedgerPath: one shared
+	// by several machines (a team's Redis), so that they never send the same customer.
+	SharedLedger LedgerStore
 
 	// Client sends the requests; it must have been paced with Pacer.Client.
 	Client *api.Client
@@ -141,8 +144,8 @@ type runner struct {
 	sum     *Summary
 	val     *Validator
 	j       *Journal
-	led     *Ledger // nil: no ledger
-	key     string  // the ledger key of the row being sent
+	led     LedgerStore // nil: no ledger
+	key     string      // the ledger key of the row being sent
 	res     *Results
 	client  *api.Client
 	clients []*api.Client // every client used, for the request counts
@@ -313,13 +316,20 @@ func (r *runner) run(ctx context.Context) error {
 	if lpath == "" && cfg.DataDir != "" {
 		lpath = DefaultLedgerPath(cfg.DataDir, cfg.Meta)
 	}
-	var seen *Ledger // --dry-run: what the ledger already has
-	if cfg.DryRun && lpath != "" {
-		if seen, err = ReadLedger(ctx, lpath); err != nil {
+	var seen LedgerStore // --dry-run: what the ledger already has
+	switch {
+	case cfg.DryRun && cfg.SharedLedger != nil:
+		seen = cfg.SharedLedger
+	case cfg.DryRun && lpath != "":
+		l, err := ReadLedger(ctx, lpath)
+		if err != nil {
 			rd.Close()
 			return err
 		}
-		defer seen.Close()
+		if l != nil {
+			seen = l
+			defer l.Close()
+		}
 	}
 	lastRow, valid, inLedger, err := r.validate(ctx, rd, seen)
 	r.listRest()
@@ -381,11 +391,16 @@ func (r *runner) run(ctx context.Context) error {
 		return err
 	}
 	defer r.j.Close()
-	if lpath != "" {
-		if r.led, err = OpenLedger(ctx, lpath); err != nil {
+	switch {
+	case cfg.SharedLedger != nil:
+		r.led = cfg.SharedLedger
+	case lpath != "":
+		l, err := OpenLedger(ctx, lpath)
+		if err != nil {
 			return err
 		}
-		defer r.led.Close()
+		defer l.Close()
+		r.led = l
 	}
 	rpath := cfg.ResultsPath
 	if rpath == "" {
@@ -443,7 +458,7 @@ func spoolDir(dataDir string) string {
 // validate is pass 1. It returns the number of the last non-empty row, the count of
 // valid rows, duplicates included, and of the rows whose customer seen (when not nil)
 // has as created.
-func (r *runner) validate(ctx context.Context, rd Reader, seen *Ledger) (lastRow, valid, inLedger int, err error) {
+func (r *runner) validate(ctx context.Context, rd Reader, seen LedgerStore) (lastRow, valid, inLedger int, err error) {
 	var empties []int
 	var keys []string // valid rows not yet looked up in seen
 	count := func() error {
@@ -875,37 +890,65 @@ func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, er
 	}
 }
 
+// awaitPoll is how often a row whose customer another import is sending asks the
+// ledger whether that import is done with it, for at most awaitMax.
+const (
+	awaitPoll = 250 * time.Millisecond
+	awaitMax  = 2 * time.Minute
+)
+
 // claim claims the row's customer in the ledger before it is sent. done is true when
 // the row is settled without a request: another import created its customer, or sent
 // it without an answer and matching_name finds it. A customer that another import is
-// sending right now is left for the next run.
+// sending right now (on this machine, or on another through a shared ledger) is waited
+// for, a while: its outcome settles the row; past awaitMax the row is left for the next
+// run.
 func (r *runner) claim(ctx context.Context, v *Verdict) (done bool, err error) {
 	if r.led == nil {
 		return false, nil
 	}
 	bg, cancel := r.detached(ctx)
 	defer cancel()
-	now := time.Now()
-	prev, ok, err := r.led.Claim(bg, r.key, r.j.Path, r.cfg.Path, v.Row, v.Name, now)
-	if err != nil || ok {
-		return false, err
-	}
-	own := prev.Journal == r.j.Path && prev.Row == v.Row
-	earlier := fmt.Sprintf("%s row %d", prev.File, prev.Row)
-	if own {
-		earlier = "an earlier run"
-	}
-	switch {
-	case prev.State == LedgerCreated:
-		return true, r.adopt(bg, v, prev.CustomerID, "created by "+earlier)
-	case own:
-		// This row's claim, whose request never left (the journal has the row pending).
-		return false, nil
-	case importRunning(prev.Journal):
-		r.sum.Unknown++
-		r.write(Result{Row: v.Row, Status: StatusFailed, Name: v.Name,
-			Message: fmt.Sprintf("another import (%s) is sending this customer now: the next run checks again", earlier)})
-		return true, nil
+	var (
+		prev    LedgerEntry
+		earlier string
+		now     time.Time
+	)
+	start := r.cfg.Clock.Now()
+	for waited := false; ; waited = true {
+		now = time.Now()
+		var ok bool
+		prev, ok, err = r.led.Claim(bg, r.key, r.j.Path, r.cfg.Path, v.Row, v.Name, now)
+		if err != nil || ok {
+			return false, err
+		}
+		own := prev.Journal == r.j.Path && prev.Row == v.Row
+		earlier = fmt.Sprintf("%s row %d", prev.File, prev.Row)
+		if own {
+			earlier = "an earlier run"
+		}
+		switch {
+		case prev.State == LedgerCreated:
+			return true, r.adopt(bg, v, prev.CustomerID, "created by "+earlier)
+		case own:
+			// This row's claim, whose request never left (the journal has the row pending).
+			return false, nil
+		case r.led.Busy(prev):
+			if r.cfg.Clock.Now().Sub(start) >= awaitMax {
+				r.sum.Unknown++
+				r.write(Result{Row: v.Row, Status: StatusFailed, Name: v.Name,
+					Message: fmt.Sprintf("another import (%s) is sending this customer now: the next run checks again", earlier)})
+				return true, nil
+			}
+			if !waited {
+				fmt.Fprintf(r.cfg.Report, "row %d: another import (%s) is sending this customer now: waiting for its outcome\n", v.Row, earlier)
+			}
+			if err := r.cfg.Clock.Sleep(ctx, awaitPoll); err != nil {
+				return false, err
+			}
+			continue
+		}
+		break
 	}
 	fmt.Fprintf(r.cfg.Report, "row %d: an import of %s sent this customer and got no answer: checking with matching_name\n", v.Row, earlier)
 	id, err := r.lookup(ctx, v, prev.SentAt)
