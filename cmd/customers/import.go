@@ -123,10 +123,10 @@ PACING
   server without a limit. The embedded sandbox has no limit: with --sandbox only --rate
   paces the import.
 
-  With CRMCTL_REDIS_URL (or the profile's redis_url) set, the limit is shared through
-  that Redis by every machine importing under the same account and host; if it cannot
-  be reached the import does not start (exit 4), and if it is lost midway sending stops
-  and the command to resume is printed.
+  With CRMCTL_REDIS_URL (or the profile's redis_url) set, the limit and the ledger
+  (below) are shared through that Redis by every machine importing under the same
+  account and host; if it cannot be reached the import does not start (exit 4), and if
+  it is lost midway sending stops and the command to resume is printed.
 
 NEVER TWICE, RESUMABLE
   A journal (SQLite, in the data folder, named after the profile, the pool and the file's
@@ -136,6 +136,11 @@ NEVER TWICE, RESUMABLE
   answer is looked up with duplicates/matching_name before anything is sent again (a
   customer of that name created well before the request is not taken for the row's).
   Two imports of the same file cannot run at once.
+
+  A ledger records every customer imports have sent or created, by pool, name, mobile
+  and telephone: per profile on this machine, or, with CRMCTL_REDIS_URL, shared by the
+  team's machines. A customer another file, or another machine, created is skipped; one
+  that another import is sending right now is waited for.
 
   Ctrl-C finishes the request in flight, saves the journal and prints the command that
   resumes. An expired token (code 100401) stops the import cleanly, or, with
@@ -392,6 +397,22 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		if cfg.Client, err = client(); err != nil {
 			return err
 		}
+	}
+
+	if store != nil {
+		// The team's ledger instead of this machine's: no two machines send one customer.
+		machine, err := cmdutil.MachineID(s.DataDir)
+		if err != nil {
+			return fmt.Errorf("the team's ledger: this machine's id: %w", err)
+		}
+		led := store.Ledger(machine)
+		if !opts.DryRun {
+			if err := led.Hold(ctx, 0); err != nil {
+				return err
+			}
+			defer led.Close()
+		}
+		cfg.SharedLedger = led
 	}
 
 	sum, err := importer.Run(ctx, cfg)

@@ -2,6 +2,12 @@ package cmdutil
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/crmctl/crmctl/internal/config"
 	"github.com/crmctl/crmctl/internal/pace"
@@ -32,4 +38,46 @@ func NewLimiter(s *config.Settings, store *team.Store, rate pace.Rate, clock pac
 		return store.Limiter(rate, pace.DefaultMargin, clock)
 	}
 	return pace.NewLimiter(PaceStatePath(s), rate, pace.DefaultMargin, clock)
+}
+
+// MachineID is this machine's id for the team's ledger: random, made on first use and
+// kept in the data folder, so that a journal of this machine is never taken for one of
+// another machine with the same path.
+func MachineID(dataDir string) (string, error) {
+	path := filepath.Join(dataDir, "machine-id")
+	if b, err := os.ReadFile(path); err == nil {
+		if id := strings.TrimSpace(string(b)); len(id) >= 16 {
+			return id, nil
+		}
+	}
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	id := hex.EncodeToString(b[:])
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return "", err
+	}
+	// Written to a temporary file and linked into place: of two first runs at once, one
+	// id wins and both read it.
+	tmp, err := os.CreateTemp(dataDir, ".machine-id-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(id + "\n"); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, os.ErrExist) {
+		return "", err
+	}
+	b2, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(b2)), nil
 }
