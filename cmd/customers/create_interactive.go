@@ -206,7 +206,7 @@ func (w *wizard) askCustom(v fields.Values, c fields.Custom, required bool) erro
 			return nil
 		}
 		if _, p := fields.ResolveCustom(c, s); p != nil {
-			return errors.New(p.Reason)
+			return i18n.Errorf("%v", p.Reason)
 		}
 		return nil
 	})

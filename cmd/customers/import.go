@@ -20,6 +20,7 @@ import (
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/config"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/importer"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/output"
@@ -372,6 +373,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		ResultsPath: opts.Results,
 		Pacer:       pacer,
 		Report:      iostreams.SafeWriter(errOut),
+		T:           opts.IO.T(),
 		Clock:       opts.Clock,
 		Hooks:       opts.Hooks,
 	}
@@ -379,14 +381,14 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		cfg.InFlight = 4 * s.Timeout.V
 	}
 	if opts.IO.IsStderrTTY() {
-		bar = importer.NewBar(errOut)
+		bar = importer.NewBar(errOut, opts.IO.T())
 		cfg.Progress, cfg.Report = bar, iostreams.SafeWriter(bar.Messages())
 	} else {
 		var now func() time.Time
 		if opts.Clock != nil {
 			now = opts.Clock.Now
 		}
-		cfg.Progress = importer.NewLines(errOut, opts.ProgressEvery, now)
+		cfg.Progress = importer.NewLines(errOut, opts.IO.T(), opts.ProgressEvery, now)
 	}
 	cfg.Relogin = relogin(opts, s, pacer, func(c *api.Client) {
 		if p, err := pacer.Client(c); err == nil {
@@ -516,9 +518,9 @@ func relogin(opts *ImportOptions, s *config.Settings, pacer *pace.Pacer, use fun
 				}
 			})
 			if err != nil {
-				fmt.Fprintf(opts.IO.ErrOut, "crmctl: warning: the new token could not be stored: %v\n", err)
+				opts.IO.T().Fprintf(opts.IO.ErrOut, "crmctl: warning: the new token could not be stored: %v\n", err)
 			} else {
-				fmt.Fprintf(opts.IO.ErrOut, "crmctl: logged in again as %s; the new token is stored in profile %q\n", login, s.Profile.V)
+				opts.IO.T().Fprintf(opts.IO.ErrOut, "crmctl: logged in again as %s; the new token is stored in profile %q\n", login, s.Profile.V)
 			}
 		}
 		base, err := opts.Client()
@@ -535,57 +537,58 @@ func relogin(opts *ImportOptions, s *config.Settings, pacer *pace.Pacer, use fun
 }
 
 func printSummary(opts *ImportOptions, s *importer.Summary) {
-	w := opts.IO.ErrOut
+	w, tr := opts.IO.ErrOut, opts.IO.T()
+	n := func(v int) i18n.Count { return i18n.Count(v) }
 	if s.DryRun {
-		fmt.Fprintf(w, "dry run: %s (%s): %d row(s): %d to create, %d created by an earlier run, %d failed earlier, %d duplicate(s), %d invalid\n",
-			s.File, s.Format, s.Rows, s.ToCreate, s.AlreadyCreated, s.Failed, s.Duplicates, s.Invalid)
-		if est := estimate(s.ToCreate, s.Rate); est != "" {
-			fmt.Fprintf(w, "sending %d row(s) at the rate limit %s takes %s\n", s.ToCreate, s.Rate, est)
+		tr.Fprintf(w, "dry run: %s (%s): %d row(s): %d to create, %d created by an earlier run, %d failed earlier, %d duplicate(s), %d invalid\n",
+			s.File, s.Format, n(s.Rows), n(s.ToCreate), n(s.AlreadyCreated), n(s.Failed), n(s.Duplicates), n(s.Invalid))
+		if est := estimate(s.ToCreate, s.Rate); !est.IsZero() {
+			tr.Fprintf(w, "sending %d row(s) at the rate limit %s takes %s\n", n(s.ToCreate), s.Rate, est)
 		}
-		fmt.Fprintf(w, "journal: %s\n", shortPath(s.Journal, opts.Getenv))
+		tr.Fprintf(w, "journal: %s\n", shortPath(s.Journal, opts.Getenv))
 		return
 	}
-	fmt.Fprintf(w, "imported %s: %d created", s.File, s.Created)
+	tr.Fprintf(w, "imported %s: %d created", s.File, n(s.Created))
 	if s.Recovered > 0 {
-		fmt.Fprintf(w, " (%d confirmed by matching_name)", s.Recovered)
+		tr.Fprintf(w, " (%d confirmed by matching_name)", n(s.Recovered))
 	}
-	fmt.Fprintf(w, ", %d skipped (%d created earlier, %d duplicates), %d refused by the API", s.Skipped, s.AlreadyCreated, s.Duplicates, s.Failed)
+	tr.Fprintf(w, ", %d skipped (%d created earlier, %d duplicates), %d refused by the API", n(s.Skipped), n(s.AlreadyCreated), n(s.Duplicates), n(s.Failed))
 	if s.Unknown > 0 {
-		fmt.Fprintf(w, ", %d unknown (no usable answer; checked before any resend)", s.Unknown)
+		tr.Fprintf(w, ", %d unknown (no usable answer; checked before any resend)", n(s.Unknown))
 	}
-	fmt.Fprintf(w, ", %d invalid", s.Invalid)
+	tr.Fprintf(w, ", %d invalid", n(s.Invalid))
 	if s.Pending > 0 {
-		fmt.Fprintf(w, ", %d not sent yet", s.Pending)
+		tr.Fprintf(w, ", %d not sent yet", n(s.Pending))
 	}
-	fmt.Fprintf(w, "\n%d request(s) sent, %d throttled answer(s), %s elapsed", s.Requests, s.Throttled, s.Elapsed().Round(time.Millisecond))
+	tr.Fprintf(w, "\n%d request(s) sent, %d throttled answer(s), %s elapsed", i18n.Count(s.Requests), i18n.Count(s.Throttled), i18n.Duration(s.Elapsed().Round(time.Millisecond)))
 	if s.Rate != "" {
-		fmt.Fprintf(w, ", rate limit %s", s.Rate)
+		tr.Fprintf(w, ", rate limit %s", s.Rate)
 	}
 	fmt.Fprintln(w)
 	if s.Results != "" {
-		fmt.Fprintf(w, "results: %s\n", shortPath(s.Results, opts.Getenv))
+		tr.Fprintf(w, "results: %s\n", shortPath(s.Results, opts.Getenv))
 	}
 	if s.Journal != "" {
-		fmt.Fprintf(w, "journal: %s\n", shortPath(s.Journal, opts.Getenv))
+		tr.Fprintf(w, "journal: %s\n", shortPath(s.Journal, opts.Getenv))
 	}
 }
 
 // estimate is how long sending n rows takes at rate ("about 33 min"); "" when the rate
 // is off or unknown, or there is nothing to send.
-func estimate(n int, rate string) string {
+func estimate(n int, rate string) i18n.Message {
 	r, err := pace.ParseRate(rate)
 	if err != nil || r.IsOff() || r.N <= 0 || n <= 0 {
-		return ""
+		return i18n.Message{}
 	}
 	d := time.Duration(float64(n) / float64(r.N) * float64(r.Window))
 	switch {
 	case d < time.Minute:
-		return fmt.Sprintf("about %d s", max(int(d.Round(time.Second)/time.Second), 1))
+		return i18n.M("about %d s", max(int(d.Round(time.Second)/time.Second), 1))
 	case d < time.Hour:
-		return fmt.Sprintf("about %d min", int(d.Round(time.Minute)/time.Minute))
+		return i18n.M("about %d min", int(d.Round(time.Minute)/time.Minute))
 	default:
 		d = d.Round(time.Minute)
-		return fmt.Sprintf("about %d h %d min", int(d/time.Hour), int(d%time.Hour/time.Minute))
+		return i18n.M("about %d h %d min", int(d/time.Hour), int(d%time.Hour/time.Minute))
 	}
 }
 
@@ -634,13 +637,13 @@ func printResult(p *output.Printer, opts *ImportOptions, s *importer.Summary) er
 }
 
 func mapImportError(opts *ImportOptions, settings *config.Settings, s *importer.Summary, err error) error {
-	resume := "resume with: " + opts.resume.String()
+	resume := i18n.M("resume with: %s", opts.resume.String())
 	// A --timeout shorter than the default that a request ran out of is what stopped
 	// the run: the same command would stop there again, so the resume command leaves it
 	// out and the default applies. A longer one stays: it was chosen on purpose, and
 	// the default would time out sooner.
 	if errors.Is(err, context.DeadlineExceeded) && settings.Timeout.Source == config.SourceFlag && settings.Timeout.V < config.DefaultTimeout {
-		resume = fmt.Sprintf("resume with: %s (without --timeout=%s: a request took longer)", opts.resume.with(nil, "timeout"), settings.Timeout.V)
+		resume = i18n.M("resume with: %s (without --timeout=%s: a request took longer)", opts.resume.with(nil, "timeout"), settings.Timeout.V)
 	}
 	var (
 		invalid *importer.InvalidFileError
@@ -653,25 +656,25 @@ func mapImportError(opts *ImportOptions, settings *config.Settings, s *importer.
 	case errors.As(err, &invalid), errors.As(err, &unknown), errors.As(err, &input):
 		return &cmdutil.UsageError{Err: err}
 	case errors.Is(err, importer.ErrInterrupted):
-		fmt.Fprintf(opts.IO.ErrOut, "the journal is saved; %s\n", resume)
+		opts.IO.T().Fprintf(opts.IO.ErrOut, "the journal is saved; %s\n", resume)
 		return &interruptedError{pending: s.Pending}
 	case errors.As(err, new(*team.UnavailableError)):
 		if s.Results == "" {
 			return cmdutil.WithHint(err, "nothing was sent: check that the team's Redis runs and that CRMCTL_REDIS_URL (or the profile's redis_url) names it")
 		}
-		return cmdutil.WithHint(err, "sending stopped; the journal is saved. Once the team's Redis answers again, "+resume)
+		return cmdutil.WithHintf(err, "sending stopped; the journal is saved. Once the team's Redis answers again, %s", resume)
 	case errors.Is(err, importer.ErrJournalBusy):
 		return cmdutil.WithHint(err, "wait for the other import to finish, or pass another --journal")
 	case api.IsAuthError(err):
 		if s.Journal == "" || s.DryRun || s.Results == "" {
 			return err
 		}
-		return cmdutil.WithHint(err, "log in (`crmctl auth login`, or set CRMCTL_LOGIN and CRMCTL_PASSWORD), then "+resume)
+		return cmdutil.WithHintf(err, "log in (`crmctl auth login`, or set CRMCTL_LOGIN and CRMCTL_PASSWORD), then %s", resume)
 	default:
 		if s.Results == "" {
 			return err
 		}
-		return cmdutil.WithHint(err, "the journal is saved; "+resume)
+		return cmdutil.WithHintf(err, "the journal is saved; %s", resume)
 	}
 }
 
@@ -682,17 +685,21 @@ func failedRows(opts *ImportOptions, s *importer.Summary) error {
 	if s.Failed+s.Unknown == 0 {
 		return nil
 	}
-	var what, hints []string
+	var what, hints []i18n.Message
 	if s.Failed > 0 {
-		what = append(what, fmt.Sprintf("%d row(s) refused by the API", s.Failed))
-		hints = append(hints, "fix the refused rows in the file, then run again with --retry-failed: "+opts.resume.with([]string{"retry-failed"}))
+		what = append(what, i18n.M("%d row(s) refused by the API", i18n.Count(s.Failed)))
+		hints = append(hints, i18n.M("fix the refused rows in the file, then run again with --retry-failed: %s", opts.resume.with([]string{"retry-failed"})))
 	}
 	if s.Unknown > 0 {
-		what = append(what, fmt.Sprintf("%d row(s) with no usable answer (server or network trouble)", s.Unknown))
-		hints = append(hints, "run the same command again later: it checks the unanswered rows with matching_name before sending them again: "+opts.resume.String())
+		what = append(what, i18n.M("%d row(s) with no usable answer (server or network trouble)", i18n.Count(s.Unknown)))
+		hints = append(hints, i18n.M("run the same command again later: it checks the unanswered rows with matching_name before sending them again: %s", opts.resume.String()))
 	}
-	err := fmt.Errorf("%s (see %s)", strings.Join(what, ", "), shortPath(s.Results, opts.Getenv))
-	return cmdutil.WithHint(&cmdutil.PartialError{Err: err}, strings.Join(hints, "\nhint: "))
+	err := i18n.Errorf("%s (see %s)", i18n.Join(what, ", "), shortPath(s.Results, opts.Getenv))
+	hint := hints[0]
+	if len(hints) > 1 {
+		hint = i18n.M("%s\nhint: %s", hints[0], hints[1])
+	}
+	return cmdutil.WithHintf(&cmdutil.PartialError{Err: err}, "%s", hint)
 }
 
 func writeTemplate(ctx context.Context, opts *ImportOptions, lk *cmdutil.Lookups) error {
@@ -702,7 +709,7 @@ func writeTemplate(ctx context.Context, opts *ImportOptions, lk *cmdutil.Lookups
 		pools = pl.Pools
 		maps, _ = lk.FieldMaps(ctx, "customer")
 	} else if ctx.Err() == nil {
-		fmt.Fprintf(iostreams.SafeWriter(opts.IO.ErrOut), "crmctl: warning: no drop-down lists (%v)\n", err)
+		opts.IO.T().Fprintf(iostreams.SafeWriter(opts.IO.ErrOut), "crmctl: warning: no drop-down lists (%v)\n", err)
 	}
 	// Checked again: the file may have appeared while the look-ups ran.
 	if err := checkTemplateTarget(opts.Template, opts.Force); err != nil {
@@ -711,7 +718,7 @@ func writeTemplate(ctx context.Context, opts *ImportOptions, lk *cmdutil.Lookups
 	if err := importer.WriteTemplate(opts.Template, pools, maps); err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "wrote the import template %s\n", opts.Template)
+	opts.IO.T().Fprintf(opts.IO.ErrOut, "wrote the import template %s\n", opts.Template)
 	return nil
 }
 
@@ -737,8 +744,11 @@ func checkTemplateTarget(path string, force bool) error {
 // interruptedError is an import stopped by Ctrl-C or SIGTERM (exit 130).
 type interruptedError struct{ pending int }
 
-func (e *interruptedError) Error() string {
-	return fmt.Sprintf("interrupted: %d row(s) not sent yet", e.pending)
+func (e *interruptedError) Error() string { return e.Localize(i18n.New(i18n.English)) }
+
+// Localize tells the error in p's language.
+func (e *interruptedError) Localize(p *i18n.Printer) string {
+	return p.Sprintf("interrupted: %d row(s) not sent yet", i18n.Count(e.pending))
 }
 
 func (e *interruptedError) Unwrap() error { return cmdutil.ErrCancel }

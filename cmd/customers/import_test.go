@@ -175,7 +175,7 @@ func TestEstimate(t *testing.T) {
 		{0, "10/10s", ""},
 		{100, "", ""},
 	} {
-		if got := estimate(tc.n, tc.rate); got != tc.want {
+		if got := estimate(tc.n, tc.rate).String(); got != tc.want {
 			t.Errorf("estimate(%d, %q) = %q, want %q", tc.n, tc.rate, got, tc.want)
 		}
 	}

@@ -251,11 +251,11 @@ func TestResolveProblems(t *testing.T) {
 		t.Errorf("disabled source: %v", p)
 	}
 	_, ps = Resolve(Values{"status": "3463"}, lk)
-	if len(ps) != 1 || !strings.Contains(ps[0].Reason, "disabled") {
+	if len(ps) != 1 || !strings.Contains(ps[0].Reason.String(), "disabled") {
 		t.Errorf("disabled by id: %v", ps)
 	}
 	_, ps = Resolve(Values{PoolKey: "重名"}, lk)
-	if len(ps) != 1 || !strings.Contains(ps[0].Reason, "2 pools are named") {
+	if len(ps) != 1 || !strings.Contains(ps[0].Reason.String(), "2 pools are named") {
 		t.Errorf("ambiguous pool: %v", ps)
 	}
 }

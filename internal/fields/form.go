@@ -1,7 +1,6 @@
 package fields
 
 import (
-	"fmt"
 	"net/url"
 	"regexp"
 	"slices"
@@ -15,6 +14,7 @@ import (
 	"github.com/agnivade/levenshtein"
 
 	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // The types of a custom field, as crmctl checks and shows them. The API's field_type
@@ -162,11 +162,11 @@ func (f *Form) Enabled() []Custom {
 }
 
 // What names the form in messages.
-func (f *Form) What() string {
+func (f *Form) What() i18n.Message {
 	if f == nil || f.Template == "" {
-		return "the customer form"
+		return i18n.M("the customer form")
 	}
-	return "business template " + f.Template + "'s form"
+	return i18n.M("business template %s's form", f.Template)
 }
 
 // Fold folds a field's name for matching: case, spaces (ASCII and full-width), a BOM, '-'
@@ -227,14 +227,14 @@ func (f *Form) KeyFor(name string) (string, *Problem) {
 		if _, ok := f.Field(k); ok {
 			return k, nil
 		}
-		return "", &Problem{Key: name, Value: "", Reason: fmt.Sprintf("%s has no custom field %s", f.What(), k),
-			Hint: "`crmctl fields list` lists the fields"}
+		return "", &Problem{Key: name, Value: "", Reason: i18n.M("%s has no custom field %s", f.What(), k),
+			Hint: i18n.M("`crmctl fields list` lists the fields").Format}
 	}
 	folded := Fold(name)
 	var keys []string
 	if k, ok := catalogueNames()[folded]; ok {
 		if k == "" {
-			return "", &Problem{Key: name, Reason: fmt.Sprintf("%q names several fields: use a flag name or an API key", name)}
+			return "", &Problem{Key: name, Reason: i18n.M("%q names several fields: use a flag name or an API key", name)}
 		}
 		keys = append(keys, k)
 	}
@@ -249,7 +249,7 @@ func (f *Form) KeyFor(name string) (string, *Problem) {
 	case 1:
 		return keys[0], nil
 	case 0:
-		p := &Problem{Key: name, Reason: fmt.Sprintf("no field is named %q", name), Hint: "`crmctl fields list` lists the fields"}
+		p := &Problem{Key: name, Reason: i18n.M("no field is named %q", name), Hint: i18n.M("`crmctl fields list` lists the fields").Format}
 		if near := f.nearestLabels(name); len(near) == 1 {
 			p.Suggestion = near[0]
 		} else {
@@ -257,7 +257,7 @@ func (f *Form) KeyFor(name string) (string, *Problem) {
 		}
 		return "", p
 	default:
-		return "", &Problem{Key: name, Reason: fmt.Sprintf("%q is the label of %d fields (%s): give the key instead", name, len(keys), strings.Join(keys, ", "))}
+		return "", &Problem{Key: name, Reason: i18n.M("%q is the label of %d fields (%s): give the key instead", name, len(keys), strings.Join(keys, ", "))}
 	}
 }
 
@@ -330,11 +330,11 @@ var (
 func ResolveCustom(c Custom, value string) (string, *Problem) {
 	value = strings.TrimSpace(value)
 	fd := c.Field()
-	bad := func(reason string) *Problem {
+	bad := func(reason i18n.Message) *Problem {
 		return &Problem{Field: fd, Key: c.Key, Value: value, Reason: reason}
 	}
 	if !c.Enabled {
-		return "", bad(fmt.Sprintf("the field is disabled in %s", "the CRM"))
+		return "", bad(i18n.M("the field is disabled in the CRM"))
 	}
 	switch c.Type {
 	case TypeSelect:
@@ -355,7 +355,7 @@ func ResolveCustom(c Custom, value string) (string, *Problem) {
 		for _, it := range items {
 			code, p := resolveCustomOption(c, it)
 			if p != nil {
-				p.Reason += fmt.Sprintf(" (separate several values with a comma: %q)", "a,b")
+				p.Reason = i18n.M("%v (separate several values with a comma: %q)", p.Reason, "a,b")
 				return "", p
 			}
 			if !seen[code] {
@@ -366,27 +366,27 @@ func ResolveCustom(c Custom, value string) (string, *Problem) {
 		return strings.Join(codes, ","), nil
 	case TypeNumber:
 		if !numberShape.MatchString(value) {
-			return "", bad(fmt.Sprintf("%q is not a number", value))
+			return "", bad(i18n.M("%q is not a number", value))
 		}
 	case TypeDate:
 		if _, err := time.Parse("2006-01-02", value); err != nil {
-			return "", bad(fmt.Sprintf("%q is not a date: write YYYY-MM-DD, e.g. 2024-03-01", value))
+			return "", bad(i18n.M("%q is not a date: write YYYY-MM-DD, e.g. 2024-03-01", value))
 		}
 	case TypeDatetime:
 		if !isDatetime(value) {
-			return "", bad(fmt.Sprintf("%q is not a date and time: write YYYY-MM-DD HH:MM, e.g. 2024-03-01 09:30", value))
+			return "", bad(i18n.M("%q is not a date and time: write YYYY-MM-DD HH:MM, e.g. 2024-03-01 09:30", value))
 		}
 	case TypeEmail:
 		if err := CheckEmail(value); err != nil {
-			return "", bad(err.Error())
+			return "", bad(i18n.M("%v", err))
 		}
 	case TypeMobile:
 		if !mobileShape.MatchString(value) {
-			return "", bad(fmt.Sprintf("%q is not a mobile number: 11 digits starting with 1, e.g. 13800000000", value))
+			return "", bad(i18n.M("%q is not a mobile number: 11 digits starting with 1, e.g. 13800000000", value))
 		}
 	case TypeURL:
 		if err := CheckURL(value); err != nil {
-			return "", bad(err.Error())
+			return "", bad(i18n.M("%v", err))
 		}
 	}
 	return value, nil
@@ -411,7 +411,7 @@ func CheckURL(s string) error {
 	u, err := url.Parse(t)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !strings.Contains(u.Hostname(), ".") ||
 		strings.ContainsAny(s, " \t") {
-		return fmt.Errorf("%q is not a web address, e.g. https://www.example.com", s)
+		return i18n.Errorf("%q is not a web address, e.g. https://www.example.com", s)
 	}
 	return nil
 }
@@ -425,12 +425,12 @@ func resolveCustomOption(c Custom, value string) (string, *Problem) {
 	for _, o := range c.Options {
 		if o.Value == value || o.Label == value {
 			if !o.Enabled {
-				return "", &Problem{Field: c.Field(), Key: c.Key, Value: value, Reason: fmt.Sprintf("option %q is disabled", value),
+				return "", &Problem{Field: c.Field(), Key: c.Key, Value: value, Reason: i18n.M("option %q is disabled", value),
 					Valid: labels, Suggestion: Nearest(value, labels)}
 			}
 			return o.Value, nil
 		}
 	}
-	return "", &Problem{Field: c.Field(), Key: c.Key, Value: value, Reason: fmt.Sprintf("unknown option %q", value),
+	return "", &Problem{Field: c.Field(), Key: c.Key, Value: value, Reason: i18n.M("unknown option %q", value),
 		Valid: labels, Suggestion: Nearest(value, labels)}
 }

@@ -67,7 +67,7 @@ func TestNewFormOrderTypesAndMissingKeys(t *testing.T) {
 		t.Errorf(`required "false" read as true`)
 	}
 	// A nil or empty answer is an empty form, not a crash.
-	if f := NewForm(nil, "7"); len(f.Fields) != 0 || f.What() != "business template 7's form" {
+	if f := NewForm(nil, "7"); len(f.Fields) != 0 || f.What().String() != "business template 7's form" {
 		t.Errorf("nil: %+v", f)
 	}
 }

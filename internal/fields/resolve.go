@@ -11,6 +11,7 @@ import (
 	"github.com/agnivade/levenshtein"
 
 	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // Problem is a value that cannot be sent: an unknown or disabled option, an unknown
@@ -19,12 +20,12 @@ type Problem struct {
 	Field      Field
 	Key        string // the API key (differs from Field.Key for custom fields)
 	Value      string
-	Reason     string
-	Valid      []string // the valid choices, when there is a list
-	Suggestion string   // the nearest valid choice
+	Reason     i18n.Message // in the catalogue: printed in the chosen language
+	Valid      []string     // the valid choices, when there is a list
+	Suggestion string       // the nearest valid choice
 	// Suggestions are several choices equally near (when there is no one Suggestion).
 	Suggestions []string
-	Hint        string // where to look, for a field that is not known
+	Hint        string // where to look, for a field that is not known (in the catalogue)
 	// Missing marks a required field that is not given (the wizard asks it).
 	Missing bool
 }
@@ -43,11 +44,22 @@ func (p *Problem) Name() string {
 	}
 }
 
-func (p *Problem) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s", p.Name(), p.Reason)
+func (p *Problem) Error() string { return p.Localize(i18n.New(i18n.English)) }
+
+// Localize tells the problem in tr's language, naming the field as Name does (in
+// Chinese, the CRM's label first).
+func (p *Problem) Localize(tr *i18n.Printer) string {
+	var s string
+	switch {
+	case p.Field.Flag != "":
+		s = tr.Sprintf("%[1]s (%[2]s): %[3]s", p.Field.Flag, p.Field.Label, p.Reason)
+	case p.Field.Name != "" && p.Field.Name != p.Key:
+		s = tr.Sprintf("%s (%s): %s", p.Field.Name, p.Key, p.Reason)
+	default:
+		s = tr.Sprintf("%s: %s", p.Key, p.Reason)
+	}
 	if p.Suggestion != "" {
-		fmt.Fprintf(&b, "; did you mean %q?", p.Suggestion)
+		s += tr.Sprintf("; did you mean %q?", p.Suggestion)
 	}
 	if n := len(p.Suggestions); n > 0 {
 		q := make([]string, n)
@@ -55,18 +67,18 @@ func (p *Problem) Error() string {
 			q[i] = strconv.Quote(s)
 		}
 		if n == 1 {
-			fmt.Fprintf(&b, "; did you mean %s?", q[0])
+			s += tr.Sprintf("; did you mean %s?", q[0])
 		} else {
-			fmt.Fprintf(&b, "; did you mean %s or %s?", strings.Join(q[:n-1], ", "), q[n-1])
+			s += tr.Sprintf("; did you mean %s or %s?", strings.Join(q[:n-1], ", "), q[n-1])
 		}
 	}
 	if len(p.Valid) > 0 {
-		fmt.Fprintf(&b, " (valid: %s)", strings.Join(p.Valid, ", "))
+		s += tr.Sprintf(" (valid: %s)", strings.Join(p.Valid, ", "))
 	}
 	if p.Hint != "" {
-		fmt.Fprintf(&b, " (%s)", p.Hint)
+		s += tr.Sprintf(" (%s)", i18n.M(p.Hint))
 	}
-	return b.String()
+	return s
 }
 
 // Problems is a list of problems; it is an error.
@@ -84,10 +96,13 @@ func (ps Problems) Given() Problems {
 	return out
 }
 
-func (ps Problems) Error() string {
+func (ps Problems) Error() string { return ps.Localize(i18n.New(i18n.English)) }
+
+// Localize tells the problems in tr's language, one a line.
+func (ps Problems) Localize(tr *i18n.Printer) string {
 	msgs := make([]string, len(ps))
 	for i, p := range ps {
-		msgs[i] = p.Error()
+		msgs[i] = p.Localize(tr)
 	}
 	return strings.Join(msgs, "\n")
 }
@@ -135,11 +150,11 @@ func (v Values) Check() Problems {
 		switch f.Kind {
 		case Int:
 			if n, err := strconv.ParseUint(val, 10, 63); err != nil || n == 0 {
-				ps = append(ps, &Problem{Field: f, Key: k, Value: val, Reason: fmt.Sprintf("%q is not a positive integer id", val)})
+				ps = append(ps, &Problem{Field: f, Key: k, Value: val, Reason: i18n.M("%q is not a positive integer id", val)})
 			}
 		case Email:
 			if err := CheckEmail(val); err != nil {
-				ps = append(ps, &Problem{Field: f, Key: k, Value: val, Reason: err.Error()})
+				ps = append(ps, &Problem{Field: f, Key: k, Value: val, Reason: i18n.M("%v", err)})
 			}
 		}
 	}
@@ -150,7 +165,7 @@ func (v Values) Check() Problems {
 func CheckEmail(s string) error {
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndex(s, "@")+1:], ".") {
-		return fmt.Errorf("%q is not an email address", s)
+		return i18n.Errorf("%q is not an email address", s)
 	}
 	return nil
 }
@@ -158,7 +173,7 @@ func CheckEmail(s string) error {
 // CheckInt reports whether s is a positive integer id.
 func CheckInt(s string) error {
 	if n, err := strconv.ParseUint(strings.TrimSpace(s), 10, 63); err != nil || n == 0 {
-		return fmt.Errorf("%q is not a positive integer id", s)
+		return i18n.Errorf("%q is not a positive integer id", s)
 	}
 	return nil
 }
@@ -225,7 +240,7 @@ func Resolve(v Values, lk Lookup) (Values, Problems) {
 	if lk.Form != nil {
 		for _, c := range lk.Form.Enabled() {
 			if c.Required && named[c.Key] == "" {
-				ps = append(ps, &Problem{Field: c.Field(), Key: c.Key, Reason: "required by " + lk.Form.What() + ", and not given", Missing: true})
+				ps = append(ps, &Problem{Field: c.Field(), Key: c.Key, Reason: i18n.M("required by %s, and not given", lk.Form.What()), Missing: true})
 			}
 		}
 	}
@@ -261,7 +276,7 @@ func Name(v Values, form *Form) (Values, Problems) {
 		}
 		if prev, dup := given[key]; dup {
 			ps = append(ps, &Problem{Field: fieldOf(key, form), Key: key, Value: v[name],
-				Reason: fmt.Sprintf("given twice, as %q and %q", prev, name)})
+				Reason: i18n.M("given twice, as %q and %q", prev, name)})
 			continue
 		}
 		given[key] = name
@@ -302,7 +317,7 @@ func ResolveDepartment(value string, deps []api.Department) (string, *Problem) {
 			return value, nil
 		}
 		return "", &Problem{Field: f, Key: DepartmentKey, Value: value,
-			Reason: fmt.Sprintf("the departments could not be read, so %q cannot be looked up: give its id", value)}
+			Reason: i18n.M("the departments could not be read, so %q cannot be looked up: give its id", value)}
 	}
 	var byName []api.Department
 	names := make([]string, 0, len(deps))
@@ -319,7 +334,7 @@ func ResolveDepartment(value string, deps []api.Department) (string, *Problem) {
 	case 1:
 		return string(byName[0].ID), nil
 	case 0:
-		return "", &Problem{Field: f, Key: DepartmentKey, Value: value, Reason: fmt.Sprintf("no department is named or numbered %q", value),
+		return "", &Problem{Field: f, Key: DepartmentKey, Value: value, Reason: i18n.M("no department is named or numbered %q", value),
 			Valid: names, Suggestion: Nearest(value, names)}
 	default:
 		ids := make([]string, len(byName))
@@ -327,7 +342,7 @@ func ResolveDepartment(value string, deps []api.Department) (string, *Problem) {
 			ids[i] = string(d.ID)
 		}
 		return "", &Problem{Field: f, Key: DepartmentKey, Value: value,
-			Reason: fmt.Sprintf("%d departments are named %q: give the id (%s)", len(byName), value, strings.Join(ids, ", "))}
+			Reason: i18n.M("%d departments are named %q: give the id (%s)", len(byName), value, strings.Join(ids, ", "))}
 	}
 }
 
@@ -368,7 +383,7 @@ func ResolvePool(value string, pools []api.Pool) (string, *Problem) {
 		for i, p := range pools {
 			plain[i] = p.Name
 		}
-		return "", &Problem{Field: f, Key: PoolKey, Value: value, Reason: fmt.Sprintf("no pool is named or numbered %q", value),
+		return "", &Problem{Field: f, Key: PoolKey, Value: value, Reason: i18n.M("no pool is named or numbered %q", value),
 			Valid: names, Suggestion: Nearest(value, plain)}
 	default:
 		ids := make([]string, len(byName))
@@ -376,7 +391,7 @@ func ResolvePool(value string, pools []api.Pool) (string, *Problem) {
 			ids[i] = string(p.ID)
 		}
 		return "", &Problem{Field: f, Key: PoolKey, Value: value,
-			Reason: fmt.Sprintf("%d pools are named %q: give the id (%s)", len(byName), value, strings.Join(ids, ", "))}
+			Reason: i18n.M("%d pools are named %q: give the id (%s)", len(byName), value, strings.Join(ids, ", "))}
 	}
 }
 
@@ -394,7 +409,7 @@ func ResolveOption(f Field, value string, maps *api.FieldMapList) (string, *Prob
 			return value, nil // no field map to check against: an id goes through as given
 		}
 		return "", &Problem{Field: f, Key: f.Key, Value: value,
-			Reason: fmt.Sprintf("the CRM sent no options for %s, so %q cannot be looked up: give an option id", f.Key, value)}
+			Reason: i18n.M("the CRM sent no options for %s, so %q cannot be looked up: give an option id", f.Key, value)}
 	}
 	enabled := EnabledOptions(fm)
 	labels := make([]string, len(enabled))
@@ -405,13 +420,13 @@ func ResolveOption(f Field, value string, maps *api.FieldMapList) (string, *Prob
 		if string(o.ID) == value || o.Label() == value {
 			if !o.Enabled() {
 				return "", &Problem{Field: f, Key: f.Key, Value: value,
-					Reason: fmt.Sprintf("option %q is disabled", value), Valid: labels,
+					Reason: i18n.M("option %q is disabled", value), Valid: labels,
 					Suggestion: Nearest(value, labels)}
 			}
 			return string(o.ID), nil
 		}
 	}
-	return "", &Problem{Field: f, Key: f.Key, Value: value, Reason: fmt.Sprintf("unknown option %q", value),
+	return "", &Problem{Field: f, Key: f.Key, Value: value, Reason: i18n.M("unknown option %q", value),
 		Valid: labels, Suggestion: Nearest(value, labels)}
 }
 

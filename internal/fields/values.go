@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // Values are a customer's field values keyed by API key ("name",
@@ -40,12 +42,12 @@ func NormalizeKey(key string) (string, error) {
 		inner := strings.TrimPrefix(k, "customer[")
 		head, rest, ok := strings.Cut(inner, "]")
 		if !ok {
-			return "", fmt.Errorf("malformed key %q", key)
+			return "", i18n.Errorf("malformed key %q", key)
 		}
 		k = head + rest
 	}
 	if !keyShape.MatchString(k) {
-		return "", fmt.Errorf("malformed key %q: expected an API key such as name, address_attributes[tel] or text_asset_9320d8d7", key)
+		return "", i18n.Errorf("malformed key %q: expected an API key such as name, address_attributes[tel] or text_asset_9320d8d7", key)
 	}
 	for _, nested := range []string{"contacts_attributes", "opportunities_attributes"} {
 		if rest, ok := strings.CutPrefix(k, nested+"["); ok && !startsWithDigit(rest) {
@@ -55,7 +57,7 @@ func NormalizeKey(key string) (string, error) {
 	if _, ok := ByKey(k); ok || IsCustomKey(k) {
 		return k, nil
 	}
-	return "", fmt.Errorf("unknown field %q: use a key of the create call (see `crmctl customers create --help`) or a custom field key such as text_asset_9320d8d7", key)
+	return "", i18n.Errorf("unknown field %q: use a key of the create call (see `crmctl customers create --help`) or a custom field key such as text_asset_9320d8d7", key)
 }
 
 func startsWithDigit(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }
@@ -66,14 +68,14 @@ func startsWithDigit(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '
 func ParseAssignment(s string) (key, value string, err error) {
 	k, v, ok := strings.Cut(s, "=")
 	if !ok || strings.TrimSpace(k) == "" {
-		return "", "", fmt.Errorf("--field %q: expected NAME=VALUE (a field's label or API key, e.g. 客户级别=VIP)", s)
+		return "", "", i18n.Errorf("--field %q: expected NAME=VALUE (a field's label or API key, e.g. 客户级别=VIP)", s)
 	}
 	key, err = nameOf(k)
 	if err != nil {
-		return "", "", fmt.Errorf("--field %q: %w", s, err)
+		return "", "", i18n.Errorf("--field %q: %w", s, err)
 	}
 	if key == PoolKey || Fold(key) == "pool" || Fold(key) == Fold("公海") {
-		return "", "", fmt.Errorf("--field %q: give the pool with --pool", s)
+		return "", "", i18n.Errorf("--field %q: give the pool with --pool", s)
 	}
 	return key, v, nil
 }
@@ -86,7 +88,7 @@ func nameOf(name string) (string, error) {
 	}
 	n := strings.TrimSpace(name)
 	if n == "" || !utf8.ValidString(n) || strings.IndexFunc(n, unicode.IsControl) >= 0 {
-		return "", fmt.Errorf("malformed field name %q", name)
+		return "", i18n.Errorf("malformed field name %q", name)
 	}
 	if strings.HasPrefix(n, "customer[") || strings.ContainsAny(n, "[]") && keyShape.MatchString(strings.ToLower(n)) {
 		_, err := NormalizeKey(n)
@@ -134,7 +136,7 @@ type Entry struct {
 func FlattenDocument(data []byte) ([]Entry, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, fmt.Errorf("the file is empty: expected a JSON or YAML object of customer fields")
+		return nil, i18n.Errorf("the file is empty: expected a JSON or YAML object of customer fields")
 	}
 	var doc any
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -142,14 +144,14 @@ func FlattenDocument(data []byte) ([]Entry, error) {
 		if t := bytes.TrimSpace(data); t[0] == '{' || t[0] == '[' {
 			var j any
 			if jerr := json.Unmarshal(data, &j); jerr != nil {
-				return nil, fmt.Errorf("malformed JSON: %v", jerr)
+				return nil, i18n.Errorf("malformed JSON: %v", jerr)
 			}
 		}
-		return nil, fmt.Errorf("malformed YAML: %v", err)
+		return nil, i18n.Errorf("malformed YAML: %v", err)
 	}
 	obj, ok := doc.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("expected an object of customer fields, got %s", describe(doc))
+		return nil, i18n.Errorf("expected an object of customer fields, got %s", describe(doc))
 	}
 	var out []Entry
 	keys := make([]string, 0, len(obj))
@@ -163,7 +165,7 @@ func FlattenDocument(data []byte) ([]Entry, error) {
 		case "customer":
 			inner, ok := v.(map[string]any)
 			if !ok {
-				return nil, fmt.Errorf("\"customer\": expected an object, got %s", describe(v))
+				return nil, i18n.Errorf("\"customer\": expected an object, got %s", describe(v))
 			}
 			if err := flatten(&out, "", inner); err != nil {
 				return nil, err
@@ -171,7 +173,7 @@ func FlattenDocument(data []byte) ([]Entry, error) {
 		case "pool", PoolKey:
 			s, err := scalar(v)
 			if err != nil {
-				return nil, fmt.Errorf("%q: %w", k, err)
+				return nil, i18n.Errorf("%q: %w", k, err)
 			}
 			out = append(out, Entry{Key: k, Value: s})
 		default:
@@ -203,7 +205,7 @@ func flatten(out *[]Entry, prefix string, obj map[string]any) error {
 			for i, item := range v {
 				m, ok := item.(map[string]any)
 				if !ok {
-					return fmt.Errorf("%q: expected a list of objects, got %s", full, describe(item))
+					return i18n.Errorf("%q: expected a list of objects, got %s", full, describe(item))
 				}
 				if err := flatten(out, fmt.Sprintf("%s[%d]", full, i), m); err != nil {
 					return err
@@ -214,7 +216,7 @@ func flatten(out *[]Entry, prefix string, obj map[string]any) error {
 		default:
 			s, err := scalar(v)
 			if err != nil {
-				return fmt.Errorf("%q: %w", full, err)
+				return i18n.Errorf("%q: %w", full, err)
 			}
 			*out = append(*out, Entry{Key: full, Value: s})
 		}
@@ -236,11 +238,11 @@ func scalar(v any) (string, error) {
 		return strconv.FormatUint(x, 10), nil
 	case float64:
 		if math.IsInf(x, 0) || math.IsNaN(x) {
-			return "", fmt.Errorf("not a finite number")
+			return "", i18n.Errorf("not a finite number")
 		}
 		return strconv.FormatFloat(x, 'f', -1, 64), nil
 	default:
-		return "", fmt.Errorf("expected a text or number, got %s", describe(v))
+		return "", i18n.Errorf("expected a text or number, got %s", describe(v))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"testing"
+	"time"
 )
 
 func envOf(m map[string]string) func(string) (string, bool) {
@@ -134,5 +135,32 @@ func TestNilPrinterIsEnglish(t *testing.T) {
 	var p *Printer
 	if p.Lang() != English {
 		t.Errorf("nil printer speaks %q", p.Lang())
+	}
+}
+
+func TestDuration(t *testing.T) {
+	zh, en := New(Chinese), New(English)
+	for d, want := range map[time.Duration]string{
+		0: "0秒", 133 * time.Millisecond: "133毫秒", 3 * time.Second: "3秒", 90 * time.Second: "1分30秒",
+		33 * time.Minute: "33分钟", 2*time.Hour + 5*time.Minute: "2小时5分钟", time.Hour + 2*time.Second: "1小时0分2秒",
+		1500 * time.Millisecond: "1.5秒",
+	} {
+		if got := zh.Sprintf("%s", Duration(d)); got != want {
+			t.Errorf("Chinese %v = %q, want %q", d, got, want)
+		}
+		if got := en.Sprintf("%s", Duration(d)); got != d.String() {
+			t.Errorf("English %v = %q, want %q", d, got, d.String())
+		}
+	}
+}
+
+// An Errorf whose arguments are messages has their English text in Error().
+func TestErrorfWithMessageArguments(t *testing.T) {
+	err := Errorf("%s (see %s)", Join([]Message{M("empty row"), M("empty row")}, ", "), "r.csv")
+	if got, want := err.Error(), "empty row, empty row (see r.csv)"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if got, want := New(Chinese).Error(err), "空行, 空行（见 r.csv）"; got != want {
+		t.Errorf("Chinese = %q, want %q", got, want)
 	}
 }

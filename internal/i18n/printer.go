@@ -52,7 +52,7 @@ func (p *Printer) Sprintf(format string, args ...any) string {
 	}
 	format = normalise(format)
 	rendered := make([]any, len(args))
-	zh := p.Lang() == Chinese && p.zh != nil
+	zh := p != nil && p.lang == Chinese && p.zh != nil
 	for i, a := range args {
 		rendered[i] = p.arg(a, zh)
 	}
@@ -150,7 +150,18 @@ type Error struct {
 
 // Errorf is fmt.Errorf with a message of the catalogue.
 func Errorf(format string, args ...any) error {
-	return &Error{msg: Message{Format: format, Args: args}, err: fmt.Errorf(format, args...)}
+	en := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case error:
+			en[i] = v // kept, for %w
+		case Localizer, Message:
+			en[i] = New(English).Sprintf("%v", v)
+		default:
+			en[i] = a
+		}
+	}
+	return &Error{msg: Message{Format: format, Args: args}, err: fmt.Errorf(format, en...)}
 }
 
 func (e *Error) Error() string { return e.err.Error() }
@@ -202,7 +213,7 @@ func normalise(format string) string {
 }
 
 // Duration is a length of time for people: as time.Duration prints it in English
-// (1m30s), in Chinese units otherwise (1分30秒).
+// (1m30s), in Chinese units otherwise (1分30秒, 33分钟).
 type Duration time.Duration
 
 // Localize renders d in p's language.
@@ -211,7 +222,12 @@ func (d Duration) Localize(p *Printer) string {
 	if p.Lang() != Chinese {
 		return v.String()
 	}
-	if v < time.Second {
+	switch {
+	case v == 0:
+		return "0秒"
+	case v > 0 && v < time.Second && v%time.Millisecond == 0:
+		return fmt.Sprintf("%d毫秒", v/time.Millisecond)
+	case v > -time.Second && v < time.Second:
 		return v.String()
 	}
 	var b strings.Builder
@@ -224,7 +240,10 @@ func (d Duration) Localize(p *Printer) string {
 	if h > 0 {
 		fmt.Fprintf(&b, "%d小时", h)
 	}
-	if h > 0 || m > 0 {
+	switch {
+	case (h > 0 || m > 0) && s == 0:
+		fmt.Fprintf(&b, "%d分钟", m)
+	case h > 0 || m > 0:
 		fmt.Fprintf(&b, "%d分", m)
 	}
 	if s != 0 || (h == 0 && m == 0) {
@@ -235,3 +254,19 @@ func (d Duration) Localize(p *Printer) string {
 
 // String is the English text.
 func (d Duration) String() string { return time.Duration(d).String() }
+
+// Join is a list of messages rendered in the printer's language, separated by sep.
+func Join(msgs []Message, sep string) Localizer { return joined{msgs, sep} }
+
+type joined struct {
+	msgs []Message
+	sep  string
+}
+
+func (j joined) Localize(p *Printer) string {
+	parts := make([]string, len(j.msgs))
+	for i, m := range j.msgs {
+		parts[i] = m.Localize(p)
+	}
+	return strings.Join(parts, j.sep)
+}

@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // NormalizeHeader folds a header for matching: case, spaces (ASCII and full-width), a
@@ -154,7 +155,7 @@ func (hm *headerMapper) mapHeader(header []string) (m *Mapping, unknown []string
 		case over:
 			k, ok := FieldFor(target)
 			if !ok {
-				return nil, nil, fmt.Errorf("--map %s=%s: %q is not a field (use a flag name, an API key, a Chinese label or a custom key)", h, target, target)
+				return nil, nil, i18n.Errorf("--map %s=%s: %q is not a field (use a flag name, an API key, a Chinese label or a custom key)", h, target, target)
 			}
 			col.Key = k
 		case h == "":
@@ -168,7 +169,7 @@ func (hm *headerMapper) mapHeader(header []string) (m *Mapping, unknown []string
 		}
 		if col.Key != "" {
 			if prev, dup := used[col.Key]; dup {
-				return nil, nil, fmt.Errorf("columns %q and %q both map to %s: keep one, or ignore one with --map %q=-", prev, h, col.Key, h)
+				return nil, nil, i18n.Errorf("columns %q and %q both map to %s: keep one, or ignore one with --map %q=-", prev, h, col.Key, h)
 			}
 			used[col.Key] = h
 			m.HeaderOf[col.Key] = h
@@ -190,7 +191,7 @@ func (hm *headerMapper) unmatched(names []string) error {
 		return nil
 	}
 	sort.Strings(missing)
-	return fmt.Errorf("--map: no column is named %s (the columns are: %s)", strings.Join(missing, ", "), strings.Join(names, ", "))
+	return i18n.Errorf("--map: no column is named %s (the columns are: %s)", strings.Join(missing, ", "), strings.Join(names, ", "))
 }
 
 // Apply turns a record's cells into values (blank cells are left out). extra reports
@@ -223,14 +224,14 @@ func ParseMap(items []string) (map[string]string, error) {
 		from, to, ok := strings.Cut(it, "=")
 		from, to = strings.TrimSpace(from), strings.TrimSpace(to)
 		if !ok || from == "" || to == "" {
-			return nil, fmt.Errorf("--map %q: expected COLUMN=FIELD (FIELD - ignores the column)", it)
+			return nil, i18n.Errorf("--map %q: expected COLUMN=FIELD (FIELD - ignores the column)", it)
 		}
 		norm := NormalizeHeader(from)
 		if prev, dup := seen[norm]; dup {
 			if prev == from+"="+to {
 				continue
 			}
-			return nil, fmt.Errorf("--map %q and --map %q name the same column: keep one", prev, from+"="+to)
+			return nil, i18n.Errorf("--map %q and --map %q name the same column: keep one", prev, from+"="+to)
 		}
 		seen[norm] = from + "=" + to
 		out[from] = to

@@ -13,6 +13,8 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
+
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // MaxLine is the longest line, record (a quoted cell may span lines) or cell an import
@@ -67,7 +69,7 @@ func forcedEncoding(name string) (textEncoding, error) {
 			return unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewDecoder()
 		}}, nil
 	default:
-		return textEncoding{}, fmt.Errorf("--encoding %q: expected utf-8, gbk, gb18030, utf-16le or utf-16be", name)
+		return textEncoding{}, i18n.Errorf("--encoding %q: expected utf-8, gbk, gb18030, utf-16le or utf-16be", name)
 	}
 }
 
@@ -150,7 +152,7 @@ func checkDecoded(enc textEncoding, r io.Reader) error {
 			return err
 		}
 		if !utf8.Valid(line) || bytes.ContainsRune(line, utf8.RuneError) {
-			return fmt.Errorf("line %d is not valid %s: fix it, or pass --encoding with the file's encoding", ls.line, enc.Name)
+			return i18n.Errorf("line %d is not valid %s: fix it, or pass --encoding with the file's encoding", ls.line, enc.Name)
 		}
 	}
 }
@@ -185,7 +187,7 @@ func scanEncoding(r io.Reader) (textEncoding, error) {
 			badUTF8 = ls.line
 		}
 		if badUTF8 != 0 && clearUTF8 != 0 {
-			return textEncoding{}, fmt.Errorf("line %d is not valid UTF-8, but line %d is UTF-8: a stray byte or a mix of encodings; "+
+			return textEncoding{}, i18n.Errorf("line %d is not valid UTF-8, but line %d is UTF-8: a stray byte or a mix of encodings; "+
 				"fix line %d, or pass --encoding with the file's encoding", badUTF8, clearUTF8, badUTF8)
 		}
 		if badGB == 0 && clearUTF8 == 0 {
@@ -202,14 +204,14 @@ func scanEncoding(r io.Reader) (textEncoding, error) {
 	case badUTF8 == 0 && nonASCII != 0:
 		// "实业" in GBK (CA B5 D2 B5) is valid UTF-8 too ("ʵҵ"): without a character
 		// that only UTF-8 explains, either reading is a guess.
-		return textEncoding{}, fmt.Errorf("the file reads both as UTF-8 and as GBK/GB18030 (line %d differs) and holds no Chinese "+
+		return textEncoding{}, i18n.Errorf("the file reads both as UTF-8 and as GBK/GB18030 (line %d differs) and holds no Chinese "+
 			"character in UTF-8: pass --encoding utf-8 or --encoding gbk", nonASCII)
 	case badUTF8 == 0:
 		return utf8Enc, nil
 	case badGB == 0:
 		return gbEnc, nil
 	default:
-		return textEncoding{}, fmt.Errorf("the file is neither UTF-8 (line %d is not) nor GB18030/GBK (line %d is not): "+
+		return textEncoding{}, i18n.Errorf("the file is neither UTF-8 (line %d is not) nor GB18030/GBK (line %d is not): "+
 			"fix it, or pass --encoding with the file's encoding", badUTF8, badGB)
 	}
 }
@@ -275,7 +277,7 @@ type capReader struct {
 	n, max int
 }
 
-var errRecordTooLong = errors.New("record too long")
+var errRecordTooLong = i18n.Errorf("record too long")
 
 func (c *capReader) Read(p []byte) (int, error) {
 	if c.n > c.max {
@@ -301,7 +303,7 @@ func Spool(path, dir string, lines bool) (out string, spooled bool, err error) {
 		return path, false, nil
 	}
 	if st.IsDir() {
-		return "", false, fmt.Errorf("%s is a folder", path)
+		return "", false, i18n.Errorf("%s is a folder", path)
 	}
 	in, err := os.Open(path)
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
+
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 func gbkOf(t *testing.T, s string) string {
@@ -227,7 +229,7 @@ func TestValuesRefused(t *testing.T) {
 
 func TestLongValuesShortenedInMessages(t *testing.T) {
 	long := strings.Repeat("很长的值", 50000)
-	p := RowProblem{Column: "status", Value: long, Reason: "unknown option \"" + long + "\""}
+	p := RowProblem{Column: "status", Value: long, Reason: i18n.M("unknown option %q", long)}
 	if s := p.String(); len(s) > 600 || !strings.Contains(s, "bytes)") {
 		t.Fatalf("%d bytes: %.200s", len(s), s)
 	}

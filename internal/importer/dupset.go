@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"net/url"
 	"os"
 	"slices"
 
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/sqlitefile"
 )
 
@@ -44,7 +44,7 @@ func newDupSet() *dupSet { return &dupSet{mem: map[uint64]int32{}, spill: dupSpi
 func (d *dupSet) open() error {
 	fh, err := os.CreateTemp("", "crmctl-import-keys-*.db")
 	if err != nil {
-		return fmt.Errorf("duplicate check: %w", err)
+		return i18n.Errorf("duplicate check: %w", err)
 	}
 	d.path = fh.Name()
 	fh.Close()
@@ -60,7 +60,7 @@ func (d *dupSet) open() error {
 	// Not the run's context: an interruption must not roll the set back under pass 2.
 	ctx := context.Background()
 	if _, err := d.db.ExecContext(ctx, `CREATE TABLE seen (h INTEGER PRIMARY KEY, row INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("duplicate check: %w", err)
+		return i18n.Errorf("duplicate check: %w", err)
 	}
 	if d.tx, err = d.db.BeginTx(ctx, nil); err != nil {
 		return err
@@ -109,7 +109,7 @@ func (d *dupSet) flush() error {
 	}
 	for _, k := range keys {
 		if _, err := d.ins.Exec(int64(k), d.mem[k]); err != nil {
-			return fmt.Errorf("duplicate check: %w", err)
+			return i18n.Errorf("duplicate check: %w", err)
 		}
 		for i := uint64(0); i < bloomProbes; i++ {
 			b := bloomBit(k, i)
@@ -140,7 +140,7 @@ func (d *dupSet) First(key uint64) (int, error) {
 		return 0, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("duplicate check: %w", err)
+		return 0, i18n.Errorf("duplicate check: %w", err)
 	}
 	return row, nil
 }

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"github.com/gofrs/flock"
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver
 
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/sqlitefile"
 )
 
@@ -62,7 +62,7 @@ func DefaultJournalPath(dataDir string, m JournalMeta) string {
 }
 
 // ErrJournalBusy means another process is importing with the same journal.
-var ErrJournalBusy = errors.New("another crmctl import is running with this journal")
+var ErrJournalBusy = i18n.Errorf("another crmctl import is running with this journal")
 
 // Journal records each row's outcome, committed before and after each request.
 type Journal struct {
@@ -114,15 +114,15 @@ func openDB(path string, readOnly bool) (*sql.DB, error) {
 // exclusively until Close: two imports of the same file cannot run at once.
 func OpenJournal(ctx context.Context, path string, m JournalMeta) (*Journal, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
+		return nil, i18n.Errorf("journal: %w", err)
 	}
 	lk := flock.New(path + ".lock")
 	ok, err := lk.TryLock()
 	if err != nil {
-		return nil, fmt.Errorf("journal: lock %s: %w", lk.Path(), err)
+		return nil, i18n.Errorf("journal: lock %s: %w", lk.Path(), err)
 	}
 	if !ok {
-		return nil, fmt.Errorf("%w (%s)", ErrJournalBusy, path)
+		return nil, i18n.Errorf("%w (%s)", ErrJournalBusy, path)
 	}
 	j, err := openJournal(ctx, path, m)
 	if err != nil {
@@ -149,11 +149,11 @@ func openPrivateDB(path string) (*sql.DB, error) {
 func openJournal(ctx context.Context, path string, m JournalMeta) (*Journal, error) {
 	db, err := openPrivateDB(path)
 	if err != nil {
-		return nil, fmt.Errorf("journal %s: %w", path, err)
+		return nil, i18n.Errorf("journal %s: %w", path, err)
 	}
 	fail := func(err error) (*Journal, error) {
 		db.Close()
-		return nil, fmt.Errorf("journal %s: %w", path, err)
+		return nil, i18n.Errorf("journal %s: %w", path, err)
 	}
 	if err := sqlitefile.Migrate(ctx, db, "journal", path, journalFormats); err != nil {
 		return fail(err)
@@ -183,7 +183,7 @@ func openJournal(ctx context.Context, path string, m JournalMeta) (*Journal, err
 	} else {
 		for k, v := range want {
 			if have[k] != v {
-				return fail(fmt.Errorf("it was written for another import (%s %q, not %q): choose another --journal", k, have[k], v))
+				return fail(i18n.Errorf("it was written for another import (%s %q, not %q): choose another --journal", k, have[k], v))
 			}
 		}
 	}
@@ -226,7 +226,7 @@ func ReadJournal(ctx context.Context, path string) (*Journal, error) {
 	j := &Journal{db: db, Path: path}
 	if j.get, err = db.PrepareContext(ctx, `SELECT state, name, customer_id, code, message, sent_at FROM rows WHERE row = ?`); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("journal %s: %w", path, err)
+		return nil, i18n.Errorf("journal %s: %w", path, err)
 	}
 	return j, nil
 }
@@ -241,7 +241,7 @@ func (j *Journal) Get(ctx context.Context, row int) (Entry, error) {
 		return e, nil
 	}
 	if err != nil {
-		return e, fmt.Errorf("journal: %w", err)
+		return e, i18n.Errorf("journal: %w", err)
 	}
 	e.State = State(state)
 	if sentAt > 0 {
@@ -279,7 +279,7 @@ func (j *Journal) Unsend(ctx context.Context, row int) error {
 
 func (j *Journal) exec(ctx context.Context, s *sql.Stmt, args ...any) error {
 	if _, err := s.ExecContext(ctx, args...); err != nil {
-		return fmt.Errorf("journal %s: %w", j.Path, err)
+		return i18n.Errorf("journal %s: %w", j.Path, err)
 	}
 	return nil
 }
@@ -289,7 +289,7 @@ func (j *Journal) Counts(ctx context.Context) (map[State]int, error) {
 	out := map[State]int{}
 	rs, err := j.db.QueryContext(ctx, `SELECT state, COUNT(*) FROM rows GROUP BY state`)
 	if err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
+		return nil, i18n.Errorf("journal: %w", err)
 	}
 	defer rs.Close()
 	for rs.Next() {

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/sqlitefile"
 )
 
@@ -103,11 +103,11 @@ CREATE TABLE IF NOT EXISTS customers (
 func OpenLedger(ctx context.Context, path string) (*Ledger, error) {
 	db, err := openPrivateDB(path)
 	if err != nil {
-		return nil, fmt.Errorf("ledger %s: %w", path, err)
+		return nil, i18n.Errorf("ledger %s: %w", path, err)
 	}
 	if err := sqlitefile.Migrate(ctx, db, "ledger", path, ledgerFormats); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("ledger %s: %w", path, err)
+		return nil, i18n.Errorf("ledger %s: %w", path, err)
 	}
 	return prepareLedger(ctx, db, path)
 }
@@ -116,7 +116,7 @@ func prepareLedger(ctx context.Context, db *sql.DB, path string) (*Ledger, error
 	get, err := db.PrepareContext(ctx, `SELECT state, customer_id, journal, file, row, sent_at FROM customers WHERE key = ?`)
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("ledger %s: %w", path, err)
+		return nil, i18n.Errorf("ledger %s: %w", path, err)
 	}
 	return &Ledger{db: db, get: get, Path: path}, nil
 }
@@ -154,7 +154,7 @@ func (l *Ledger) Get(ctx context.Context, key string) (e LedgerEntry, ok bool, e
 		return e, false, nil
 	}
 	if err != nil {
-		return e, false, fmt.Errorf("ledger %s: %w", l.Path, err)
+		return e, false, i18n.Errorf("ledger %s: %w", l.Path, err)
 	}
 	e.State = LedgerState(state)
 	if sentAt > 0 {
@@ -176,7 +176,7 @@ func (l *Ledger) CountCreated(ctx context.Context, keys []string) (int, error) {
 	q := `SELECT COUNT(*) FROM customers WHERE state = 'created' AND key IN (?` + strings.Repeat(",?", len(keys)-1) + `)`
 	var n int
 	if err := l.db.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("ledger %s: %w", l.Path, err)
+		return 0, i18n.Errorf("ledger %s: %w", l.Path, err)
 	}
 	return n, nil
 }
@@ -189,7 +189,7 @@ func (l *Ledger) Claim(ctx context.Context, key, journal, file string, row int, 
 		VALUES(?, 'sent', ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING`,
 		key, journal, file, row, name, at.UnixNano(), time.Now().UnixNano())
 	if err != nil {
-		return prev, false, fmt.Errorf("ledger %s: %w", l.Path, err)
+		return prev, false, i18n.Errorf("ledger %s: %w", l.Path, err)
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
 		return prev, true, nil
@@ -228,7 +228,7 @@ func (l *Ledger) Release(ctx context.Context, key string) error {
 
 func (l *Ledger) exec(ctx context.Context, q string, args ...any) error {
 	if _, err := l.db.ExecContext(ctx, q, args...); err != nil {
-		return fmt.Errorf("ledger %s: %w", l.Path, err)
+		return i18n.Errorf("ledger %s: %w", l.Path, err)
 	}
 	return nil
 }

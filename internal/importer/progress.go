@@ -8,6 +8,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/pace"
 )
 
@@ -47,22 +48,26 @@ func speed(done, total int, elapsed time.Duration, limit string) (perSec float64
 	return perSec, (time.Duration(float64(left)/perSec) * time.Second).Round(time.Second)
 }
 
-func etaString(d time.Duration) string {
+func etaString(d time.Duration) any {
 	if d < 0 {
 		return "?"
 	}
-	return d.String()
+	return i18n.Duration(d)
 }
 
 // NewBar is the progress bar for a terminal: done/total, created/failed, rate, ETA.
 // Messages written to Messages() while it runs appear above it. It keeps ticking
 // between rows (the elapsed time, the ETA), and says when the run waits for the rate
-// limit (see Waiting and Throttled).
-func NewBar(w io.Writer) *Bar { return &Bar{w: w, now: time.Now, tick: time.Second} }
+// limit (see Waiting and Throttled). tr is the language of its description (nil:
+// English).
+func NewBar(w io.Writer, tr *i18n.Printer) *Bar {
+	return &Bar{w: w, tr: tr, now: time.Now, tick: time.Second}
+}
 
 // Bar is the terminal progress bar.
 type Bar struct {
 	w     io.Writer
+	tr    *i18n.Printer
 	bar   *progressbar.ProgressBar
 	total int
 	start time.Time
@@ -119,7 +124,7 @@ func (p *Bar) Start(total int) {
 	// follow the average, which the first window's burst makes far too fast.
 	p.bar = progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(p.w),
-		progressbar.OptionSetDescription("importing"),
+		progressbar.OptionSetDescription(p.tr.Sprintf("importing")),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetPredictTime(false),
 		progressbar.OptionSetElapsedTime(true),
@@ -172,9 +177,9 @@ func (p *Bar) describe() string {
 	defer p.mu.Unlock()
 	now := p.now()
 	perSec, eta := speed(p.done, p.total, now.Sub(p.start), p.rate)
-	d := fmt.Sprintf("created %d, failed %d, %.1f rows/s, ETA %s", p.created, p.failed, perSec, etaString(eta))
+	d := p.tr.Sprintf("created %d, failed %d, %.1f rows/s, ETA %s", i18n.Count(p.created), i18n.Count(p.failed), perSec, etaString(eta))
 	if (!p.waitingSince.IsZero() && now.Sub(p.waitingSince) >= waitNoteAfter) || now.Before(p.throttledUntil) {
-		d += " · waiting for the rate limit"
+		d += p.tr.Sprintf(" · waiting for the rate limit")
 	}
 	return d
 }
@@ -195,19 +200,21 @@ func (p *Bar) Finish(s *Summary) {
 	fmt.Fprintln(p.w)
 }
 
-// NewLines is the progress for a log or a pipe: one plain line every `every` rows.
-func NewLines(w io.Writer, every int, now func() time.Time) Progress {
+// NewLines is the progress for a log or a pipe: one plain line every `every` rows, in
+// tr's language (nil: English).
+func NewLines(w io.Writer, tr *i18n.Printer, every int, now func() time.Time) Progress {
 	if every <= 0 {
 		every = 50
 	}
 	if now == nil {
 		now = time.Now
 	}
-	return &lineProgress{w: w, every: every, now: now}
+	return &lineProgress{w: w, tr: tr, every: every, now: now}
 }
 
 type lineProgress struct {
 	w     io.Writer
+	tr    *i18n.Printer
 	every int
 	total int
 	last  int
@@ -217,7 +224,7 @@ type lineProgress struct {
 
 func (p *lineProgress) Start(total int) {
 	p.total, p.start = total, p.now()
-	fmt.Fprintf(p.w, "importing %d row(s)\n", total)
+	p.tr.Fprintf(p.w, "importing %d row(s)\n", i18n.Count(total))
 }
 
 func (p *lineProgress) Update(s *Summary) {
@@ -230,7 +237,7 @@ func (p *lineProgress) Update(s *Summary) {
 	}
 	p.last = done
 	rate, eta := speed(done, p.total, p.now().Sub(p.start), s.Rate)
-	fmt.Fprintf(p.w, "progress: %d/%d rows (created %d, failed %d), %.2f rows/s, ETA %s\n", done, p.total, s.Created, s.Failed+s.Unknown, rate, etaString(eta))
+	p.tr.Fprintf(p.w, "progress: %d/%d rows (created %d, failed %d), %.2f rows/s, ETA %s\n", i18n.Count(done), i18n.Count(p.total), i18n.Count(s.Created), i18n.Count(s.Failed+s.Unknown), rate, etaString(eta))
 }
 
 func (p *lineProgress) Finish(*Summary) {}

@@ -17,6 +17,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // Formats of an import file.
@@ -79,7 +80,7 @@ func DetectFormat(path, forced string) (string, error) {
 		case "ndjson":
 			return FormatJSONL, nil
 		default:
-			return "", fmt.Errorf("--format %q: expected csv, xlsx or jsonl", forced)
+			return "", i18n.Errorf("--format %q: expected csv, xlsx or jsonl", forced)
 		}
 	}
 	switch strings.ToLower(filepath.Ext(path)) {
@@ -90,9 +91,9 @@ func DetectFormat(path, forced string) (string, error) {
 	case ".jsonl", ".ndjson":
 		return FormatJSONL, nil
 	case ".xls":
-		return "", fmt.Errorf("%s: the old .xls format cannot be read: save it as .xlsx or .csv", path)
+		return "", i18n.Errorf("%s: the old .xls format cannot be read: save it as .xlsx or .csv", path)
 	default:
-		return "", fmt.Errorf("%s: cannot tell the format from the extension: pass --format csv|xlsx|jsonl", path)
+		return "", i18n.Errorf("%s: cannot tell the format from the extension: pass --format csv|xlsx|jsonl", path)
 	}
 }
 
@@ -118,7 +119,7 @@ func Open(path string, o ReadOptions) (Reader, error) {
 	}
 	if err != nil {
 		fh.Close()
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, i18n.Errorf("%s: %w", path, err)
 	}
 	return r, nil
 }
@@ -176,10 +177,10 @@ func newCSVReader(fh *os.File, src io.Reader, h hash.Hash, o ReadOptions) (*csvR
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, errors.New("the file is empty: expected a header row")
+		return nil, i18n.Errorf("the file is empty: expected a header row")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("header: %w", csvError(err, 1))
+		return nil, i18n.Errorf("header: %w", csvError(err, 1))
 	}
 	capped.reset()
 	// Only blank lines can come before the header: its line is its row.
@@ -201,12 +202,12 @@ func csvError(err error, next int) error {
 	case errors.Is(err, errRecordTooLong):
 		return &LineTooLongError{Line: next, What: "the record starting on line"}
 	case errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrQuote):
-		return fmt.Errorf("line %d: a quoted cell opened here is never closed (or a \" inside it is not doubled): "+
+		return i18n.Errorf("line %d: a quoted cell opened here is never closed (or a \" inside it is not doubled): "+
 			"every \" inside a quoted cell must be written \"\"", pe.StartLine)
 	case errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrBareQuote):
-		return fmt.Errorf("line %d, column %d: a \" inside an unquoted cell: quote the cell and double the \" (\"5\"\" screen\")", pe.Line, pe.Column)
+		return i18n.Errorf("line %d, column %d: a \" inside an unquoted cell: quote the cell and double the \" (\"5\"\" screen\")", pe.Line, pe.Column)
 	case errors.As(err, &pe):
-		return fmt.Errorf("line %d: %v", pe.Line, pe.Err)
+		return i18n.Errorf("line %d: %v", pe.Line, pe.Err)
 	}
 	return err
 }
@@ -225,9 +226,9 @@ func recordEnd(line int, cells []string) int {
 func sniffWorkbook(head []byte, as string) error {
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
-		return fmt.Errorf("the file looks like an XLSX workbook (a ZIP archive), not %s: read it with --format xlsx", as)
+		return i18n.Errorf("the file looks like an XLSX workbook (a ZIP archive), not %s: read it with --format xlsx", as)
 	case bytes.HasPrefix(head, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
-		return fmt.Errorf("the file looks like an old .xls workbook, not %s: save it as .xlsx or .csv", as)
+		return i18n.Errorf("the file looks like an old .xls workbook, not %s: save it as .xlsx or .csv", as)
 	}
 	return nil
 }
@@ -284,7 +285,7 @@ func ParseDelimiter(s string) (rune, error) {
 	}
 	r, size := utf8.DecodeRuneInString(s)
 	if size != len(s) || r == utf8.RuneError || r == '"' || r == '\r' || r == '\n' {
-		return 0, fmt.Errorf("--delimiter %q: expected one character such as , ; or tab", s)
+		return 0, i18n.Errorf("--delimiter %q: expected one character such as , ; or tab", s)
 	}
 	return r, nil
 }
@@ -306,7 +307,7 @@ func (r *csvReader) Next() (*Record, error) {
 	v, extra := r.m.Apply(cells)
 	rec := &Record{Row: r.row, Values: v}
 	if extra > 0 {
-		rec.Problem = &RowProblem{Reason: fmt.Sprintf("%d cell(s) beyond the %d columns of the header", extra, len(r.m.Columns))}
+		rec.Problem = &RowProblem{Reason: i18n.M("%d cell(s) beyond the %d columns of the header", extra, len(r.m.Columns))}
 	}
 	return rec, nil
 }
@@ -338,14 +339,14 @@ func newXLSXReader(fh *os.File, h hash.Hash, o ReadOptions) (*xlsxReader, error)
 	// larger than a few MiB are unzipped to a temporary file and read from there.
 	f, err := excelize.OpenFile(fh.Name(), excelize.Options{UnzipXMLSizeLimit: 4 << 20})
 	if err != nil {
-		return nil, fmt.Errorf("not a readable XLSX workbook: %v", err)
+		return nil, i18n.Errorf("not a readable XLSX workbook: %v", err)
 	}
 	sheets := f.GetSheetList()
 	sheet := o.Sheet
 	if sheet == "" {
 		if len(sheets) == 0 {
 			f.Close()
-			return nil, errors.New("the workbook has no sheet")
+			return nil, i18n.Errorf("the workbook has no sheet")
 		}
 		sheet = sheets[0]
 	} else {
@@ -357,7 +358,7 @@ func newXLSXReader(fh *os.File, h hash.Hash, o ReadOptions) (*xlsxReader, error)
 		}
 		if !found {
 			f.Close()
-			return nil, fmt.Errorf("--sheet %q: no such sheet (the sheets are: %s)", sheet, strings.Join(sheets, ", "))
+			return nil, i18n.Errorf("--sheet %q: no such sheet (the sheets are: %s)", sheet, strings.Join(sheets, ", "))
 		}
 	}
 	rows, err := f.Rows(sheet)
@@ -371,7 +372,7 @@ func newXLSXReader(fh *os.File, h hash.Hash, o ReadOptions) (*xlsxReader, error)
 		if err := rows.Error(); err != nil {
 			return nil, err
 		}
-		return nil, fmt.Errorf("sheet %q is empty: expected a header row", sheet)
+		return nil, i18n.Errorf("sheet %q is empty: expected a header row", sheet)
 	}
 	r.row = 1
 	header, err := rows.Columns()
@@ -396,7 +397,7 @@ func (r *xlsxReader) Next() (*Record, error) {
 	r.row++
 	cells, err := r.rows.Columns()
 	if err != nil {
-		return nil, fmt.Errorf("row %d: %w", r.row, err)
+		return nil, i18n.Errorf("row %d: %w", r.row, err)
 	}
 	for _, c := range cells {
 		if len(c) > MaxLine {
@@ -406,7 +407,7 @@ func (r *xlsxReader) Next() (*Record, error) {
 	v, extra := r.m.Apply(cells)
 	rec := &Record{Row: r.row, Values: v}
 	if extra > 0 {
-		rec.Problem = &RowProblem{Reason: fmt.Sprintf("%d cell(s) beyond the %d columns of the header", extra, len(r.m.Columns))}
+		rec.Problem = &RowProblem{Reason: i18n.M("%d cell(s) beyond the %d columns of the header", extra, len(r.m.Columns))}
 	}
 	return rec, nil
 }
@@ -490,12 +491,12 @@ func (r *jsonlReader) next() (*Record, error) {
 		}
 		rec := &Record{Row: r.row}
 		if t[0] != '{' {
-			rec.Problem = &RowProblem{Reason: "not a JSON object"}
+			rec.Problem = &RowProblem{Reason: i18n.M("not a JSON object")}
 			return rec, nil
 		}
 		entries, perr := fields.FlattenDocument(t)
 		if perr != nil {
-			rec.Problem = &RowProblem{Reason: perr.Error()}
+			rec.Problem = &RowProblem{Reason: i18n.M("%v", perr)}
 			return rec, nil
 		}
 		keys := make([]string, len(entries))
@@ -509,7 +510,7 @@ func (r *jsonlReader) next() (*Record, error) {
 			merr = &UnknownColumnsError{Headers: unknown}
 		}
 		if merr != nil {
-			return nil, fmt.Errorf("line %d: %w", r.row, merr)
+			return nil, i18n.Errorf("line %d: %w", r.row, merr)
 		}
 		rec.Values, _ = m.Apply(cells)
 		rec.HeaderOf = m.HeaderOf
@@ -537,7 +538,7 @@ func (r *jsonlReader) readLine() ([]byte, error) {
 		chunk, err := r.br.ReadSlice('\n')
 		buf = append(buf, chunk...)
 		if len(buf) > maxLine {
-			return nil, fmt.Errorf("line %d: longer than %d bytes", r.row+1, maxLine)
+			return nil, i18n.Errorf("line %d: longer than %d bytes", r.row+1, maxLine)
 		}
 		if errors.Is(err, bufio.ErrBufferFull) {
 			continue

@@ -119,7 +119,7 @@ func TestCSVExtraCellsAndShortRows(t *testing.T) {
 	if len(recs) != 2 || recs[0].Problem != nil || recs[0].Values["name"] != "A" {
 		t.Fatalf("short row: %+v", recs[0])
 	}
-	if recs[1].Problem == nil || !strings.Contains(recs[1].Problem.Reason, "beyond") {
+	if recs[1].Problem == nil || !strings.Contains(recs[1].Problem.Reason.String(), "beyond") {
 		t.Fatalf("extra cell not reported: %+v", recs[1])
 	}
 }
@@ -258,7 +258,7 @@ not json
 	if recs[1].Row != 3 || recs[1].Values["contacts_attributes[0][name]"] != "王" || recs[1].Values["text_asset_9320d8d7"] != "VIP" {
 		t.Errorf("line 3 = %+v", recs[1])
 	}
-	if recs[2].Problem == nil || recs[3].Problem == nil || !strings.Contains(recs[3].Problem.Reason, "contacts_attributes") {
+	if recs[2].Problem == nil || recs[3].Problem == nil || !strings.Contains(recs[3].Problem.Reason.String(), "contacts_attributes") {
 		t.Errorf("bad lines not reported: %+v %+v", recs[2], recs[3])
 	}
 }
@@ -475,7 +475,7 @@ func TestTemplates(t *testing.T) {
 func TestProgressLines(t *testing.T) {
 	var b strings.Builder
 	clock := pacetest.NewClock()
-	p := NewLines(&b, 2, clock.Now)
+	p := NewLines(&b, nil, 2, clock.Now)
 	p.Start(5)
 	s := &Summary{}
 	for i := 1; i <= 5; i++ {
@@ -497,7 +497,7 @@ func TestProgressLines(t *testing.T) {
 func TestProgressLinesPacedRun(t *testing.T) {
 	var b strings.Builder
 	clock := pacetest.NewClock()
-	p := NewLines(&b, 10, clock.Now)
+	p := NewLines(&b, nil, 10, clock.Now)
 	p.Start(30)
 	clock.Advance(100 * time.Millisecond)
 	p.Update(&Summary{Created: 10, Rate: "10/10s"})
@@ -516,7 +516,7 @@ func TestProgressLinesPacedRun(t *testing.T) {
 func TestProgressBar(t *testing.T) {
 	var b strings.Builder
 	clock := pacetest.NewClock()
-	p := NewBar(&b)
+	p := NewBar(&b, nil)
 	p.now, p.tick = clock.Now, 0
 	p.Start(3)
 	clock.Advance(10 * time.Millisecond)
@@ -533,7 +533,7 @@ func TestProgressBar(t *testing.T) {
 func TestProgressBarSaysItWaits(t *testing.T) {
 	var b strings.Builder
 	clock := pacetest.NewClock()
-	p := NewBar(&b)
+	p := NewBar(&b, nil)
 	p.now, p.tick = clock.Now, 0
 	p.Start(10)
 	clock.Advance(time.Second)

@@ -3,11 +3,12 @@ package importer
 import (
 	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // Row statuses in the results file.
@@ -44,7 +45,7 @@ func CheckResultsPath(path string) error {
 	case ".csv", ".jsonl", ".ndjson", ".json":
 		return nil
 	}
-	return fmt.Errorf("--results %q: name a .csv or .jsonl file (the extension chooses the format)", path)
+	return i18n.Errorf("--results %q: name a .csv or .jsonl file (the extension chooses the format)", path)
 }
 
 // CreateResults creates (truncating) the results file: CSV, or JSONL when the name
@@ -119,7 +120,7 @@ func (r *Results) Write(res Result) error {
 	}
 	r.csv.Flush()
 	if err := r.csv.Error(); err != nil {
-		return fmt.Errorf("results %s: %w", r.Path, err)
+		return i18n.Errorf("results %s: %w", r.Path, err)
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/pace"
 )
 
@@ -55,7 +56,8 @@ type Config struct {
 	// InFlight bounds a request that is finished after an interruption (default 2m).
 	InFlight time.Duration
 
-	Report   io.Writer // the validation report and notes (stderr)
+	Report   io.Writer     // the validation report and notes (stderr)
+	T        *i18n.Printer // the language of Report (nil: English)
 	Progress Progress
 	Clock    pace.Clock
 	Hooks    Hooks
@@ -116,11 +118,14 @@ const maxInvalidKept = 1000
 // InvalidFileError means rows are invalid and --skip-invalid was not given: nothing was sent.
 type InvalidFileError struct{ Count, Valid int }
 
-func (e *InvalidFileError) Error() string {
+func (e *InvalidFileError) Error() string { return e.Localize(i18n.New(i18n.English)) }
+
+// Localize tells the error in p's language.
+func (e *InvalidFileError) Localize(p *i18n.Printer) string {
 	if e.Valid == 0 {
-		return fmt.Sprintf("%d invalid row(s) and no valid one: nothing was sent; fix the file", e.Count)
+		return p.Sprintf("%d invalid row(s) and no valid one: nothing was sent; fix the file", i18n.Count(e.Count))
 	}
-	return fmt.Sprintf("%d invalid row(s): nothing was sent; fix them, or pass --skip-invalid to import the %d valid row(s)", e.Count, e.Valid)
+	return p.Sprintf("%d invalid row(s): nothing was sent; fix them, or pass --skip-invalid to import the %d valid row(s)", i18n.Count(e.Count), i18n.Count(e.Valid))
 }
 
 // InputError is a file that cannot be read as an import: a missing file, an unknown
@@ -131,7 +136,7 @@ func (e *InputError) Error() string { return e.Err.Error() }
 func (e *InputError) Unwrap() error { return e.Err }
 
 // ErrInterrupted ends a run cut short by its context; it wraps context.Canceled.
-var ErrInterrupted = fmt.Errorf("import interrupted: %w", context.Canceled)
+var ErrInterrupted = i18n.Errorf("import interrupted: %w", context.Canceled)
 
 // errCrash is a hook's simulated crash.
 type crashError struct{ err error }
@@ -166,13 +171,13 @@ type runner struct {
 func (r *runner) noteRefused(row int, name, msg string) {
 	r.refused++
 	if r.refused <= MaxListed {
-		fmt.Fprintf(r.cfg.Report, "row %d (%s): refused by the API: %s\n", row, shorten(name, maxQuoted), msg)
+		r.cfg.T.Fprintf(r.cfg.Report, "row %d (%s): refused by the API: %s\n", row, shorten(name, maxQuoted), msg)
 	}
 }
 
 func (r *runner) refusedRest() {
 	if n := r.refused - MaxListed; n > 0 {
-		fmt.Fprintf(r.cfg.Report, "…and %d more refused; see the results file\n", n)
+		r.cfg.T.Fprintf(r.cfg.Report, "…and %d more refused; see the results file\n", n)
 	}
 }
 
@@ -198,11 +203,11 @@ func (r *runner) listRest() {
 	if r.unlisted == 0 {
 		return
 	}
-	where := "`--dry-run -o json` lists them"
+	where := i18n.M("`--dry-run -o json` lists them")
 	if r.cfg.SkipInvalid && !r.cfg.DryRun {
-		where = "see the results file"
+		where = i18n.M("see the results file")
 	}
-	fmt.Fprintf(r.cfg.Report, "…and %d more; %s\n", r.unlisted, where)
+	r.cfg.T.Fprintf(r.cfg.Report, "…and %d more; %s\n", i18n.Count(r.unlisted), where)
 	r.unlisted = 0
 }
 
@@ -258,7 +263,7 @@ func (r *runner) run(ctx context.Context) error {
 		// Standard input is copied to the data folder; --format or its first bytes
 		// say what it is.
 		if src, format, err = spoolStdin(cfg.Stdin, spoolDir(cfg.DataDir), cfg.Read.Format); err != nil {
-			return &InputError{fmt.Errorf("standard input: %w", err)}
+			return &InputError{i18n.Errorf("standard input: %w", err)}
 		}
 		spooled = true
 	} else {
@@ -267,7 +272,7 @@ func (r *runner) run(ctx context.Context) error {
 		}
 		// A pipe or a device cannot be read twice: it is copied to the data folder first.
 		if src, spooled, err = Spool(cfg.Path, spoolDir(cfg.DataDir), format != FormatXLSX); err != nil {
-			return &InputError{fmt.Errorf("%s: %w", cfg.Path, err)}
+			return &InputError{i18n.Errorf("%s: %w", cfg.Path, err)}
 		}
 	}
 	cfg.Read.Format = format
@@ -383,7 +388,7 @@ func (r *runner) run(ctx context.Context) error {
 		return &InvalidFileError{Count: r.sum.Invalid, Valid: valid}
 	}
 	if r.client == nil || cfg.Pacer == nil {
-		return errors.New("import: no client")
+		return i18n.Errorf("import: no client")
 	}
 
 	r.j, err = OpenJournal(ctx, jpath, meta)
@@ -407,7 +412,7 @@ func (r *runner) run(ctx context.Context) error {
 		rpath = strings.TrimSuffix(jpath, ".db") + ".results.csv"
 	}
 	if r.res, err = CreateResults(rpath); err != nil {
-		return fmt.Errorf("results file: %w", err)
+		return i18n.Errorf("results file: %w", err)
 	}
 	defer r.res.Close()
 	r.sum.Results = rpath
@@ -439,10 +444,10 @@ func (r *runner) run(ctx context.Context) error {
 		return err
 	}
 	if st2, serr := os.Stat(src); serr == nil && (st2.Size() != st1.Size() || !st2.ModTime().Equal(st1.ModTime())) {
-		return fmt.Errorf("%s changed during the import: check the results file %s", cfg.Path, rpath)
+		return i18n.Errorf("%s changed during the import: check the results file %s", cfg.Path, rpath)
 	}
 	if got := hex.EncodeToString(rd.Sum()); got != sum {
-		return fmt.Errorf("%s changed during the import: check the results file %s", cfg.Path, rpath)
+		return i18n.Errorf("%s changed during the import: check the results file %s", cfg.Path, rpath)
 	}
 	return nil
 }
@@ -480,7 +485,7 @@ func (r *runner) validate(ctx context.Context, rd Reader, seen LedgerStore) (las
 			break
 		}
 		if err != nil {
-			return 0, 0, 0, &InputError{fmt.Errorf("%s: %w", r.cfg.Path, err)}
+			return 0, 0, 0, &InputError{i18n.Errorf("%s: %w", r.cfg.Path, err)}
 		}
 		v, err := r.val.Check(ctx, rec)
 		if err != nil {
@@ -492,7 +497,7 @@ func (r *runner) validate(ctx context.Context, rd Reader, seen LedgerStore) (las
 		}
 		for _, e := range empties {
 			r.sum.Rows++
-			r.invalid(&Verdict{Row: e, Problems: []RowProblem{{Reason: "empty row"}}}, true)
+			r.invalid(&Verdict{Row: e, Problems: []RowProblem{{Reason: i18n.M("empty row")}}}, true)
 		}
 		empties = empties[:0]
 		lastRow = v.Row
@@ -503,7 +508,7 @@ func (r *runner) validate(ctx context.Context, rd Reader, seen LedgerStore) (las
 		case v.DuplicateOf != 0:
 			r.sum.Duplicates++
 			valid++
-			r.list(fmt.Sprintf("row %d: duplicate of row %d (same name, mobile and telephone): imported once", v.Row, v.DuplicateOf))
+			r.list(r.cfg.T.Sprintf("row %d: duplicate of row %d (same name, mobile and telephone): imported once", v.Row, v.DuplicateOf))
 		default:
 			valid++
 			if seen != nil {
@@ -527,13 +532,13 @@ const ledgerBatch = 500
 func (r *runner) invalid(v *Verdict, report bool) {
 	r.sum.Invalid++
 	if v.Empty {
-		v.Problems = []RowProblem{{Reason: "empty row"}}
+		v.Problems = []RowProblem{{Reason: i18n.M("empty row")}}
 	}
 	msgs := make([]string, len(v.Problems))
 	lines := make([]string, len(v.Problems))
 	for i, p := range v.Problems {
-		msgs[i] = p.String()
-		lines[i] = fmt.Sprintf("row %d: %s", v.Row, msgs[i])
+		msgs[i] = p.String() // English: the summary's JSON and the results file are data
+		lines[i] = r.cfg.T.Sprintf("row %d: %s", v.Row, p.Localize(r.cfg.T))
 	}
 	if report {
 		r.list(lines...)
@@ -681,7 +686,7 @@ func (r *runner) drain(ctx context.Context, rd Reader, lastRow int) {
 
 func (r *runner) write(res Result) {
 	if err := r.res.Write(res); err != nil {
-		fmt.Fprintf(r.cfg.Report, "crmctl: warning: results file: %v\n", err)
+		r.cfg.T.Fprintf(r.cfg.Report, "crmctl: warning: results file: %v\n", err)
 	}
 }
 
@@ -723,7 +728,7 @@ func (r *runner) lookup(ctx context.Context, v *Verdict, sentAt time.Time) (stri
 	var list *api.CustomerList
 	err := r.withLogin(ctx, func() (e error) { list, e = r.client.MatchingName(ctx, v.Name); return e })
 	if err != nil {
-		return "", fmt.Errorf("row %d: checking whether an unanswered request created %q: %w", v.Row, v.Name, err)
+		return "", i18n.Errorf("row %d: checking whether an unanswered request created %q: %w", v.Row, v.Name, err)
 	}
 	if c := list.CreatedBy(v.Name, v.Values["common_id"], sentAt); c != nil {
 		return string(c.ID), nil
@@ -776,10 +781,10 @@ func (r *runner) relogin(ctx context.Context, cause error) error {
 	if r.cfg.Relogin == nil || !r.loginOK {
 		return cause
 	}
-	fmt.Fprintf(r.cfg.Report, "crmctl: the token was refused (%v): logging in again\n", cause)
+	r.cfg.T.Fprintf(r.cfg.Report, "crmctl: the token was refused (%v): logging in again\n", cause)
 	c, err := r.cfg.Relogin(ctx)
 	if err != nil {
-		return fmt.Errorf("logging in again after %v: %w", cause, err)
+		return i18n.Errorf("logging in again after %v: %w", cause, err)
 	}
 	r.loginOK = false
 	if r.cfg.Pacer != nil {
@@ -867,7 +872,7 @@ func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, er
 	default:
 		// The request may have been processed (no answer, a 5xx page, an answer that
 		// could not be read): ask matching_name before anything is sent again.
-		fmt.Fprintf(r.cfg.Report, "row %d: no usable answer (%v): checking with matching_name\n", v.Row, err)
+		r.cfg.T.Fprintf(r.cfg.Report, "row %d: no usable answer (%v): checking with matching_name\n", v.Row, err)
 		id, lerr := r.lookup(ctx, v, r.sentAt)
 		if lerr != nil {
 			return false, lerr // the row stays "sent": the next run checks it again
@@ -950,7 +955,7 @@ func (r *runner) claim(ctx context.Context, v *Verdict) (done bool, err error) {
 		}
 		break
 	}
-	fmt.Fprintf(r.cfg.Report, "row %d: an import of %s sent this customer and got no answer: checking with matching_name\n", v.Row, earlier)
+	r.cfg.T.Fprintf(r.cfg.Report, "row %d: an import of %s sent this customer and got no answer: checking with matching_name\n", v.Row, earlier)
 	id, err := r.lookup(ctx, v, prev.SentAt)
 	if err != nil {
 		return false, err

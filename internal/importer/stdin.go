@@ -2,9 +2,10 @@ package importer
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"os"
+
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // StdinPath is the FILE that means standard input.
@@ -15,7 +16,7 @@ const StdinPath = "-"
 // a zip archive; a JSONL file starts with an object; anything else is read as CSV).
 func spoolStdin(in io.Reader, dir, forced string) (path, format string, err error) {
 	if in == nil {
-		return "", "", fmt.Errorf("no standard input")
+		return "", "", i18n.Errorf("no standard input")
 	}
 	if forced != "" {
 		if format, err = DetectFormat(StdinPath, forced); err != nil {
@@ -49,7 +50,7 @@ func sniffFormat(path string) (string, error) {
 	head = head[:n]
 	switch {
 	case n == 0:
-		return "", fmt.Errorf("nothing to read")
+		return "", i18n.Errorf("nothing to read")
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		return FormatXLSX, nil
 	}

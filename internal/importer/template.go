@@ -11,6 +11,7 @@ import (
 
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // TemplateHeader is the header of an import template: the Chinese label of every
@@ -33,7 +34,7 @@ func WriteTemplate(path string, pools []api.Pool, maps *api.FieldMapList) error 
 	case ".xlsx":
 		return writeXLSXTemplate(path, pools, maps)
 	default:
-		return fmt.Errorf("--template %s: the name must end in .xlsx or .csv", path)
+		return i18n.Errorf("--template %s: the name must end in .xlsx or .csv", path)
 	}
 }
 

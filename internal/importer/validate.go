@@ -2,25 +2,30 @@ package importer
 
 import (
 	"context"
-	"fmt"
 	"hash/maphash"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // RowProblem is one reason a row cannot be sent.
 type RowProblem struct {
 	Column string // the column (or JSON key) at fault; "" for the whole row
 	Value  string
-	Reason string
+	Reason i18n.Message // in the catalogue: reported in the chosen language
 }
 
-// String tells the problem; a long value is quoted shortened (maxQuoted characters).
-func (p RowProblem) String() string {
-	reason, column := p.Reason, shorten(p.Column, maxQuoted)
+// String tells the problem in English (the results file, -o json).
+func (p RowProblem) String() string { return p.Localize(i18n.New(i18n.English)) }
+
+// Localize tells the problem in tr's language; a long value is quoted shortened
+// (maxQuoted characters).
+func (p RowProblem) Localize(tr *i18n.Printer) string {
+	full := tr.Sprintf("%v", p.Reason)
+	reason, column := full, shorten(p.Column, maxQuoted)
 	if p.Value != "" && len(p.Value) > maxQuoted {
 		reason = strings.ReplaceAll(reason, p.Value, shorten(p.Value, maxQuoted))
 	}
@@ -28,30 +33,30 @@ func (p RowProblem) String() string {
 	if p.Column == "" {
 		return reason
 	}
-	if p.Value != "" && !strings.Contains(p.Reason, p.Value) {
-		return fmt.Sprintf("column %s = %q: %s", column, shorten(p.Value, maxQuoted), reason)
+	if p.Value != "" && !strings.Contains(full, p.Value) {
+		return tr.Sprintf("column %s = %q: %s", column, shorten(p.Value, maxQuoted), reason)
 	}
-	return fmt.Sprintf("column %s: %s", column, reason)
+	return tr.Sprintf("column %s: %s", column, reason)
 }
 
 // badText says why a value cannot be sent ("" when it can): text that is not valid
 // UTF-8, a NUL, or another control character (tab, line feed and carriage return,
 // which a multi-line note holds, excepted). They would reach the CRM as they are and
 // stay there: the API has no delete.
-func badText(s string) string {
+func badText(s string) i18n.Message {
 	if !utf8.ValidString(s) {
-		return "the text is not valid UTF-8: is the file GBK? pass --encoding gbk (or gb18030)"
+		return i18n.M("the text is not valid UTF-8: is the file GBK? pass --encoding gbk (or gb18030)")
 	}
 	for i, r := range s {
 		switch {
 		case r == 0:
-			return fmt.Sprintf("a NUL character (at byte %d): remove it", i)
+			return i18n.M("a NUL character (at byte %d): remove it", i)
 		case r == '\t' || r == '\n' || r == '\r':
 		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			return fmt.Sprintf("a control character %U (at byte %d): remove it", r, i)
+			return i18n.M("a control character %U (at byte %d): remove it", r, i)
 		}
 	}
-	return ""
+	return i18n.Message{}
 }
 
 // Verdict is what validation made of one row.
@@ -142,19 +147,19 @@ func (v *Validator) Check(ctx context.Context, rec *Record) (*Verdict, error) {
 	}
 	out.Name = vals["name"]
 	for _, k := range vals.Keys() {
-		if reason := badText(vals[k]); reason != "" {
+		if reason := badText(vals[k]); !reason.IsZero() {
 			out.Problems = append(out.Problems, RowProblem{Column: col(k, k), Reason: reason})
 		}
 	}
 	if vals[fields.PoolKey] == "" {
 		if v.defaultPool == "" {
-			out.Problems = append(out.Problems, RowProblem{Column: col(fields.PoolKey, "pool"), Reason: "no pool: pass --pool, or fill the pool (公海) column"})
+			out.Problems = append(out.Problems, RowProblem{Column: col(fields.PoolKey, "pool"), Reason: i18n.M("no pool: pass --pool, or fill the pool (公海) column")})
 		} else {
 			vals = vals.Merge(fields.Values{fields.PoolKey: v.defaultPool})
 		}
 	}
 	if out.Name == "" {
-		out.Problems = append(out.Problems, RowProblem{Column: col("name", "name"), Reason: "the customer name (客户名称) is empty"})
+		out.Problems = append(out.Problems, RowProblem{Column: col("name", "name"), Reason: i18n.M("the customer name (客户名称) is empty")})
 	}
 	if vals.NeedsFieldMaps() && !v.fetchedMaps {
 		fm, err := v.lk.FieldMaps(ctx)
@@ -167,7 +172,7 @@ func (v *Validator) Check(ctx context.Context, rec *Record) (*Verdict, error) {
 	for _, p := range probs {
 		reason := p.Reason
 		if p.Suggestion != "" {
-			reason += fmt.Sprintf("; did you mean %q?", p.Suggestion)
+			reason = i18n.M("%v; did you mean %q?", p.Reason, p.Suggestion)
 		}
 		out.Problems = append(out.Problems, RowProblem{Column: col(p.Key, p.Field.Flag), Value: p.Value, Reason: reason})
 	}
