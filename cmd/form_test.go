@@ -2,6 +2,8 @@ package cmd
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -233,5 +235,54 @@ func TestFieldsListTolerantOfMissingKeys(t *testing.T) {
 	api.routes["GET /api/v2/custom_fields/customer/by_group"] = canned(`{"code":0,"data":{"custom_field_groups":"none"}}`)
 	if r = e.run("", "--refresh", "fields", "list"); r.code != 1 || !strings.Contains(r.stderr, "custom_field_groups") {
 		t.Errorf("malformed: %s", r)
+	}
+}
+
+// An import's columns may be custom labels; the whole-file check runs the same checks as
+// a create (the row and the column named), and the rows go with keys and codes.
+func TestImportCustomColumns(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	path := filepath.Join(e.home, "rows.csv")
+	bad := "客户名称,客户级别,经营品类,年采购额,签约日期,所属部门,业务模版\n" +
+		"好公司,VIP,家电,12,2024-03-01,销售部,\n" +
+		"坏级别,VPI,,,,,\n" +
+		"坏数字,,,很多,2024/03/01,研发部,\n" +
+		"缺必填,,,,,,7\n"
+	if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run("", "customers", "import", path, "--pool", "45", "--dry-run")
+	if r.code != 2 {
+		t.Fatalf("want exit 2:\n%s", r)
+	}
+	for _, want := range []string{
+		`row 3: column 客户级别: unknown option "VPI"`,
+		`row 4: column 年采购额: "很多" is not a number`, `row 4: column 签约日期: "2024/03/01" is not a date: write YYYY-MM-DD`,
+		`row 4: column 所属部门: no department is named or numbered "研发部"`,
+		`row 5: column 进口方式 (text_asset_4b74a32b): required by business template 7's form, and not given`,
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if n := len(posts(api)); n != 0 {
+		t.Fatalf("%d creates sent by a dry run", n)
+	}
+	good := "客户名称,客户级别,经营品类,text_asset_9320d8d7,所属部门\n好公司,VIP,\"家电,数码\",标签,华南销售部\n"
+	if err := os.WriteFile(path, []byte(good), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r = e.run("", "customers", "import", path, "--pool", "45", "--rate", "off"); r.code != 0 {
+		t.Fatal(r)
+	}
+	p := posts(api)
+	if len(p) != 1 {
+		t.Fatalf("posts: %s", callNames(api.Calls()))
+	}
+	f := p[0].Form
+	if f.Get("customer[text_asset_77aa01]") != "sel_6010" || strings.Join(f["customer[text_asset_77aa07][]"], ",") != "select_e2e1cfb1,select_e2e1cfb2" ||
+		f.Get("customer[text_asset_9320d8d7]") != "标签" || f.Get("customer[want_department_id]") != "3" {
+		t.Errorf("form: %v", f)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/config"
+	"github.com/crmctl/crmctl/internal/fields"
 	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/importer"
 	"github.com/crmctl/crmctl/internal/iostreams"
@@ -96,23 +97,30 @@ INPUT CHECKS
 COLUMNS
   A header names each column's field as a flag name (name, contact-name, tel), an API key
   (address_attributes[tel]) or the CRM's Chinese label (客户名称, 电话, 联系人姓名), ignoring
-  case and spaces; custom fields use their key (text_asset_9320d8d7). The keys of a JSONL
+  case and spaces; the company's custom fields use their label as the CRM shows it
+  (客户级别, see ` + "`crmctl fields list`" + `) or their key (text_asset_9320d8d7; a business
+  template's own fields by key, or by label with --map), and a label two fields share is
+  refused (use the key). The keys of a JSONL
   line are read the same way (nested objects as address_attributes[tel]). --map
   COLUMN=FIELD maps any other header or key (FIELD - ignores it). An unknown column or
   key stops the import unless --ignore-unknown. The pool comes from --pool, or from a
   pool (公海) column holding a pool's id or name; a filled cell wins over --pool.
-  ` + "`--template FILE.xlsx`" + ` writes an empty template with every field's header and
-  drop-down lists of the valid options. An existing file is never overwritten unless
+  ` + "`--template FILE.xlsx`" + ` writes an empty template with every field's header — the
+  create call's and one per enabled custom field, in the form's order — with drop-down lists
+  of the valid options, pools and departments, and a comment on the headers of the
+  columns that take ids, dates or several values. An existing file is never overwritten unless
   --force is given (a filled template is a day's work).
 
 VALIDATION FIRST
   The whole file is checked before the first request: unknown or disabled options (with the
-  nearest valid label), unknown pools, bad ids and emails, rows without a name or a pool,
-  empty rows. Each bad row is reported with its row number (as a spreadsheet shows it),
+  nearest valid label), unknown pools and departments, bad ids and emails, the custom
+  fields as a create checks them (options, numbers, dates, emails, mobiles, URLs, disabled
+  fields, the required fields of the row's business template), rows without a name or a
+  pool, empty rows. Each bad row is reported with its row number (as a spreadsheet shows it),
   column and reason, and nothing is sent (exit 2) unless --skip-invalid. --dry-run stops
   after the check and prints the plan. Rows repeating an earlier row's name, mobile and
   telephone are imported once (--allow-duplicates sends them all). Validation needs only
-  the pools and field maps, which are cached.
+  the pools, field maps, forms and departments, which are cached.
 
 PACING
   Requests are sent at the rate limit and never above it: by default 10 per 10 seconds
@@ -350,11 +358,17 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		return err
 	}
 	errOut := opts.IO.ErrOut
+	// The company's form names columns too (custom fields by label): read it first.
+	cf, err := lk.CustomFields(ctx, "")
+	if err != nil {
+		return err
+	}
+	form := fields.NewForm(cf, "")
 	cfg := importer.Config{
 		Path:  opts.File,
 		Stdin: opts.IO.In,
 		Read: importer.ReadOptions{Format: opts.Format, Encoding: opts.Encoding, Delimiter: delim, Sheet: opts.Sheet,
-			Map: maps, IgnoreUnknown: opts.IgnoreUnknown},
+			Map: maps, IgnoreUnknown: opts.IgnoreUnknown, Form: form},
 		Pool: opts.Pool,
 		Lookups: importer.Lookups{
 			Pools: func(ctx context.Context) ([]api.Pool, error) {
@@ -365,6 +379,20 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 				return l.Pools, nil
 			},
 			FieldMaps: func(ctx context.Context) (*api.FieldMapList, error) { return lk.FieldMaps(ctx, "customer") },
+			Form: func(ctx context.Context, template string) (*fields.Form, error) {
+				cf, err := lk.CustomFields(ctx, template)
+				if err != nil {
+					return nil, err
+				}
+				return fields.NewForm(cf, template), nil
+			},
+			Departments: func(ctx context.Context) ([]api.Department, error) {
+				l, err := lk.Departments(ctx)
+				if err != nil {
+					return nil, err
+				}
+				return l.Departments, nil
+			},
 		},
 		DryRun: opts.DryRun, SkipInvalid: opts.SkipInvalid, RetryFailed: opts.RetryFailed, AllowDuplicates: opts.AllowDuplicates,
 		DataDir:     s.DataDir,
@@ -703,11 +731,18 @@ func failedRows(opts *ImportOptions, s *importer.Summary) error {
 }
 
 func writeTemplate(ctx context.Context, opts *ImportOptions, lk *cmdutil.Lookups) error {
-	var pools []api.Pool
-	var maps *api.FieldMapList
+	var content importer.TemplateContent
 	if pl, err := lk.Pools(ctx); err == nil {
-		pools = pl.Pools
-		maps, _ = lk.FieldMaps(ctx, "customer")
+		content.Pools = pl.Pools
+		content.FieldMaps, _ = lk.FieldMaps(ctx, "customer")
+		if cf, err := lk.CustomFields(ctx, ""); err == nil {
+			content.Form = fields.NewForm(cf, "")
+		} else if ctx.Err() == nil {
+			opts.IO.T().Fprintf(iostreams.SafeWriter(opts.IO.ErrOut), "crmctl: warning: no drop-down lists (%v)\n", err)
+		}
+		if deps, err := lk.Departments(ctx); err == nil {
+			content.Departments = deps.Departments
+		}
 	} else if ctx.Err() == nil {
 		opts.IO.T().Fprintf(iostreams.SafeWriter(opts.IO.ErrOut), "crmctl: warning: no drop-down lists (%v)\n", err)
 	}
@@ -715,7 +750,7 @@ func writeTemplate(ctx context.Context, opts *ImportOptions, lk *cmdutil.Lookups
 	if err := checkTemplateTarget(opts.Template, opts.Force); err != nil {
 		return err
 	}
-	if err := importer.WriteTemplate(opts.Template, pools, maps); err != nil {
+	if err := importer.WriteTemplate(opts.Template, content); err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}
 	opts.IO.T().Fprintf(opts.IO.ErrOut, "wrote the import template %s\n", opts.Template)

@@ -6,11 +6,10 @@
 package importer
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
-	"unicode"
 
 	"github.com/crmctl/crmctl/internal/fields"
 	"github.com/crmctl/crmctl/internal/i18n"
@@ -18,62 +17,30 @@ import (
 
 // NormalizeHeader folds a header for matching: case, spaces (ASCII and full-width), a
 // BOM, '-' and '_' are ignored, and full-width parentheses are read as ASCII ones.
-func NormalizeHeader(h string) string {
-	var b strings.Builder
-	for _, r := range strings.TrimPrefix(h, "\ufeff") {
-		switch {
-		case unicode.IsSpace(r) || r == '\u3000' || r == '\ufeff':
-			continue
-		case r == '-' || r == '_':
-			continue
-		case r == '（':
-			b.WriteRune('(')
-		case r == '）':
-			b.WriteRune(')')
-		default:
-			b.WriteRune(unicode.ToLower(r))
-		}
-	}
-	return b.String()
-}
-
-// headerIndex maps every name a field is known by (flag name, API key, English name,
-// Chinese label and aliases, all normalised) to its API key. It is built from the
-// catalogue alone.
-var headerIndex = sync.OnceValue(buildHeaderIndex)
-
-func buildHeaderIndex() map[string]string {
-	idx := map[string]string{}
-	for _, f := range fields.All() {
-		names := append([]string{f.Flag, f.Key, f.Name, f.Label, fields.FormName(f.Key)}, f.Aliases...)
-		for _, n := range names {
-			k := NormalizeHeader(n)
-			if k == "" {
-				continue
-			}
-			if prev, ok := idx[k]; ok && prev != f.Key {
-				// Two fields share a name: neither may claim it.
-				idx[k] = ""
-				continue
-			}
-			idx[k] = f.Key
-		}
-	}
-	return idx
-}
+func NormalizeHeader(h string) string { return fields.Fold(h) }
 
 // FieldFor resolves a header or a --map target to an API key: a flag name, an API key,
 // the English name, the Chinese label or an alias of a catalogue field (ignoring case
 // and spaces), or a custom field key (text_asset_9320d8d7). ok is false when nothing
 // matches.
 func FieldFor(name string) (key string, ok bool) {
-	if k := headerIndex()[NormalizeHeader(name)]; k != "" {
-		return k, true
-	}
+	k, err := fieldFor(name, nil)
+	return k, err == nil
+}
+
+// fieldFor resolves a header with the company's form (nil: the catalogue only): a
+// custom field's label maps to its key too. Any custom key goes through (a business
+// template's field is checked against the row's form); a label two fields share is an
+// error naming both keys.
+func fieldFor(name string, form *fields.Form) (string, error) {
 	if k, err := fields.NormalizeKey(strings.ToLower(strings.TrimSpace(name))); err == nil {
-		return k, true
+		return k, nil
 	}
-	return "", false
+	k, p := form.KeyFor(name)
+	if p != nil {
+		return "", p
+	}
+	return k, nil
 }
 
 // Column is one column of a tabular file and the field it feeds.
@@ -106,7 +73,14 @@ func (e *UnknownColumnsError) Error() string {
 // MapHeader maps a header row onto the catalogue. overrides are --map COLUMN=FIELD
 // (COLUMN matched exactly or ignoring case and spaces; FIELD "-" ignores the column).
 func MapHeader(header []string, overrides map[string]string, ignoreUnknown bool) (*Mapping, error) {
+	return mapHeaderWith(header, overrides, ignoreUnknown, nil)
+}
+
+// mapHeaderWith maps a header row with the company's form: custom fields' labels are
+// column names too.
+func mapHeaderWith(header []string, overrides map[string]string, ignoreUnknown bool, form *fields.Form) (*Mapping, error) {
 	hm := newHeaderMapper(overrides, ignoreUnknown)
+	hm.form = form
 	m, unknown, err := hm.mapHeader(header)
 	if err != nil {
 		return nil, err
@@ -124,6 +98,7 @@ func MapHeader(header []string, overrides map[string]string, ignoreUnknown bool)
 // its fields: the header row of a CSV or XLSX file, the keys of each JSONL line. It
 // remembers which overrides matched a name.
 type headerMapper struct {
+	form          *fields.Form // the company's form: custom labels are names too (nil: none)
 	overrides     map[string]string
 	ignoreUnknown bool
 	matched       map[string]bool
@@ -153,17 +128,22 @@ func (hm *headerMapper) mapHeader(header []string) (m *Mapping, unknown []string
 		case over && strings.TrimSpace(target) == "-":
 			// ignored on request
 		case over:
-			k, ok := FieldFor(target)
-			if !ok {
+			k, err := fieldFor(target, hm.form)
+			if err != nil {
 				return nil, nil, i18n.Errorf("--map %s=%s: %q is not a field (use a flag name, an API key, a Chinese label or a custom key)", h, target, target)
 			}
 			col.Key = k
 		case h == "":
 			// a column without a header carries nothing we could name
 		default:
-			if k, ok := FieldFor(h); ok {
+			k, err := fieldFor(h, hm.form)
+			var p *fields.Problem
+			switch {
+			case err == nil:
 				col.Key = k
-			} else if !hm.ignoreUnknown {
+			case errors.As(err, &p) && strings.Contains(p.Reason.Format, "is the label of"):
+				return nil, nil, fmt.Errorf("column %q: %s (or --map %q=KEY)", h, p.Reason.String(), h)
+			case !hm.ignoreUnknown:
 				unknown = append(unknown, h)
 			}
 		}

@@ -36,6 +36,9 @@ type ReadOptions struct {
 	Map       map[string]string
 	// IgnoreUnknown skips columns that match no field instead of refusing the file.
 	IgnoreUnknown bool
+	// Form is the company's customer form: its fields' labels name columns too (nil: the
+	// catalogue's names and custom keys only).
+	Form *fields.Form
 
 	// decided is the CSV encoding a first reading decided (the second pass reuses it).
 	decided *textEncoding
@@ -187,7 +190,7 @@ func newCSVReader(fh *os.File, src io.Reader, h hash.Hash, o ReadOptions) (*csvR
 	line, _ := cr.FieldPos(0)
 	end := recordEnd(line, header)
 	header = append([]string(nil), header...)
-	m, err := MapHeader(header, o.Map, o.IgnoreUnknown)
+	m, err := mapHeaderWith(header, o.Map, o.IgnoreUnknown, o.Form)
 	if err != nil {
 		return nil, err
 	}
@@ -380,7 +383,7 @@ func newXLSXReader(fh *os.File, h hash.Hash, o ReadOptions) (*xlsxReader, error)
 		r.Close()
 		return nil, err
 	}
-	if r.m, err = MapHeader(header, o.Map, o.IgnoreUnknown); err != nil {
+	if r.m, err = mapHeaderWith(header, o.Map, o.IgnoreUnknown, o.Form); err != nil {
 		r.Close()
 		return nil, err
 	}
@@ -454,7 +457,7 @@ func newJSONLReader(fh *os.File, src io.Reader, h hash.Hash, o ReadOptions) (*js
 		return nil, err
 	}
 	return &jsonlReader{fh: fh, h: h, br: br,
-		hm: newHeaderMapper(o.Map, o.IgnoreUnknown), keySeen: map[string]bool{}}, nil
+		hm: formMapper(o), keySeen: map[string]bool{}}, nil
 }
 
 func (r *jsonlReader) Next() (*Record, error) {
@@ -551,3 +554,9 @@ func (r *jsonlReader) Mapping() *Mapping { return nil }
 func (r *jsonlReader) Sum() []byte       { return r.h.Sum(nil) }
 func (r *jsonlReader) Describe() string  { return "JSONL" }
 func (r *jsonlReader) Close() error      { return r.fh.Close() }
+
+func formMapper(o ReadOptions) *headerMapper {
+	hm := newHeaderMapper(o.Map, o.IgnoreUnknown)
+	hm.form = o.Form
+	return hm
+}

@@ -413,7 +413,7 @@ func TestHashIsTheContent(t *testing.T) {
 func TestTemplates(t *testing.T) {
 	dir := t.TempDir()
 	csvPath := filepath.Join(dir, "t.csv")
-	if err := WriteTemplate(csvPath, nil, nil); err != nil {
+	if err := WriteTemplate(csvPath, TemplateContent{}); err != nil {
 		t.Fatal(err)
 	}
 	r, recs := readAll(t, csvPath, ReadOptions{})
@@ -424,7 +424,7 @@ func TestTemplates(t *testing.T) {
 	pools, _ := lk.Pools(context.Background())
 	maps, _ := lk.FieldMaps(context.Background())
 	xPath := filepath.Join(dir, "t.xlsx")
-	if err := WriteTemplate(xPath, pools, maps); err != nil {
+	if err := WriteTemplate(xPath, TemplateContent{Pools: pools, FieldMaps: maps}); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{csvPath, xPath} {

@@ -306,6 +306,18 @@ func (r *runner) run(ctx context.Context) error {
 			return maps, err
 		},
 	}
+	if cfg.Lookups.Form != nil {
+		lk.Form = func(ctx context.Context, template string) (form *fields.Form, err error) {
+			err = r.withLogin(ctx, func() (e error) { form, e = cfg.Lookups.Form(ctx, template); return e })
+			return form, err
+		}
+	}
+	if cfg.Lookups.Departments != nil {
+		lk.Departments = func(ctx context.Context) (deps []api.Department, err error) {
+			err = r.withLogin(ctx, func() (e error) { deps, e = cfg.Lookups.Departments(ctx); return e })
+			return deps, err
+		}
+	}
 	if strings.TrimSpace(cfg.Pool) == "" && rd.Mapping() != nil && headerOf[fields.PoolKey] == "" {
 		// Every row would be invalid for it: one line says why.
 		rd.Close()

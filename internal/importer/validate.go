@@ -79,6 +79,11 @@ func (v *Verdict) Valid() bool { return len(v.Problems) == 0 && !v.Empty }
 type Lookups struct {
 	Pools     func(ctx context.Context) ([]api.Pool, error)
 	FieldMaps func(ctx context.Context) (*api.FieldMapList, error)
+	// Form returns the company's form for a business template ("" for none); nil: custom
+	// fields are not checked. It is asked once per template the file uses.
+	Form func(ctx context.Context, template string) (*fields.Form, error)
+	// Departments, asked when a row names a department; nil: ids go through unchecked.
+	Departments func(ctx context.Context) ([]api.Department, error)
 }
 
 // Validator checks rows against the catalogue and the look-ups, and finds duplicates.
@@ -87,6 +92,9 @@ type Validator struct {
 	pools           []api.Pool
 	fieldMaps       *api.FieldMapList
 	fetchedMaps     bool
+	forms           map[string]*fields.Form // by template id
+	departments     []api.Department
+	fetchedDeps     bool
 	defaultPool     string // resolved id of --pool
 	headerOf        map[string]string
 	allowDuplicates bool
@@ -168,13 +176,44 @@ func (v *Validator) Check(ctx context.Context, rec *Record) (*Verdict, error) {
 		}
 		v.fieldMaps, v.fetchedMaps = fm, true
 	}
-	resolved, probs := fields.Resolve(vals, fields.Lookup{Pools: v.pools, FieldMaps: v.fieldMaps})
+	form, err := v.form(ctx, vals)
+	if err != nil {
+		return nil, err
+	}
+	if form != nil {
+		named, _ := fields.Name(vals, form)
+		if named.NeedsFieldMaps() && !v.fetchedMaps { // a select named by a label of the form
+			fm, err := v.lk.FieldMaps(ctx)
+			if err != nil {
+				return nil, err
+			}
+			v.fieldMaps, v.fetchedMaps = fm, true
+		}
+	}
+	if vals.NeedsDepartments() && !v.fetchedDeps && v.lk.Departments != nil {
+		deps, err := v.lk.Departments(ctx)
+		if err != nil {
+			return nil, err
+		}
+		v.departments, v.fetchedDeps = deps, true
+		if v.departments == nil {
+			v.departments = []api.Department{}
+		}
+	}
+	resolved, probs := fields.Resolve(vals, fields.Lookup{Pools: v.pools, FieldMaps: v.fieldMaps, Form: form, Departments: v.departments})
 	for _, p := range probs {
 		reason := p.Reason
 		if p.Suggestion != "" {
 			reason = i18n.M("%v; did you mean %q?", p.Reason, p.Suggestion)
 		}
-		out.Problems = append(out.Problems, RowProblem{Column: col(p.Key, p.Field.Flag), Value: p.Value, Reason: reason})
+		column := rec.HeaderOf[p.Key]
+		if column == "" {
+			column = v.headerOf[p.Key]
+		}
+		if column == "" {
+			column = p.Name() // no column: a required field left out, named by its label
+		}
+		out.Problems = append(out.Problems, RowProblem{Column: column, Value: p.Value, Reason: reason})
 	}
 	if len(out.Problems) > 0 {
 		return out, nil
@@ -197,6 +236,30 @@ func (v *Validator) Check(ctx context.Context, rec *Record) (*Verdict, error) {
 		}
 	}
 	return out, nil
+}
+
+// form is the company's form for the row's business template (nil without Lookups.Form),
+// read once per template.
+func (v *Validator) form(ctx context.Context, vals fields.Values) (*fields.Form, error) {
+	if v.lk.Form == nil {
+		return nil, nil
+	}
+	template := strings.TrimSpace(vals[fields.TemplateKey])
+	if fields.CheckInt(template) != nil {
+		template = "" // a malformed id is a problem of its own; the plain form checks the rest
+	}
+	if f, ok := v.forms[template]; ok {
+		return f, nil
+	}
+	f, err := v.lk.Form(ctx, template)
+	if err != nil {
+		return nil, err
+	}
+	if v.forms == nil {
+		v.forms = map[string]*fields.Form{}
+	}
+	v.forms[template] = f
+	return f, nil
 }
 
 // column names a field as the file did (its header, or its JSON key).
