@@ -171,8 +171,13 @@ and names the customer it finds; the exit code is still the failure's.`,
 	return cmd
 }
 
+// flagHelp is a field's flag usage: its help and, unless the help says it already, the
+// CRM's label.
 func flagHelp(f fields.Field) string {
-	h := f.Help + " (" + f.Label + ")"
+	h := f.Help
+	if !strings.Contains(h, "("+f.Label+")") {
+		h += " (" + f.Label + ")"
+	}
 	if f.Flag == "pool" || f.Flag == "name" {
 		h += "; required"
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/config"
+	"github.com/crmctl/crmctl/internal/fields"
 	"github.com/crmctl/crmctl/internal/importer"
 	"github.com/crmctl/crmctl/internal/iostreams"
 )
@@ -177,6 +178,21 @@ func TestEstimate(t *testing.T) {
 	} {
 		if got := estimate(tc.n, tc.rate).String(); got != tc.want {
 			t.Errorf("estimate(%d, %q) = %q, want %q", tc.n, tc.rate, got, tc.want)
+		}
+	}
+}
+
+// Each field flag names the CRM's label once.
+func TestCreateFlagHelpNamesTheLabelOnce(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	cmd := NewCmdCreate(&cmdutil.Factory{IOStreams: ios}, nil)
+	for _, f := range fields.All() {
+		fl := cmd.Flag(f.Flag)
+		if fl == nil {
+			t.Fatalf("no --%s", f.Flag)
+		}
+		if n := strings.Count(fl.Usage, "("+f.Label+")"); n != 1 {
+			t.Errorf("--%s: %q names (%s) %d times", f.Flag, fl.Usage, f.Label, n)
 		}
 	}
 }

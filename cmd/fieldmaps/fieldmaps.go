@@ -3,6 +3,7 @@ package fieldmaps
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -107,6 +108,18 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 			}
 			t.Rows = append(t.Rows, row)
 		}
+	}
+	if len(t.Rows) == 0 && !p.JSON() {
+		// Say so, on stderr: an empty stdout alone looks like a failure.
+		what := "no select fields"
+		if len(list.Fields) > 0 {
+			what = "no enabled options in its select fields (--all shows the disabled ones)"
+		}
+		if opts.All && len(list.Fields) > 0 {
+			what = "no options in its select fields"
+		}
+		_, err := fmt.Fprintf(p.IO.ErrOut, "%s has %s\n", opts.Entity, what)
+		return err
 	}
 	return p.Print(list.Raw, t)
 }
