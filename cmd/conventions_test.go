@@ -129,3 +129,12 @@ func TestFieldmapsShowSaysWhenThereIsNothing(t *testing.T) {
 		t.Errorf("json: %s", r)
 	}
 }
+
+// JSON that crmctl writes itself keeps & < > as they are.
+func TestJSONOutputDoesNotEscapeHTML(t *testing.T) {
+	e := newEnv(t, newFakeAPI(t))
+	r := e.run("", "customers", "create", "--pool", "45", "--name", "A&B <贸易>", "--dry-run", "-o", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"value": "A&B <贸易>"`) || strings.Contains(r.stdout, `\u0026`) {
+		t.Errorf("%s", r)
+	}
+}

@@ -4,7 +4,6 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"github.com/crmctl/crmctl/internal/fields"
 	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/iostreams"
+	"github.com/crmctl/crmctl/internal/output"
 	"github.com/crmctl/crmctl/internal/prompter"
 	"github.com/crmctl/crmctl/internal/team"
 )
@@ -202,7 +202,7 @@ func printError(f *cmdutil.Factory, err error, code int) {
 				obj["api_error"] = apiErr.Key
 			}
 		}
-		b, _ := json.Marshal(map[string]any{"error": obj})
+		b, _ := output.Marshal(map[string]any{"error": obj})
 		fmt.Fprintln(errOut, string(b))
 		return
 	}

@@ -83,7 +83,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		r.Error = err.Error()
 	}
 	if p.JSON() {
-		b, merr := json.Marshal(r)
+		b, merr := output.Marshal(r)
 		if merr != nil {
 			return merr
 		}

@@ -3,7 +3,6 @@
 package config
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -215,7 +214,7 @@ func listRun(opts *Options) error {
 		obj[k.name] = v.V
 	}
 	if p.JSON() {
-		b, err := json.Marshal(obj)
+		b, err := output.Marshal(obj)
 		if err != nil {
 			return err
 		}

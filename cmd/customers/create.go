@@ -2,7 +2,6 @@ package customers
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -409,7 +408,7 @@ func printDryRun(p *output.Printer, out io.Writer, v fields.Values) error {
 	params := v.Params()
 	if p.JSON() {
 		d := dryRun{Method: "POST", Path: CreatePath, ContentType: "application/x-www-form-urlencoded", Form: params, Body: v.Form().Encode()}
-		b, err := json.Marshal(d)
+		b, err := output.Marshal(d)
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package customers
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -657,7 +656,7 @@ func printResult(p *output.Printer, opts *ImportOptions, s *importer.Summary) er
 				strconv.Itoa(s.Failed), strconv.Itoa(s.Duplicates), strconv.Itoa(s.Invalid)}},
 		})
 	}
-	b, err := json.Marshal(s)
+	b, err := output.Marshal(s)
 	if err != nil {
 		return err
 	}

@@ -231,3 +231,15 @@ func writePlain(w io.Writer, t Table) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// Marshal is json.Marshal without the HTML escaping meant for web pages: a & in a
+// value stays a &, not \u0026, in what crmctl prints.
+func Marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
