@@ -138,3 +138,19 @@ func TestJSONOutputDoesNotEscapeHTML(t *testing.T) {
 		t.Errorf("%s", r)
 	}
 }
+
+// --jq with an explicit -o table is a contradiction, not a silent choice.
+func TestJQWithTableIsAnError(t *testing.T) {
+	e := newEnv(t, newFakeAPI(t))
+	if r := e.run("", "pools", "list", "-o", "table", "--jq", ".[].name"); r.code != ExitUsage || !strings.Contains(r.stderr, "--jq filters JSON output: it cannot be used with --output table") {
+		t.Errorf("-o table --jq: %s", r)
+	}
+	e.vars["CRMCTL_OUTPUT"] = "table"
+	if r := e.run("", "pools", "list", "--jq", ".[].name"); r.code != ExitUsage || !strings.Contains(r.stderr, "CRMCTL_OUTPUT table") {
+		t.Errorf("CRMCTL_OUTPUT=table --jq: %s", r)
+	}
+	delete(e.vars, "CRMCTL_OUTPUT")
+	if r := e.run("", "pools", "list", "--jq", ".[].name"); r.code != 0 || r.stdout != "公司公海\n超级公海\n" {
+		t.Errorf("--jq alone: %s", r)
+	}
+}

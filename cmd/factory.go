@@ -198,6 +198,9 @@ func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) 
 		if err != nil {
 			return nil, err
 		}
+		if f.Globals.JQ != "" && s.Output.V == config.OutputTable && (s.Output.Source == config.SourceFlag || s.Output.Source == config.SourceEnv) {
+			return nil, cmdutil.UsageErrorf("--jq filters JSON output: it cannot be used with %s table (drop one of them)", s.Output.From)
+		}
 		p, err := output.New(ios, s.Output.V, f.Globals.JQ)
 		if err != nil {
 			return nil, &cmdutil.UsageError{Err: err}

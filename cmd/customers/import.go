@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -301,6 +302,9 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	if err != nil {
 		return err
 	}
+	if w := rateWarning(rate, s); w != "" {
+		fmt.Fprintf(opts.IO.ErrOut, "crmctl: warning: %s\n", w)
+	}
 	// The team's Redis, when configured, must answer before anything is sent: pacing
 	// alone would crowd the other machines' window.
 	var store *team.Store
@@ -459,6 +463,23 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		}
 	}
 	return mapImportError(opts, s, sum, err)
+}
+
+// rateWarning warns of a rate above the API's documented limit against a real host:
+// the API throttles such a run (a local server may have no limit).
+func rateWarning(rate pace.Rate, s *config.Settings) string {
+	def := pace.DefaultRate
+	if rate.IsOff() || s.Sandbox.V || rate.N <= 0 || rate.Window <= 0 {
+		return ""
+	}
+	if u, err := url.Parse(s.BaseURL.V); err != nil || config.IsLoopback(u.Hostname()) {
+		return ""
+	}
+	perSec := float64(rate.N) / rate.Window.Seconds()
+	if rate.N <= def.N && perSec <= float64(def.N)/def.Window.Seconds() {
+		return ""
+	}
+	return fmt.Sprintf("the rate %s is above the API's documented limit of %d requests per %s: expect throttled answers and a slower import", rate, def.N, def.Window)
 }
 
 // tellBar tells the progress bar when a request waits for the rate limit: for its send

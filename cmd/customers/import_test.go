@@ -15,6 +15,7 @@ import (
 	"github.com/crmctl/crmctl/internal/fields"
 	"github.com/crmctl/crmctl/internal/importer"
 	"github.com/crmctl/crmctl/internal/iostreams"
+	"github.com/crmctl/crmctl/internal/pace"
 )
 
 func TestImportFlags(t *testing.T) {
@@ -193,6 +194,33 @@ func TestCreateFlagHelpNamesTheLabelOnce(t *testing.T) {
 		}
 		if n := strings.Count(fl.Usage, "("+f.Label+")"); n != 1 {
 			t.Errorf("--%s: %q names (%s) %d times", f.Flag, fl.Usage, f.Label, n)
+		}
+	}
+}
+
+func TestRateWarning(t *testing.T) {
+	remote := &config.Settings{BaseURL: config.Value[string]{V: "https://lxcrm.weiwenjia.com"}}
+	local := &config.Settings{BaseURL: config.Value[string]{V: "http://127.0.0.1:8710"}}
+	sandbox := &config.Settings{BaseURL: config.Value[string]{V: "https://lxcrm.weiwenjia.com"}, Sandbox: config.Value[bool]{V: true}}
+	for _, tc := range []struct {
+		rate string
+		s    *config.Settings
+		warn bool
+	}{
+		{"50/1s", remote, true},
+		{"20/20s", remote, true}, // a burst of 20 in one window
+		{"10/10s", remote, false},
+		{"5/10s", remote, false},
+		{"off", remote, false},
+		{"50/1s", local, false},
+		{"50/1s", sandbox, false},
+	} {
+		r, err := pace.ParseRate(tc.rate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rateWarning(r, tc.s); (got != "") != tc.warn || (tc.warn && !strings.Contains(got, "above the API's documented limit of 10 requests per 10s")) {
+			t.Errorf("%s against %s (sandbox %v): %q", tc.rate, tc.s.BaseURL.V, tc.s.Sandbox.V, got)
 		}
 	}
 }
