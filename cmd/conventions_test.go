@@ -1,8 +1,12 @@
 package cmd
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	"github.com/crmctl/crmctl/internal/iostreams"
+	"github.com/crmctl/crmctl/internal/prompter"
 )
 
 // --version prints what `crmctl version` prints.
@@ -152,5 +156,42 @@ func TestJQWithTableIsAnError(t *testing.T) {
 	delete(e.vars, "CRMCTL_OUTPUT")
 	if r := e.run("", "pools", "list", "--jq", ".[].name"); r.code != 0 || r.stdout != "公司公海\n超级公海\n" {
 		t.Errorf("--jq alone: %s", r)
+	}
+}
+
+// The walk-through's summary goes to the terminal of the prompts when stderr is
+// redirected; with --dry-run it ends with the command that creates the customer.
+func TestWalkThroughSummaryAndDryRun(t *testing.T) {
+	fake := newFakeAPI(t)
+	e := newEnv(t, fake)
+	p := prompter.NewFake(t)
+	p.ExpectInput("Name (客户名称)").Answer("贸易公司")
+	p.ExpectSelect("Status (跟进状态)").AnswerWith("初访")
+	p.ExpectSelect("Category (客户类型)").AnswerWith("(skip 跳过)")
+	p.ExpectSelect("Source (客户来源)").AnswerWith("(skip 跳过)")
+	p.ExpectSelect("Staff size (人员规模)").AnswerWith("(skip 跳过)")
+	p.ExpectMultiSelect("More fields? (更多字段)").AnswerWith()
+
+	ios, _, out, errOut := iostreams.Test()
+	ios.SetStdinTTY(true)
+	ios.SetStdoutTTY(true)
+	ios.SetStderrTTY(false) // 2> log
+	ios.SetNoColor(true)
+	ios.SetWidth(80)
+	f, cleanup := NewFactory(context.Background(), ios, e.lookup)
+	defer cleanup()
+	f.Prompter = p
+	code := Execute(context.Background(), f, []string{"customers", "create", "--pool", "45", "--dry-run"})
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out.String(), "About to create:") || strings.Contains(errOut.String(), "About to create:") {
+		t.Errorf("the summary is not on the prompts' terminal:\nstdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+	if !strings.Contains(errOut.String(), "To create it, as one command:\n  crmctl customers create --pool 45 --name 贸易公司 --status 初访\n") {
+		t.Errorf("no equivalent command after --dry-run:\n%s", errOut)
+	}
+	if n := len(posts(fake)); n != 0 {
+		t.Errorf("--dry-run sent %d POSTs", n)
 	}
 }

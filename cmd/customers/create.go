@@ -255,7 +255,12 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		}
 	}
 	if opts.DryRun {
-		return printDryRun(p, opts.IO.Out, resolved)
+		if err := printDryRun(p, opts.IO.Out, resolved); err != nil || !interactive {
+			return err
+		}
+		// the command that creates what the walk-through checked
+		fmt.Fprintf(opts.IO.ErrOut, "\nTo create it, as one command:\n  %s\n", EquivalentCommand(globalsOf(opts), values, lookup.Form))
+		return nil
 	}
 	if opts.IfExists != IfExistsCreate {
 		found, err := names.existing(ctx, resolved)
@@ -284,11 +289,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		return notShown(cust, err)
 	}
 	if interactive {
-		var globals []string
-		if opts.Globals != nil {
-			globals = opts.Globals()
-		}
-		fmt.Fprintf(opts.IO.ErrOut, "\nThe same, as one command:\n  %s\n", EquivalentCommand(globals, values, lookup.Form))
+		fmt.Fprintf(opts.IO.ErrOut, "\nThe same, as one command:\n  %s\n", EquivalentCommand(globalsOf(opts), values, lookup.Form))
 	}
 	return nil
 }
@@ -327,6 +328,14 @@ func createLookups(ctx context.Context, lk *cmdutil.Lookups, values fields.Value
 		lookup.Departments = deps.Departments
 	}
 	return lookup, pools.Pools, nil
+}
+
+// globalsOf is the global flags to repeat in the equivalent command.
+func globalsOf(opts *CreateOptions) []string {
+	if opts.Globals == nil {
+		return nil
+	}
+	return opts.Globals()
 }
 
 // notShown reports a customer that was created but could not be printed (a --jq filter

@@ -373,12 +373,47 @@ func validator(f fields.Field) func(string) error {
 		case fields.Email:
 			return fields.CheckEmail(s)
 		}
+		if f.Key == mobileKey {
+			return checkMobile(s)
+		}
 		return nil
 	}
 }
 
+// mobileKey is the API key of the mobile number (手机).
+const mobileKey = "address_attributes[phone]"
+
+// checkMobile checks a mobile number as it is typed: digits, with an optional leading
+// + (a country code) and spaces or dashes between groups; a Chinese number (no + or
+// +86) has 11 digits starting with 1.
+func checkMobile(s string) error {
+	digits := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' {
+			return -1
+		}
+		return r
+	}, strings.TrimPrefix(s, "+"))
+	if digits == "" || strings.ContainsFunc(digits, func(r rune) bool { return r < '0' || r > '9' }) {
+		return i18n.Errorf("%q is not a mobile number: digits only, e.g. 13900001111 or +44 7700 900123", s)
+	}
+	cn, plus := digits, strings.HasPrefix(s, "+")
+	if plus {
+		var ok bool
+		if cn, ok = strings.CutPrefix(digits, "86"); !ok {
+			if len(digits) < 7 || len(digits) > 15 {
+				return i18n.Errorf("%q is not a mobile number: an international number has 7 to 15 digits", s)
+			}
+			return nil
+		}
+	}
+	if len(cn) != 11 || cn[0] != '1' {
+		return i18n.Errorf("%q is not a mobile number: a Chinese mobile number has 11 digits and starts with 1", s)
+	}
+	return nil
+}
+
 // printCreateSummary shows what will be sent, field by field, in the CRM's words, as a
-// table on stderr (stdout carries only the created customer).
+// table on the terminal of the prompts.
 func printCreateSummary(ios *iostreams.IOStreams, v fields.Values, poolID string, pools []api.Pool, form *fields.Form) error {
 	t := output.Table{Header: []string{"FIELD", "VALUE"}}
 	for _, k := range v.Keys() {
@@ -399,8 +434,14 @@ func printCreateSummary(ios *iostreams.IOStreams, v fields.Values, poolID string
 		}
 		t.Rows = append(t.Rows, []string{title, val})
 	}
-	fmt.Fprintln(ios.ErrOut, "\nAbout to create:")
-	return output.WriteTable(ios.ErrOut, ios.IsStderrTTY(), ios.TerminalWidth(), t)
+	// On the terminal the prompts use: stderr, or stdout when stderr goes elsewhere (a
+	// log), since the walk-through runs only when stdout is a terminal.
+	w := ios.ErrOut
+	if !ios.IsStderrTTY() && ios.IsStdoutTTY() {
+		w = ios.Out
+	}
+	fmt.Fprintln(w, "\nAbout to create:")
+	return output.WriteTable(w, ios.IsStderrTTY() || ios.IsStdoutTTY(), ios.TerminalWidth(), t)
 }
 
 // EquivalentCommand is the one-line command that does what the wizard did, every value

@@ -224,3 +224,20 @@ func TestRateWarning(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckMobile(t *testing.T) {
+	for _, ok := range []string{"13900001111", "139 0000 1111", "139-0000-1111", "+86 139 0000 1111", "+44 7700 900123"} {
+		if err := checkMobile(ok); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"1390000111", "23900001111", "139000011112", "abc", "139O0001111", "+86 1390000", "+1 23"} {
+		if err := checkMobile(bad); err == nil {
+			t.Errorf("%q passes", bad)
+		}
+	}
+	f, _ := fields.ByKey("address_attributes[phone]")
+	if validator(f)("12345") == nil || validator(f)("") != nil {
+		t.Error("the walk-through does not check a mobile number")
+	}
+}
