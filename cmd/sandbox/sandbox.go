@@ -336,7 +336,8 @@ func newCmdReset(f *cmdutil.Factory, runF func(*ResetOptions) error) *cobra.Comm
 		Short: "Delete the sandbox's data and seed it again",
 		Long: `Delete every customer, contact and token of the sandbox's store and seed it again
 (pools, field maps and the sample customers come back). Ids keep increasing: no id is
-given twice, even across a reset.
+given twice, even across a reset. Every token of the sandbox ends: a profile logged in
+to ` + "`crmctl sandbox serve`" + ` logs in again.
 
 It asks for confirmation on a terminal; elsewhere it needs --yes.`,
 		Example: `  crmctl sandbox reset
@@ -388,6 +389,7 @@ func resetRun(ctx context.Context, opts *ResetOptions) error {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Sandbox data reset: %s\n", srv.Path())
+	fmt.Fprintln(opts.IO.ErrOut, "Every sandbox token ended with it: a profile logged in to `crmctl sandbox serve` needs `crmctl auth login` again (--sandbox commands log in by themselves).")
 	return nil
 }
 

@@ -231,7 +231,7 @@ func TestResetWithYes(t *testing.T) {
 	if tokenWorks(t, dir, tok) {
 		t.Error("the store was not reset (old token still live)")
 	}
-	if !strings.Contains(errOut.String(), "reset") {
+	if !strings.Contains(errOut.String(), "reset") || !strings.Contains(errOut.String(), "Every sandbox token ended with it") {
 		t.Errorf("stderr: %s", errOut.String())
 	}
 }
