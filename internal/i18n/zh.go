@@ -87,6 +87,10 @@ var chinese = map[string]string{
 	"an empty password": "密码为空",
 
 	// customers
+	"%q is not a mobile number: digits only, e.g. 13900001111 or +44 7700 900123":        "%q 不是手机号码：只能是数字，例如 13900001111 或 +44 7700 900123",
+	"%q is not a mobile number: an international number has 7 to 15 digits":              "%q 不是手机号码：国际号码应有 7 到 15 位数字",
+	"%q is not a mobile number: a Chinese mobile number has 11 digits and starts with 1": "%q 不是手机号码：中国大陆手机号码为 1 开头的 11 位数字",
+	"--jq filters JSON output: it cannot be used with %s table (drop one of them)":       "--jq 只能过滤 JSON 输出，不能与 %s table 同时使用（请去掉其中一个）",
 	"a customer needs a name":                                               "客户名称不能为空",
 	"--field %s: that field is already given":                               "--field %s：该字段已经给出",
 	"--pool is required: a pool id or exact name (see `crmctl pools list`)": "缺少 --pool：请给出公海的 ID 或完整名称（见 `crmctl pools list`）",
