@@ -55,6 +55,9 @@ func FuzzDecodeRecords(f *testing.F) {
 	f.Add([]byte(`{"customers":[{"id":1,"address":"","user":[]}]}`))
 	f.Add([]byte(`[{"id":1e999,"position":"1e999","limit_grab_day":"-9e18"}]`))
 	f.Add([]byte(`null`))
+	f.Add([]byte(`{"custom_field_groups":[{"id":9,"label":"基本信息","custom_fields":[{"name":"text_asset_4b74a32b","field_type":"select","required":"1",
+		"input_field_options":{"collection_options":[{"value":"sel_6010","label":"平行进口"},{"value":7}]}},{},null]},{"custom_fields":{}}]}`))
+	f.Add([]byte(`{"departments":[{"id":"2","name":"销售部","parent_id":null},{}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		check := func(raw json.RawMessage, err error) {
 			if err == nil && !json.Valid(raw) {
@@ -78,6 +81,12 @@ func FuzzDecodeRecords(f *testing.F) {
 		}
 		if u, err := DecodeUser(data); err == nil {
 			check(u.Raw, nil)
+		}
+		if l, err := DecodeCustomFieldList(data); err == nil {
+			check(l.Raw, nil)
+		}
+		if l, err := DecodeDepartmentList(data); err == nil {
+			check(l.Raw, nil)
 		}
 	})
 }
