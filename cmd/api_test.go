@@ -290,3 +290,30 @@ func TestAPITokenNeverShown(t *testing.T) {
 		}
 	}
 }
+
+// After code 100401, with a login and password in the environment, crmctl api logs in
+// once, stores the new token and sends the refused request again.
+func TestAPIReloginAfterExpiredToken(t *testing.T) {
+	api, e := newAPIEnv(t)
+	e.vars["CRMCTL_TOKEN"] = "ffffffffffffffffffffffffffffffff" // refused by the fake
+	if r := e.run("", "api", "user/info"); r.code != 3 {
+		t.Fatalf("without a password: %s", r)
+	}
+	e.vars["CRMCTL_LOGIN"] = "13800000000"
+	e.vars["CRMCTL_PASSWORD"] = "secret-pw"
+	api.Reset()
+	r := e.run("", "api", "-X", "POST", "common_customers", "-f", "common_id=45", "-f", "customer[name]=重登", "--jq", ".name")
+	if r.code != 0 || r.stdout != "重登\n" || !strings.Contains(r.stderr, "logging in again as 13800000000") {
+		t.Fatal(r)
+	}
+	if got := callNames(api.Calls()); got != "POST /api/v2/common_customers, POST /api/v2/auth/login, POST /api/v2/common_customers" {
+		t.Errorf("calls: %s", got)
+	}
+	if strings.Contains(r.stdout+r.stderr, "secret-pw") || strings.Contains(r.stdout+r.stderr, testToken) {
+		t.Errorf("a secret was shown:\n%s", r)
+	}
+	cfg, err := os.ReadFile(filepath.Join(e.home, ".config", "crmctl", "config.yaml"))
+	if err != nil || !strings.Contains(string(cfg), testToken) {
+		t.Errorf("the new token was not stored: %v\n%s", err, cfg)
+	}
+}

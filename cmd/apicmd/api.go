@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -37,6 +38,10 @@ type Options struct {
 	Settings func() (*config.Settings, error)
 	Client   func() (*api.Client, error)
 	Printer  func() (*output.Printer, error)
+	// LoginClient and Getenv log in again after code 100401, when CRMCTL_LOGIN (or the
+	// profile's login) and CRMCTL_PASSWORD are set, as an import does.
+	LoginClient func() (*api.Client, error)
+	Getenv      func(string) (string, bool)
 
 	Method   string // upper case
 	Path     string // resolved: /api/...
@@ -51,7 +56,8 @@ type Options struct {
 
 // NewCmdAPI builds `crmctl api`.
 func NewCmdAPI(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Settings: f.Settings, Client: f.Client, Printer: f.Printer}
+	opts := &Options{IO: f.IOStreams, Settings: f.Settings, Client: f.Client, Printer: f.Printer,
+		LoginClient: f.LoginClient, Getenv: f.Getenv}
 	var (
 		method            string
 		rawFields, fields []string
@@ -94,7 +100,9 @@ OUTPUT
 EXIT STATUS
   0 code 0; 1 another code (the API's message is shown), an error page or an unreadable
   answer; 2 bad usage; 3 code 100401 or 100000, or no token; 4 network failure, timeout,
-  or still throttled after retries.
+  or still throttled after retries. After code 100401, with CRMCTL_LOGIN (or the
+  profile's login) and CRMCTL_PASSWORD set, crmctl logs in once, stores the new token and
+  sends the request again (it was refused, not carried out), as an import does.
 
 Which endpoints exist, with their parameters and answers: the ikcrm open API docs
 (https://apidoc.weiwenjia.com/docs/crm_open_api/) and the sandbox's (` + "`crmctl sandbox --help`" + `),
@@ -283,28 +291,85 @@ func apiRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	var out json.RawMessage
-	switch {
-	case opts.Paginate:
-		data, err := paginate(ctx, client, req)
-		if err != nil {
-			return err
+	out, err := call(ctx, client, opts, req)
+	var ae *api.Error
+	if err != nil && errors.As(err, &ae) && ae.Code == api.CodeUnauthorized {
+		// The request was refused, not carried out: after a new login it is sent again.
+		fresh, lerr := relogin(ctx, opts, client)
+		if lerr != nil {
+			return lerr
 		}
-		out = data
-		if opts.Raw {
-			out, _ = json.Marshal(map[string]any{"code": 0, "data": data})
-		}
-	default:
-		res, err := client.Raw(ctx, req)
-		if err != nil {
-			return err
-		}
-		out = res.Data
-		if opts.Raw {
-			out = res.Envelope
+		if fresh != nil {
+			client = fresh
+			out, err = call(ctx, client, opts, req)
 		}
 	}
+	if err != nil {
+		return err
+	}
 	return p.PrintJSON(client.Redact(out))
+}
+
+// call sends the request (every page with --paginate) and returns what to print.
+func call(ctx context.Context, client *api.Client, opts *Options, req api.RawRequest) (json.RawMessage, error) {
+	if opts.Paginate {
+		data, err := paginate(ctx, client, req)
+		if err != nil || !opts.Raw {
+			return data, err
+		}
+		return json.Marshal(map[string]any{"code": 0, "data": data})
+	}
+	res, err := client.Raw(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Raw {
+		return res.Envelope, nil
+	}
+	return res.Data, nil
+}
+
+// relogin logs in with CRMCTL_LOGIN (or the profile's login) and CRMCTL_PASSWORD, stores
+// the new token in the profile, and returns a client carrying it; nil, nil when no
+// password is given (the 100401 stands, exit 3).
+func relogin(ctx context.Context, opts *Options, client *api.Client) (*api.Client, error) {
+	if opts.Getenv == nil || opts.LoginClient == nil || opts.Settings == nil {
+		return nil, nil
+	}
+	s, err := opts.Settings()
+	if err != nil || s.Sandbox.V {
+		return nil, nil
+	}
+	password, _ := opts.Getenv(config.EnvPassword)
+	login, _ := opts.Getenv(config.EnvLogin)
+	if login == "" {
+		login = s.Login.V
+	}
+	if password == "" || login == "" {
+		return nil, nil
+	}
+	corp, _ := opts.Getenv(config.EnvCorpID)
+	if corp == "" {
+		corp = s.CorpID.V
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "crmctl: the token was refused (code %d): logging in again as %s\n", api.CodeUnauthorized, login)
+	lc, err := opts.LoginClient()
+	if err != nil {
+		return nil, err
+	}
+	res, err := lc.Login(ctx, api.LoginParams{Login: login, Password: password, CorpID: corp})
+	if err != nil {
+		return nil, fmt.Errorf("logging in again after code %d: %w", api.CodeUnauthorized, err)
+	}
+	if err := config.SaveProfile(s.ConfigFile, s.Profile.V, func(p *config.Profile) {
+		p.Token = res.UserToken
+		if p.Login == "" {
+			p.Login = login
+		}
+	}); err != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "crmctl: warning: the new token could not be stored: %v\n", err)
+	}
+	return client.WithToken(res.UserToken)
 }
 
 // paginate fetches every page of a list, from the query's page (1 when none), and
