@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -242,5 +244,45 @@ func TestInteractiveCreateWarnsOfExistingCustomers(t *testing.T) {
 	r = e.runPrompted(skip, "customers", "create", "--pool", "48942", "--phone", "13800000000", "--status", "初访", "--yes", "--if-exists", "skip")
 	if r.code != 0 || len(posts(api)) != 0 || r.stdout == "" || !strings.Contains(r.stderr, "(--if-exists skip)") || len(api.Calls()) != 1 {
 		t.Errorf("--if-exists skip in the walk-through:\n%s", r)
+	}
+}
+
+// import --if-exists asks matching_name for each row before sending it: a row whose
+// customer exists sends no POST.
+func TestImportIfExistsChecksEveryRow(t *testing.T) {
+	api := newFakeAPI(t)
+	api.routes["GET /api/v2/duplicates/matching_name"] = func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("name") == "贸易公司" {
+			canned(matchingJSON)(w, r)
+			return
+		}
+		canned(`{"code":0,"data":{"customers":[]}}`)(w, r)
+	}
+	e := newEnv(t, api)
+	e.vars["CRMCTL_RATE"] = "off"
+	dir := t.TempDir()
+	file := filepath.Join(dir, "rows.csv")
+	if err := os.WriteFile(file, []byte("客户名称,电话\n贸易公司,010-64881989\n新客户,\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	results := filepath.Join(dir, "out.csv")
+	r := e.run("", "customers", "import", file, "--pool", "45", "--if-exists", "skip", "--results", results, "-o", "json", "--jq", "[.created, .exists, .requests_per_row] | join(\",\")")
+	if r.code != 0 || r.stdout != "1,1,2\n" {
+		t.Fatal(r)
+	}
+	var order []string
+	for _, c := range api.Calls() {
+		if c.Method == "POST" {
+			order = append(order, "POST "+c.Form.Get("customer[name]"))
+		} else if c.Path == "/api/v2/duplicates/matching_name" {
+			order = append(order, "check "+c.Query.Get("name"))
+		}
+	}
+	if got := strings.Join(order, ", "); got != "check 贸易公司, check 新客户, POST 新客户" {
+		t.Errorf("requests: %s", got)
+	}
+	out, _ := os.ReadFile(results)
+	if !strings.Contains(string(out), "2,skipped,贸易公司,18,,exists in the CRM (--if-exists skip)") {
+		t.Errorf("results:\n%s", out)
 	}
 }

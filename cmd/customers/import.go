@@ -52,6 +52,7 @@ type ImportOptions struct {
 	DryRun          bool
 	RetryFailed     bool
 	AllowDuplicates bool
+	IfExists        string // "", create, skip or fail
 	Journal         string
 	Results         string
 	Rate            string
@@ -151,6 +152,13 @@ NEVER TWICE, RESUMABLE
   team's machines. A customer another file, or another machine, created is skipped; one
   that another import is sending right now is waited for.
 
+  The journal and the ledger know what imports created; --if-exists skip|fail asks the
+  CRM too. Before each row is sent, duplicates/matching_name tells whether a customer of
+  the row's name, mobile and telephone exists in its pool (see ` + "`customers find`" + `):
+  skip reports the row skipped with the customer's id, fail reports it failed (exit 5),
+  and nothing is sent for it; either way a later run asks again. This costs a second
+  request a row, paced within the same limit: the progress line and its ETA say so.
+
   Ctrl-C finishes the request in flight, saves the journal and prints the command that
   resumes. An expired token (code 100401) stops the import cleanly, or, with
   CRMCTL_LOGIN and CRMCTL_PASSWORD set, logs in once, stores the new token and goes on.
@@ -197,6 +205,11 @@ EXIT STATUS
 			} else {
 				opts.File = args[0]
 			}
+			switch opts.IfExists {
+			case "", IfExistsCreate, IfExistsSkip, IfExistsFail:
+			default:
+				return cmdutil.UsageErrorf("--if-exists %q: use create, skip or fail", opts.IfExists)
+			}
 			if opts.ProgressEvery < 1 {
 				return cmdutil.UsageErrorf("--progress-every must be at least 1")
 			}
@@ -224,6 +237,10 @@ EXIT STATUS
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "check the whole file and print the plan; send nothing")
 	fl.BoolVar(&opts.RetryFailed, "retry-failed", false, "send again the rows the API refused in an earlier run")
 	fl.BoolVar(&opts.AllowDuplicates, "allow-duplicates", false, "send rows that repeat an earlier row (same name, mobile and telephone)")
+	fl.StringVar(&opts.IfExists, "if-exists", "", "check each row against the CRM first: skip or fail when its customer exists (one more request a row)")
+	_ = cmd.RegisterFlagCompletionFunc("if-exists", cobra.FixedCompletions([]string{
+		"skip\tskip a row whose customer exists", "fail\tfail a row whose customer exists", "create\tsend without checking (the default)",
+	}, cobra.ShellCompDirectiveNoFileComp))
 	fl.StringVar(&opts.Journal, "journal", "", "journal file (default: in the data folder, named after profile, pool and file content)")
 	fl.StringVar(&opts.Results, "results", "", "results file, .csv or .jsonl (default: beside the journal)")
 	fl.StringVar(&opts.Rate, "rate", "", "request rate limit N/DURATION shared by the profile's processes, or off (default: CRMCTL_RATE or the profile's rate key, else 10/10s; off with --sandbox)")
@@ -398,6 +415,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 			},
 		},
 		DryRun: opts.DryRun, SkipInvalid: opts.SkipInvalid, RetryFailed: opts.RetryFailed, AllowDuplicates: opts.AllowDuplicates,
+		IfExists:    importIfExists(opts.IfExists),
 		DataDir:     s.DataDir,
 		Meta:        importer.JournalMeta{Profile: s.Profile.V, BaseURL: scopeOf(s)},
 		JournalPath: opts.Journal,
@@ -590,8 +608,12 @@ func printSummary(opts *ImportOptions, s *importer.Summary) {
 	if s.DryRun {
 		tr.Fprintf(w, "dry run: %s (%s): %d row(s): %d to create, %d created by an earlier run, %d failed earlier, %d duplicate(s), %d invalid\n",
 			s.File, s.Format, n(s.Rows), n(s.ToCreate), n(s.AlreadyCreated), n(s.Failed), n(s.Duplicates), n(s.Invalid))
-		if est := estimate(s.ToCreate, s.Rate); !est.IsZero() {
-			tr.Fprintf(w, "sending %d row(s) at the rate limit %s takes %s\n", n(s.ToCreate), s.Rate, est)
+		if est := estimate(s.ToCreate*max(s.RequestsPerRow, 1), s.Rate); !est.IsZero() {
+			if s.RequestsPerRow > 1 {
+				tr.Fprintf(w, "sending %d row(s) at the rate limit %s takes %s (%d requests a row: --if-exists checks each one first)\n", n(s.ToCreate), s.Rate, est, s.RequestsPerRow)
+			} else {
+				tr.Fprintf(w, "sending %d row(s) at the rate limit %s takes %s\n", n(s.ToCreate), s.Rate, est)
+			}
 		}
 		tr.Fprintf(w, "journal: %s\n", shortPath(s.Journal, opts.Getenv))
 		return
@@ -600,7 +622,11 @@ func printSummary(opts *ImportOptions, s *importer.Summary) {
 	if s.Recovered > 0 {
 		tr.Fprintf(w, " (%d confirmed by matching_name)", n(s.Recovered))
 	}
-	tr.Fprintf(w, ", %d skipped (%d created earlier, %d duplicates), %d refused by the API", n(s.Skipped), n(s.AlreadyCreated), n(s.Duplicates), n(s.Failed))
+	tr.Fprintf(w, ", %d skipped (%d created earlier, %d duplicates", n(s.Skipped), n(s.AlreadyCreated), n(s.Duplicates))
+	if s.Exists > 0 {
+		tr.Fprintf(w, ", %d in the CRM already", n(s.Exists))
+	}
+	tr.Fprintf(w, "), %d refused by the API", n(s.Failed))
 	if s.Unknown > 0 {
 		tr.Fprintf(w, ", %d unknown (no usable answer; checked before any resend)", n(s.Unknown))
 	}
@@ -621,7 +647,7 @@ func printSummary(opts *ImportOptions, s *importer.Summary) {
 	}
 }
 
-// estimate is how long sending n rows takes at rate ("about 33 min"); "" when the rate
+// estimate is how long sending n requests takes at rate ("about 33 min"); "" when the rate
 // is off or unknown, or there is nothing to send.
 func estimate(n int, rate string) i18n.Message {
 	r, err := pace.ParseRate(rate)
@@ -807,3 +833,14 @@ func (e *interruptedError) Localize(p *i18n.Printer) string {
 }
 
 func (e *interruptedError) Unwrap() error { return cmdutil.ErrCancel }
+
+// importIfExists is --if-exists as the importer takes it: "" for create (no check).
+func importIfExists(v string) string {
+	switch v {
+	case IfExistsSkip:
+		return importer.IfExistsSkip
+	case IfExistsFail:
+		return importer.IfExistsFail
+	}
+	return ""
+}

@@ -210,11 +210,12 @@ var chinese = map[string]string{
 	"journal: %w":    "导入日志：%v",
 	"another crmctl import is running with this journal": "另一个 crmctl 导入正在使用这个导入日志",
 	"ledger %s: %w": "导入台账 %s：%v",
-	"created %d, failed %d, %.1f rows/s, ETA %s":                          "已创建 %d，失败 %d，%.1f 行/秒，预计还需 %s",
-	"importing %d row(s)\n":                                               "共 %d 行，开始导入\n",
-	"progress: %d/%d rows (created %d, failed %d), %.2f rows/s, ETA %s\n": "进度：%d/%d 行（已创建 %d，失败 %d），%.2f 行/秒，预计还需 %s\n",
-	"importing": "导入中",
-	"the file is empty: expected a header row": "文件是空的：应有表头行",
+	"created %d, failed %d, %.1f rows/s, ETA %s":                            "已创建 %d，失败 %d，%.1f 行/秒，预计还需 %s",
+	"importing %d row(s)\n":                                                 "共 %d 行，开始导入\n",
+	"progress: %d/%d rows (created %d, failed %d), %.2f rows/s, ETA %s%s\n": "进度：%d/%d 行（已创建 %d，失败 %d），%.2f 行/秒，预计还需 %s%s\n",
+	" (%d requests a row)":                                                  "（每行 %d 个请求）",
+	"importing":                                                             "导入中",
+	"the file is empty: expected a header row":                              "文件是空的：应有表头行",
 	"header: %w": "表头：%v",
 	"line %d: a quoted cell opened here is never closed (or a \" inside it is not doubled): every \" inside a quoted cell must be written \"\"": "第 %d 行：这里开始的带引号单元格没有结束（或其中的 \" 没有写成两个）：带引号单元格里的每个 \" 都要写成 \"\"",
 	"line %d, column %d: a \" inside an unquoted cell: quote the cell and double the \" (\"5\"\" screen\")":                                     "第 %d 行第 %d 列：不带引号的单元格里有 \"：请给单元格加引号，并把 \" 写成两个（\"5\"\" screen\"）",
@@ -261,7 +262,9 @@ var chinese = map[string]string{
 	"a control character %U (at byte %d): remove it":                                 "含有控制字符 %U（第 %d 字节）：请删除",
 
 	// Import (refused and unanswered rows)
-	", %d skipped (%d created earlier, %d duplicates), %d refused by the API":                                          "，跳过 %d 个（之前已创建 %d 个，重复 %d 个），被 API 拒绝 %d 个",
+	", %d skipped (%d created earlier, %d duplicates":                                                                  "，跳过 %d 个（之前已创建 %d 个，重复 %d 个",
+	", %d in the CRM already":                                                                                          "，CRM 中已存在 %d 个",
+	"), %d refused by the API":                                                                                         "），被 API 拒绝 %d 个",
 	", %d unknown (no usable answer; checked before any resend)":                                                       "，结果未知 %d 个（没有收到可用的响应；重发前会先核对）",
 	"sending stopped; the journal is saved. Once the team's Redis answers again, %s":                                   "已停止发送；导入日志已保存。等团队的 Redis 恢复响应后，%s",
 	"%d row(s) refused by the API":                                                                                     "%d 行被 API 拒绝",
@@ -281,7 +284,8 @@ var chinese = map[string]string{
 	"row %d: %s": "第 %d 行：%s",
 
 	// Import estimates
-	"sending %d row(s) at the rate limit %s takes %s\n": "按限速 %[2]s 发送 %[1]d 行，%[3]s\n",
+	"sending %d row(s) at the rate limit %s takes %s\n":                                                        "按限速 %[2]s 发送 %[1]d 行，%[3]s\n",
+	"sending %d row(s) at the rate limit %s takes %s (%d requests a row: --if-exists checks each one first)\n": "按限速 %[2]s 发送 %[1]d 行，%[3]s（每行 %[4]d 个请求：--if-exists 会先逐行检查）\n",
 	"about %d s":                    "预计约 %d 秒",
 	"about %d min":                  "预计约 %d 分钟",
 	"about %d h %d min":             "预计约 %d 小时 %d 分钟",

@@ -28,13 +28,14 @@ func (nopProgress) Finish(*Summary) {}
 // speed is a run's rows per second and the time its remaining rows will take. The
 // average alone misleads: the limiter lets the first window's rows go at once, and a
 // paced run then goes at the limit, so the speed is the average capped at the run's
-// rate limit (Summary.Rate). eta is negative while nothing tells the speed.
-func speed(done, total int, elapsed time.Duration, limit string) (perSec float64, eta time.Duration) {
+// rate limit (Summary.Rate) divided by the requests each row costs (perRow: 2 with the
+// check of --if-exists). eta is negative while nothing tells the speed.
+func speed(done, total int, elapsed time.Duration, limit string, perRow int) (perSec float64, eta time.Duration) {
 	if done > 0 && elapsed > 0 {
 		perSec = float64(done) / elapsed.Seconds()
 	}
 	if r, err := pace.ParseRate(limit); err == nil && !r.IsOff() && r.N > 0 && r.Window > 0 {
-		if lim := float64(r.N) / r.Window.Seconds(); perSec == 0 || perSec > lim {
+		if lim := float64(r.N) / r.Window.Seconds() / float64(max(perRow, 1)); perSec == 0 || perSec > lim {
 			perSec = lim
 		}
 	}
@@ -78,6 +79,7 @@ type Bar struct {
 	done, created  int
 	failed         int
 	rate           string
+	perRow         int       // requests a row (2 with --if-exists)
 	waitingSince   time.Time // a request waits for a send slot since then
 	throttledUntil time.Time // a throttled request is sent again then
 	stop           chan struct{}
@@ -158,7 +160,7 @@ func (p *Bar) Update(s *Summary) {
 		return
 	}
 	p.mu.Lock()
-	p.done, p.created, p.failed, p.rate = s.Done(), s.Created, s.Failed+s.Unknown, s.Rate
+	p.done, p.created, p.failed, p.rate, p.perRow = s.Done(), s.Created, s.Failed+s.Unknown, s.Rate, s.RequestsPerRow
 	p.mu.Unlock()
 	_ = p.bar.Set(s.Done())
 	p.refresh()
@@ -176,8 +178,8 @@ func (p *Bar) describe() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
-	perSec, eta := speed(p.done, p.total, now.Sub(p.start), p.rate)
-	d := p.tr.Sprintf("created %d, failed %d, %.1f rows/s, ETA %s", i18n.Count(p.created), i18n.Count(p.failed), perSec, etaString(eta))
+	perSec, eta := speed(p.done, p.total, now.Sub(p.start), p.rate, p.perRow)
+	d := p.tr.Sprintf("created %d, failed %d, %.1f rows/s, ETA %s", i18n.Count(p.created), i18n.Count(p.failed), perSec, etaString(eta)) + perRowNote(p.tr, p.perRow)
 	if (!p.waitingSince.IsZero() && now.Sub(p.waitingSince) >= waitNoteAfter) || now.Before(p.throttledUntil) {
 		d += p.tr.Sprintf(" · waiting for the rate limit")
 	}
@@ -236,8 +238,16 @@ func (p *lineProgress) Update(s *Summary) {
 		return
 	}
 	p.last = done
-	rate, eta := speed(done, p.total, p.now().Sub(p.start), s.Rate)
-	p.tr.Fprintf(p.w, "progress: %d/%d rows (created %d, failed %d), %.2f rows/s, ETA %s\n", i18n.Count(done), i18n.Count(p.total), i18n.Count(s.Created), i18n.Count(s.Failed+s.Unknown), rate, etaString(eta))
+	rate, eta := speed(done, p.total, p.now().Sub(p.start), s.Rate, s.RequestsPerRow)
+	p.tr.Fprintf(p.w, "progress: %d/%d rows (created %d, failed %d), %.2f rows/s, ETA %s%s\n", i18n.Count(done), i18n.Count(p.total), i18n.Count(s.Created), i18n.Count(s.Failed+s.Unknown), rate, etaString(eta), perRowNote(p.tr, s.RequestsPerRow))
 }
 
 func (p *lineProgress) Finish(*Summary) {}
+
+// perRowNote says, beside the ETA, that a row costs more than one request.
+func perRowNote(tr *i18n.Printer, perRow int) string {
+	if perRow > 1 {
+		return tr.Sprintf(" (%d requests a row)", perRow)
+	}
+	return ""
+}

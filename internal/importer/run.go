@@ -32,6 +32,10 @@ type Config struct {
 	SkipInvalid     bool
 	RetryFailed     bool
 	AllowDuplicates bool
+	// IfExists, IfExistsSkip or IfExistsFail, asks duplicates/matching_name before each
+	// row is sent (one more request a row) whether the CRM holds its customer already;
+	// "" sends without asking.
+	IfExists string
 
 	DataDir     string
 	Meta        JournalMeta // Profile and BaseURL; the rest is filled in
@@ -63,6 +67,12 @@ type Config struct {
 	Hooks    Hooks
 }
 
+// The values of Config.IfExists.
+const (
+	IfExistsSkip = "skip" // a row whose customer exists is skipped, with the customer's id
+	IfExistsFail = "fail" // a row whose customer exists fails
+)
+
 // Hooks let tests stop a run at the points a crash could happen. A non-nil error from
 // a hook ends the run at once, as if the process died there.
 type Hooks struct {
@@ -91,11 +101,15 @@ type Summary struct {
 	Recovered      int `json:"recovered"`       // found by matching_name after an unknown outcome (included in Created)
 	AlreadyCreated int `json:"already_created"` // created by an earlier run (skipped)
 	Duplicates     int `json:"duplicates"`      // repeats of an earlier row of the file (skipped)
+	Exists         int `json:"exists"`          // customers the CRM holds already (--if-exists skip: skipped)
 	Skipped        int `json:"skipped"`
 	Failed         int `json:"failed"`
 	Unknown        int `json:"unknown"` // sent, no answer, not found yet: checked again on the next run
 	Invalid        int `json:"invalid"`
 	Pending        int `json:"pending"` // not attempted (interrupted or stopped)
+
+	// RequestsPerRow is what a row costs: 1, or 2 with the check of --if-exists.
+	RequestsPerRow int `json:"requests_per_row"`
 
 	Requests    int64   `json:"requests"`
 	Throttled   int64   `json:"throttled"`
@@ -111,7 +125,7 @@ type Summary struct {
 func (s *Summary) Elapsed() time.Duration { return s.elapsed }
 
 // Done is the number of rows finished in this run (for progress).
-func (s *Summary) Done() int { return s.Created + s.Failed + s.Unknown }
+func (s *Summary) Done() int { return s.Created + s.Failed + s.Unknown + s.Exists }
 
 const maxInvalidKept = 1000
 
@@ -226,6 +240,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		cfg.InFlight = 2 * time.Minute
 	}
 	r := &runner{cfg: cfg, sum: &Summary{File: cfg.Path, DryRun: cfg.DryRun, InvalidRows: []InvalidRow{}}, start: cfg.Clock.Now(), client: cfg.Client, loginOK: true}
+	r.sum.RequestsPerRow = 1
+	if cfg.IfExists != "" {
+		r.sum.RequestsPerRow = 2 // the check, then the create
+	}
 	if cfg.Client != nil {
 		r.clients = append(r.clients, cfg.Client)
 	}
@@ -244,7 +262,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 func (r *runner) finish() {
 	r.sum.elapsed = r.cfg.Clock.Now().Sub(r.start)
 	r.sum.ElapsedSecs = r.sum.elapsed.Seconds()
-	r.sum.Skipped = r.sum.AlreadyCreated + r.sum.Duplicates
+	r.sum.Skipped = r.sum.AlreadyCreated + r.sum.Duplicates + r.sum.Exists
 	for _, c := range r.clients {
 		st := c.Stats()
 		r.sum.Requests += st.Requests
@@ -643,6 +661,19 @@ func (r *runner) send(ctx context.Context, rd Reader, lastRow int) error {
 		if done {
 			continue
 		}
+		if r.cfg.IfExists != "" {
+			exists, err := r.exists(ctx, v)
+			if err != nil {
+				err = r.release(context.WithoutCancel(ctx), err)
+				if err := r.halt(ctx, rd, lastRow, err); err != nil {
+					return err
+				}
+				continue
+			}
+			if exists {
+				continue
+			}
+		}
 		if err := r.create(ctx, v); err != nil {
 			if errors.Is(err, ErrInterrupted) {
 				r.sum.Interrupted = true
@@ -746,6 +777,54 @@ func (r *runner) lookup(ctx context.Context, v *Verdict, sentAt time.Time) (stri
 		return string(c.ID), nil
 	}
 	return "", nil
+}
+
+// exists asks the CRM, for --if-exists, whether the row's customer exists: the same name,
+// mobile and telephone, in the row's pool (api.CustomerList.Existing). When it does, the
+// row is settled without a request: skipped with the customer's id (skip, one customer),
+// or failed naming them (fail, or several with skip); its ledger claim is given up and
+// the journal keeps it unsent, so that a later run asks again. A refused token is
+// handled as for a create.
+func (r *runner) exists(ctx context.Context, v *Verdict) (bool, error) {
+	var list *api.CustomerList
+	err := r.withLogin(ctx, func() (e error) { list, e = r.client.MatchingName(ctx, v.Name); return e })
+	r.cfg.Progress.Update(r.sum)
+	if err != nil {
+		return false, fmt.Errorf("row %d: checking whether customer %q exists (--if-exists %s): %w", v.Row, v.Name, r.cfg.IfExists, err)
+	}
+	found := list.Existing(api.Match{
+		Name:  v.Name,
+		Phone: v.Values["address_attributes[phone]"],
+		Tel:   v.Values["address_attributes[tel]"],
+		Pool:  v.Values["common_id"],
+	})
+	if len(found) == 0 {
+		return false, nil
+	}
+	if err := r.release(context.WithoutCancel(ctx), nil); err != nil {
+		return false, err
+	}
+	ids := make([]string, len(found))
+	for i, c := range found {
+		ids[i] = string(c.ID)
+	}
+	if r.cfg.IfExists == IfExistsSkip && len(found) == 1 {
+		r.sum.Exists++
+		r.sum.ToCreate = max(r.sum.ToCreate-1, 0)
+		r.write(Result{Row: v.Row, Status: StatusSkipped, Name: v.Name, CustomerID: ids[0],
+			Message: "exists in the CRM (--if-exists skip)"})
+		return true, nil
+	}
+	msg := fmt.Sprintf("exists in the CRM as customer %s (--if-exists fail)", ids[0])
+	if len(found) > 1 {
+		msg = fmt.Sprintf("exists %d times in the CRM, as customers %s (--if-exists %s)", len(found), strings.Join(ids, ", "), r.cfg.IfExists)
+	}
+	r.sum.Failed++
+	if r.refused++; r.refused <= MaxListed {
+		fmt.Fprintf(r.cfg.Report, "row %d (%s): not sent: %s\n", v.Row, shorten(v.Name, maxQuoted), msg)
+	}
+	r.write(Result{Row: v.Row, Status: StatusFailed, Name: v.Name, CustomerID: strings.Join(ids, " "), Message: msg})
+	return true, nil
 }
 
 // create sends one row: journal "sent", wait for the slot, request, journal outcome,
