@@ -32,7 +32,9 @@ func startServe(t *testing.T, env map[string]string, mod func(*ServeOptions), ar
 	go func() { done <- serve.Execute() }()
 	t.Cleanup(func() {
 		cancel()
-		<-done
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
 	})
 	select {
 	case base := <-ready:
@@ -161,9 +163,11 @@ func TestServeCapsConnections(t *testing.T) {
 	if _, err := io.WriteString(first, "GET /api/v2/user/info HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := http.ReadResponse(bufio.NewReader(first), nil); err != nil {
+	resp, err := http.ReadResponse(bufio.NewReader(first), nil)
+	if err != nil {
 		t.Fatal(err)
 	}
+	resp.Body.Close()
 	answered := make(chan struct{})
 	go func() {
 		tr := &http.Transport{DisableKeepAlives: true}
