@@ -132,10 +132,13 @@ func hintFor(tr *i18n.Printer, err error, code int) string {
 		h         *cmdutil.HintError
 		throttled *api.ThrottledError
 		respErr   *api.ResponseError
+		apiErr    *api.Error
 	)
 	switch {
 	case errors.As(err, &h):
 		return h.LocalHint(tr)
+	case errors.As(err, &apiErr) && apiErr.EndedElsewhere():
+		return tr.Sprintf("a newer login of this account ended this token: on another machine, in a CI job, or by a crmctl with another config file. `crmctl auth login` gets a new one, and ends that session in turn")
 	case code == ExitNetwork && errors.As(err, &throttled):
 		return tr.Sprintf("the API limits how many requests an account may send: wait, then run the command again")
 	case code == ExitNetwork && errors.As(err, &respErr):

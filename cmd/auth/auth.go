@@ -15,7 +15,9 @@ func NewCmdAuth(f *cmdutil.Factory) *cobra.Command {
 		Long: `Log in to the ikcrm open API and keep the token in the config file (mode 0600).
 
 The API allows one live token per account: a new login ends the previous token, so
-crmctl logs in once and reuses the stored token. CRMCTL_TOKEN overrides the stored one.`,
+crmctl logs in once and reuses the stored token. Tokens are stored per account (API
+host, login and corp id) and shared by every profile of that account: a login with one
+profile refreshes them all. CRMCTL_TOKEN overrides the stored one.`,
 		Example: "  crmctl auth login\n  crmctl auth status\n  crmctl auth logout",
 	}
 	cmd.AddCommand(NewCmdLogin(f, nil), NewCmdStatus(f, nil), NewCmdLogout(f, nil))

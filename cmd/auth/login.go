@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -51,7 +52,13 @@ CRMCTL_CORP_ID, or from --login and --corp-id with the password on standard inpu
 after checking it with one request.
 
 A password or token is never taken as a flag: it would leak into shell history and ps.
-A new login ends the account's previous token, everywhere it is used.`,
+
+The token is stored for the account (API host, login and corp id) and shared by every
+profile of that account, so they all use the new one. A new login ends the account's
+previous token everywhere else: on other machines, in CI jobs, in scripts using
+CRMCTL_TOKEN. At a terminal, when the stored token still works, login says which
+profiles and sessions it would end and asks first; answering no keeps the token (and
+makes this profile one of the account's). Without a terminal it never asks.`,
 		Example: `  CRMCTL_LOGIN=13800000000 CRMCTL_PASSWORD=... crmctl auth login
   crmctl auth login --login 13800000000 --password-stdin < password.txt
   echo "$TOKEN" | crmctl auth login --with-token --profile ci
@@ -108,11 +115,26 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if len(missing) > 0 {
 		return cmdutil.UsageErrorf("cannot log in without %s", strings.Join(missing, " and "))
 	}
-	return doLogin(ctx, opts.IO, opts.LoginClient, s, api.LoginParams{Login: login, Password: password, CorpID: corpID})
+	return doLogin(ctx, opts, opts.LoginClient, s, api.LoginParams{Login: login, Password: password, CorpID: corpID})
 }
 
-// doLogin logs in and stores the token (shared by the interactive flow).
-func doLogin(ctx context.Context, ios *iostreams.IOStreams, newClient func() (*api.Client, error), s *config.Settings, p api.LoginParams) error {
+// doLogin logs in and stores the token for the account, shared by its profiles
+// (shared by the interactive flow). At a terminal, when a token of the account is
+// stored and still works, it says what a new login would end and asks first.
+func doLogin(ctx context.Context, opts *LoginOptions, newClient func() (*api.Client, error), s *config.Settings, p api.LoginParams) error {
+	ios := opts.IO
+	key := config.KeyOf(s.BaseURL.V, p.Login, p.CorpID)
+	file, err := config.ReadFile(s.ConfigFile)
+	if err != nil {
+		return err
+	}
+	stored := file.StoredToken(key)
+	if stored != "" && ios.CanPrompt() && opts.Prompter != nil {
+		again, err := confirmRelogin(ctx, opts, newClient, s, file, key, stored)
+		if err != nil || !again {
+			return err
+		}
+	}
 	client, err := newClient()
 	if err != nil {
 		return err
@@ -132,22 +154,104 @@ func doLogin(ctx context.Context, ios *iostreams.IOStreams, newClient func() (*a
 	if res.UserToken == "" {
 		return fmt.Errorf("login answered without a user_token")
 	}
-	if err := store(s, func(pr *config.Profile) {
-		pr.Token = res.UserToken
+	shared, err := store(s, key, res.UserToken, func(pr *config.Profile) {
 		pr.Login = p.Login
 		pr.CorpID = p.CorpID
 		if s.BaseURL.Source != config.SourceDefault || pr.BaseURL != "" {
 			pr.BaseURL = s.BaseURL.V
 		}
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(iostreams.SafeWriter(ios.ErrOut), "Logged in to %s as %s (user %s); token stored in profile %q of %s\n",
-		s.BaseURL.V, p.Login, res.UserID, s.Profile.V, s.ConfigFile)
+	w := iostreams.SafeWriter(ios.ErrOut)
+	fmt.Fprintf(w, "Logged in to %s as %s (user %s); token stored in %s for profile %s\n",
+		s.BaseURL.V, p.Login, res.UserID, s.ConfigFile, profileList(shared, s.Profile.V))
+	if stored != "" {
+		fmt.Fprintf(w, "The account's previous token has ended, everywhere it was used; %s now %s the new one\n",
+			profileList(shared, s.Profile.V), useVerb(shared))
+	}
 	if s.Token.Source == config.SourceEnv {
 		fmt.Fprintln(ios.ErrOut, "crmctl: warning: CRMCTL_TOKEN is set and takes precedence over the stored token")
 	}
 	return nil
+}
+
+// confirmRelogin runs at a terminal when a token of the account is stored: it checks
+// the token with one request and, when it still works, says which profiles and
+// sessions a new login ends and asks. Declining keeps the token; the profile becomes
+// one of the account's (so it uses that token) and nothing is sent.
+func confirmRelogin(ctx context.Context, opts *LoginOptions, newClient func() (*api.Client, error), s *config.Settings,
+	file *config.File, key config.AccountKey, stored string) (bool, error) {
+	base, err := newClient()
+	if err != nil {
+		return false, err
+	}
+	c, err := base.WithToken(stored)
+	if err != nil {
+		return true, nil // a token that cannot even be sent does not work
+	}
+	if _, err := c.UserInfo(ctx); err != nil {
+		if ctx.Err() != nil {
+			return false, err
+		}
+		return true, nil // ended, expired, or unknown: the login ends nothing that works
+	}
+	users := file.ProfilesOf(key)
+	w := iostreams.SafeWriter(opts.IO.ErrOut)
+	fmt.Fprintf(w, "The stored token of %s still works", key)
+	if len(users) > 0 {
+		fmt.Fprintf(w, " (profile %s)", strings.Join(users, ", "))
+	}
+	fmt.Fprintln(w, ".")
+	fmt.Fprintln(w, "The API allows one live token per account: logging in again ends it for every other")
+	fmt.Fprintln(w, "session of this account (other machines, CI jobs, scripts with CRMCTL_TOKEN);")
+	fmt.Fprintf(w, "profile %s will use the new token.\n", profileList(users, s.Profile.V))
+	again, err := opts.Prompter.Confirm("Log in again and end the current session? (重新登录)", false)
+	if err != nil {
+		return false, cancelled(err)
+	}
+	if again {
+		return true, nil
+	}
+	if slices.Contains(users, s.Profile.V) {
+		fmt.Fprintf(w, "Kept the stored token; profile %q already uses it\n", s.Profile.V)
+		return false, nil
+	}
+	// Join the profile to the account: it uses the stored token from now on.
+	shared, err := store(s, key, stored, func(pr *config.Profile) {
+		pr.Login, pr.CorpID = key.Login, key.CorpID
+		if s.BaseURL.Source != config.SourceDefault || pr.BaseURL != "" {
+			pr.BaseURL = s.BaseURL.V
+		}
+	})
+	if err != nil {
+		return false, err
+	}
+	fmt.Fprintf(w, "Kept the stored token: profile %s now %s it, without a new login\n", profileList(shared, ""), useVerb(shared))
+	return false, nil
+}
+
+// profileList names profiles for a message ("a, b and c"), with current among them.
+func profileList(names []string, current string) string {
+	if current != "" && !slices.Contains(names, current) {
+		names = append(slices.Clone(names), current)
+		slices.Sort(names)
+	}
+	switch len(names) {
+	case 0:
+		return current
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+func useVerb(names []string) string {
+	if len(names) > 1 {
+		return "use"
+	}
+	return "uses"
 }
 
 func loginWithToken(ctx context.Context, opts *LoginOptions, s *config.Settings) error {
@@ -173,36 +277,45 @@ func loginWithToken(ctx context.Context, opts *LoginOptions, s *config.Settings)
 		}
 		return err
 	}
-	if err := store(s, func(pr *config.Profile) {
-		pr.Token = token
+	// With a known login, the token is the account's, shared by its profiles; without
+	// one, the profile's alone.
+	key := config.KeyOf(s.BaseURL.V, s.Login.V, s.CorpID.V)
+	shared, err := store(s, key, token, func(pr *config.Profile) {
 		if s.BaseURL.Source != config.SourceDefault {
 			pr.BaseURL = s.BaseURL.V
 		}
-	}); err != nil {
+		if key.Valid() {
+			pr.Login, pr.CorpID = key.Login, key.CorpID
+		}
+	})
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(iostreams.SafeWriter(opts.IO.ErrOut), "Token of %s (user %s) stored in profile %q of %s\n", user.Name, user.ID, s.Profile.V, s.ConfigFile)
+	fmt.Fprintf(iostreams.SafeWriter(opts.IO.ErrOut), "Token of %s (user %s) stored in %s for profile %s\n", user.Name, user.ID, s.ConfigFile, profileList(shared, s.Profile.V))
 	return nil
 }
 
-// store saves the profile and makes it current when the file names none, unless the
-// profile came from CRMCTL_PROFILE: a variable chooses for one shell, not for good.
+// store saves token for account key (shared by the account's profiles, which it
+// returns) and the profile, and makes the profile current when the file names none,
+// unless the profile came from CRMCTL_PROFILE: a variable chooses for one shell, not
+// for good.
 //
 // The profile's cached pools and field maps go: the new account may belong to another
 // company, whose pool ids and option ids are not these.
-func store(s *config.Settings, update func(*config.Profile)) error {
-	if err := config.SaveProfile(s.ConfigFile, s.Profile.V, update); err != nil {
-		return err
+func store(s *config.Settings, key config.AccountKey, token string, update func(*config.Profile)) ([]string, error) {
+	shared, err := config.StoreToken(s.ConfigFile, s.Profile.V, key, token, update)
+	if err != nil {
+		return nil, err
 	}
 	_ = (&cache.Store{Dir: cache.ProfileDir(s.CacheDir, s.Profile.V)}).Clear()
 	if s.Profile.Source == config.SourceEnv {
-		return nil
+		return shared, nil
 	}
 	f, err := config.ReadFile(s.ConfigFile)
 	if err == nil && f.CurrentProfile == "" {
-		return config.SetCurrentProfile(s.ConfigFile, s.Profile.V)
+		return shared, config.SetCurrentProfile(s.ConfigFile, s.Profile.V)
 	}
-	return nil
+	return shared, nil
 }
 
 func readSecret(r io.Reader) (string, error) {

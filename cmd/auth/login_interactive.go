@@ -101,5 +101,5 @@ func loginInteractive(ctx context.Context, opts *LoginOptions, s *config.Setting
 		}
 		return c.With(func(o *api.Options) { o.BaseURL = baseURL })
 	}
-	return doLogin(ctx, opts.IO, newClient, &chosen, api.LoginParams{Login: strings.TrimSpace(login), Password: password, CorpID: strings.TrimSpace(corpID)})
+	return doLogin(ctx, opts, newClient, &chosen, api.LoginParams{Login: strings.TrimSpace(login), Password: password, CorpID: strings.TrimSpace(corpID)})
 }

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -23,9 +24,11 @@ func NewCmdLogout(f *cmdutil.Factory, runF func(*LogoutOptions) error) *cobra.Co
 	return &cobra.Command{
 		Use:   "logout",
 		Short: "Forget the profile's stored token",
-		Long: `Remove the token from the profile of the config file, and the profile's cached
-pools and field maps. The API has no logout call: the token stays valid on the server
-until it expires or the account logs in again.`,
+		Long: `Remove the profile's token from the config file, and the profile's cached pools
+and field maps. A token belongs to an account (API host, login and corp id) and is
+shared by every profile of that account: they all lose it, and the command names them.
+The API has no logout call: the token stays valid on the server until it expires or the
+account logs in again.`,
 		Example: "  crmctl auth logout\n  crmctl auth logout --profile ci",
 		Args:    cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -50,14 +53,18 @@ func logoutRun(opts *LogoutOptions) error {
 	if err := s.RequireProfile(); err != nil {
 		return err
 	}
-	removed, err := config.DeleteToken(s.ConfigFile, s.Profile.V)
+	gone, err := config.ForgetToken(s.ConfigFile, s.Profile.V, s.Account)
 	if err != nil {
 		return err
 	}
 	_ = (&cache.Store{Dir: cache.ProfileDir(s.CacheDir, s.Profile.V)}).Clear()
-	if removed {
+	switch others := slices.DeleteFunc(slices.Clone(gone.Profiles), func(n string) bool { return n == s.Profile.V }); {
+	case gone.Removed && len(others) > 0:
+		fmt.Fprintf(iostreams.SafeWriter(opts.IO.ErrOut), "Token of %s removed from %s: profile %q and %s, which shared it, are logged out\n",
+			s.Account, s.ConfigFile, s.Profile.V, profileList(others, ""))
+	case gone.Removed:
 		fmt.Fprintf(opts.IO.ErrOut, "Token of profile %q removed from %s\n", s.Profile.V, s.ConfigFile)
-	} else {
+	default:
 		fmt.Fprintf(opts.IO.ErrOut, "No token stored for profile %q in %s: nothing to remove\n", s.Profile.V, s.ConfigFile)
 	}
 	if s.Token.Source == config.SourceEnv {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -143,6 +144,10 @@ func tokenSource(s *config.Settings) string {
 		return "none (run `crmctl auth login`)"
 	case s.Token.Source == config.SourceEnv:
 		return "CRMCTL_TOKEN"
+	case s.Token.Source == config.SourceProfile && strings.HasPrefix(s.Token.From, "account ") && len(s.AccountProfiles) > 1:
+		return fmt.Sprintf("stored in %s for %s, shared by profiles %s", s.ConfigFile, s.Account, strings.Join(s.AccountProfiles, ", "))
+	case s.Token.Source == config.SourceProfile && strings.HasPrefix(s.Token.From, "account "):
+		return fmt.Sprintf("stored in %s for %s", s.ConfigFile, s.Account)
 	default:
 		return "stored in " + s.ConfigFile
 	}

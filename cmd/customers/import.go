@@ -577,16 +577,25 @@ func relogin(opts *ImportOptions, s *config.Settings, pacer *pace.Pacer, use fun
 			return nil, err
 		}
 		if !s.Sandbox.V {
-			err := config.SaveProfile(s.ConfigFile, s.Profile.V, func(p *config.Profile) {
-				p.Token = res.UserToken
+			// The token is the account's, shared by its profiles: they all get the new one.
+			key := config.KeyOf(s.BaseURL.V, login, corp)
+			shared, err := config.StoreToken(s.ConfigFile, s.Profile.V, key, res.UserToken, func(p *config.Profile) {
 				if p.Login == "" {
-					p.Login = login
+					p.Login, p.CorpID = login, corp
+					if s.BaseURL.Source != config.SourceDefault {
+						p.BaseURL = s.BaseURL.V
+					}
 				}
 			})
-			if err != nil {
-				opts.IO.T().Fprintf(opts.IO.ErrOut, "crmctl: warning: the new token could not be stored: %v\n", err)
-			} else {
-				opts.IO.T().Fprintf(opts.IO.ErrOut, "crmctl: logged in again as %s; the new token is stored in profile %q\n", login, s.Profile.V)
+			switch tr := opts.IO.T(); {
+			case err != nil:
+				tr.Fprintf(opts.IO.ErrOut, "crmctl: warning: the new token could not be stored: %v\n", err)
+			case !slices.Contains(shared, s.Profile.V):
+				tr.Fprintf(opts.IO.ErrOut, "crmctl: logged in again as %s; the new token is not stored: profile %q is another account's\n", login, s.Profile.V)
+			case len(shared) > 1:
+				tr.Fprintf(opts.IO.ErrOut, "crmctl: logged in again as %s; the new token is stored for profiles %s, which share the account\n", login, strings.Join(shared, ", "))
+			default:
+				tr.Fprintf(opts.IO.ErrOut, "crmctl: logged in again as %s; the new token is stored in profile %q\n", login, s.Profile.V)
 			}
 		}
 		base, err := opts.Client()

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/crmctl/crmctl/internal/i18n"
@@ -41,6 +42,12 @@ func (e *Error) Localize(p *i18n.Printer) string {
 // IsAuth reports whether the error means the credentials are missing or rejected.
 func (e *Error) IsAuth() bool {
 	return e.Code == CodeUnauthorized || e.Code == CodeInvalidApp
+}
+
+// EndedElsewhere reports whether the token was ended by a newer login of the account
+// ("你的帐号已在其他地方登录,本地已经下线"), rather than expired or unknown.
+func (e *Error) EndedElsewhere() bool {
+	return e.Code == CodeUnauthorized && strings.Contains(e.Message, "其他地方登录")
 }
 
 // IsNotFound reports whether the object does not exist (or is not visible).

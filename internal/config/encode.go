@@ -26,7 +26,7 @@ func encodeFile(old []byte, f *File) ([]byte, error) {
 }
 
 func sameFile(a, b *File) bool {
-	return a.CurrentProfile == b.CurrentProfile && maps.Equal(a.Profiles, b.Profiles)
+	return a.CurrentProfile == b.CurrentProfile && maps.Equal(a.Profiles, b.Profiles) && slices.Equal(a.Accounts, b.Accounts)
 }
 
 // editInPlace edits old's YAML tree to hold f; false when old is not a mapping or its
@@ -93,6 +93,9 @@ func editInPlace(old []byte, f *File) ([]byte, bool) {
 			pn.Style = yaml.FlowStyle // an empty profile reads `name: {}`
 		}
 	}
+	if !setAccounts(root, f.Accounts) {
+		return nil, false
+	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
@@ -100,6 +103,34 @@ func editInPlace(old []byte, f *File) ([]byte, bool) {
 		return nil, false
 	}
 	return buf.Bytes(), true
+}
+
+// setAccounts replaces the accounts list of mapping root with accounts (written anew:
+// crmctl owns it), or removes it when there are none. A comment above the key stays.
+func setAccounts(root *yaml.Node, accounts []Account) bool {
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if !strings.EqualFold(root.Content[i].Value, "accounts") {
+			continue
+		}
+		if len(accounts) == 0 {
+			root.Content = slices.Delete(root.Content, i, i+2)
+			return true
+		}
+		var n yaml.Node
+		if n.Encode(accounts) != nil {
+			return false
+		}
+		root.Content[i+1] = &n
+		return true
+	}
+	if len(accounts) > 0 {
+		var n yaml.Node
+		if n.Encode(accounts) != nil {
+			return false
+		}
+		root.Content = append(root.Content, strNode("accounts"), &n)
+	}
+	return true
 }
 
 func sharesNodes(n *yaml.Node) bool {

@@ -55,22 +55,30 @@ func SaveProfile(file, name string, update func(p *Profile)) error {
 		if update != nil {
 			update(&p)
 		}
-		if p.BaseURL != "" {
-			if _, err := CheckBaseURL(p.BaseURL); err != nil {
-				return false, fmt.Errorf("profile %s: %w", name, err)
-			}
-		}
-		if p.CacheTTL != "" {
-			if _, err := parseTTL(p.CacheTTL); err != nil {
-				return false, invalidf("profile %s: cache_ttl %q: %v", name, p.CacheTTL, err)
-			}
-		}
-		if p.Output != "" && p.Output != OutputTable && p.Output != OutputJSON {
-			return false, invalidf("profile %s: output %q: want table or json", name, p.Output)
+		if err := checkProfile(name, p); err != nil {
+			return false, err
 		}
 		f.Profiles[name] = p
 		return true, nil
 	})
+}
+
+// checkProfile refuses a profile with a bad base_url, cache_ttl or output.
+func checkProfile(name string, p Profile) error {
+	if p.BaseURL != "" {
+		if _, err := CheckBaseURL(p.BaseURL); err != nil {
+			return fmt.Errorf("profile %s: %w", name, err)
+		}
+	}
+	if p.CacheTTL != "" {
+		if _, err := parseTTL(p.CacheTTL); err != nil {
+			return invalidf("profile %s: cache_ttl %q: %v", name, p.CacheTTL, err)
+		}
+	}
+	if p.Output != "" && p.Output != OutputTable && p.Output != OutputJSON {
+		return invalidf("profile %s: output %q: want table or json", name, p.Output)
+	}
+	return nil
 }
 
 // SetCurrentProfile makes name the profile used when neither --profile nor
@@ -92,28 +100,20 @@ func SetCurrentProfile(file, name string) error {
 	})
 }
 
-// DeleteToken removes the stored token of profile name (auth logout), keeping the rest
-// of the profile, and reports whether there was one. Nothing is written when there is
-// no token to delete (no file, no such profile, or a profile without a token).
+// DeleteToken removes the token profile name uses (see ForgetToken), its account being
+// the one the profile names in the file, and reports whether there was one. Nothing is
+// written when there is no token to delete.
 func DeleteToken(file, name string) (removed bool, err error) {
 	name, err = checkProfileName(name)
 	if err != nil {
 		return false, err
 	}
-	if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
-		return false, nil // no file, no token: not even the folder is made
+	f, err := ReadFile(file)
+	if err != nil {
+		return false, err
 	}
-	err = updateFile(file, func(f *File) (bool, error) {
-		p, ok := f.Profiles[name]
-		if !ok || p.Token == "" {
-			return false, nil
-		}
-		p.Token = ""
-		f.Profiles[name] = p
-		removed = true
-		return true, nil
-	})
-	return removed && err == nil, err
+	out, err := ForgetToken(file, name, f.Profiles[name].Key())
+	return out.Removed, err
 }
 
 // lockWait bounds how long a write waits for another crmctl writing the same file.
@@ -157,10 +157,16 @@ func updateFile(file string, change func(f *File) (bool, error)) error {
 			return invalidf("config file %s: %v", file, err)
 		}
 	}
+	// Per-profile tokens move to their accounts (see accounts.go): those of the file as
+	// it was, before a change of a profile's login could give them to another account,
+	// and those the change stored.
+	f.migrateTokens()
 	changed, err := change(f)
 	if err != nil || !changed {
 		return err
 	}
+	f.migrateTokens()
+	f.dropUnusedAccounts()
 	out, err := encodeFile(data, f)
 	if err != nil {
 		return err
@@ -242,6 +248,13 @@ func parseFile(data []byte) (*File, error) {
 			f.Profiles[name] = p
 		}
 	}
+	if v.IsSet("accounts") {
+		accounts, err := parseAccounts(v.Get("accounts"))
+		if err != nil {
+			return nil, err
+		}
+		f.Accounts = accounts
+	}
 	return f, nil
 }
 
@@ -257,7 +270,7 @@ func unknownKeys(keys []string) []string {
 		parts := strings.Split(k, "\x00")
 		var d string
 		switch {
-		case parts[0] == "current_profile":
+		case parts[0] == "current_profile", parts[0] == "accounts":
 			continue
 		case parts[0] != "profiles":
 			d = fmt.Sprintf("%q", parts[0])
@@ -377,7 +390,7 @@ func (f *File) hasToken() bool {
 			return true
 		}
 	}
-	return false
+	return slices.ContainsFunc(f.Accounts, func(a Account) bool { return a.Token != "" })
 }
 
 // checkProfileName normalizes a profile name (lower case) and rejects names that would

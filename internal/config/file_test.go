@@ -65,9 +65,13 @@ func TestSaveProfileCreatesPrivateFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Profile{BaseURL: "https://crm.example.com", Login: "13800000000", Token: "secret-token"}
+	want := Profile{BaseURL: "https://crm.example.com", Login: "13800000000"}
 	if len(f.Profiles) != 1 || f.Profiles["work"] != want {
 		t.Errorf("profiles = %+v, want work: %+v", f.Profiles, want)
+	}
+	// The token belongs to the account, which the profile names.
+	if got := f.AccountToken(want.Key()); got != "secret-token" {
+		t.Errorf("account token = %q, want secret-token", got)
 	}
 	data, _ := os.ReadFile(file)
 	if !strings.Contains(string(data), `login: "13800000000"`) {
@@ -105,8 +109,11 @@ profiles:
 	}
 	want := map[string]Profile{
 		"home": {BaseURL: "https://home.example.com", Token: "home-token", CacheTTL: "1h"},
-		"work": {Login: "13800000000", CorpID: "c1", Token: "work-token"},
+		"work": {Login: "13800000000", CorpID: "c1"},
 		"new":  {Login: "n"},
+	}
+	if got := f.AccountToken(KeyOf("", "13800000000", "c1")); got != "work-token" {
+		t.Errorf("work's account token = %q, want work-token", got)
 	}
 	if f.CurrentProfile != "home" {
 		t.Errorf("current_profile = %q, want home", f.CurrentProfile)
@@ -407,7 +414,7 @@ profiles:
 	text := string(data)
 	for _, want := range []string{
 		"# my crmctl settings", "editor: vim # not crmctl's", "# the office account",
-		`login: "13800000000" # my phone`, "token: new-token", "corp_id: c9", "colour: blue",
+		`login: "13800000000" # my phone`, "token: new-token", "corp_id: c9", "colour: blue", "accounts:",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("file lacks %q:\n%s", want, text)
@@ -423,7 +430,7 @@ profiles:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (Profile{Login: "13800000000", CorpID: "c9", Token: "new-token"}); f.Profiles["work"] != want || f.CurrentProfile != "work" {
+	if want := (Profile{Login: "13800000000", CorpID: "c9"}); f.Profiles["work"] != want || f.CurrentProfile != "work" || f.AccountToken(want.Key()) != "new-token" {
 		t.Errorf("file = %+v", f)
 	}
 	if len(f.Profiles) != 2 {

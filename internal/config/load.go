@@ -79,11 +79,18 @@ func Load(flags Flags, env func(string) (string, bool)) (*Settings, error) {
 		return nil, fromErr(s.BaseURL.From, err)
 	}
 
-	// token, login, corp_id: never flags.
-	s.Token = r.str(nil, "", EnvToken, "", fromProfile("token", prof.Token))
-	s.Token.V = strings.TrimSpace(s.Token.V) // a pasted token may carry spaces or a newline
+	// login, corp_id, token: never flags. The token is the profile's own (as older
+	// versions stored it), else the one of the account: host, login and corp id.
 	s.Login = r.str(nil, "", EnvLogin, "", fromProfile("login", prof.Login))
 	s.CorpID = r.str(nil, "", EnvCorpID, "", fromProfile("corp_id", prof.CorpID))
+	s.Account = KeyOf(s.BaseURL.V, s.Login.V, s.CorpID.V)
+	s.AccountProfiles = file.ProfilesOf(s.Account)
+	tokenLayer := fromProfile("token", prof.Token)
+	if t := file.AccountToken(s.Account); tokenLayer == nil && t != "" {
+		tokenLayer = &profileLayer{v: t, from: "account " + s.Account.String()}
+	}
+	s.Token = r.str(nil, "", EnvToken, "", tokenLayer)
+	s.Token.V = strings.TrimSpace(s.Token.V) // a pasted token may carry spaces or a newline
 
 	// output
 	s.Output = r.str(flags.Output, FlagOutput, EnvOutput, DefaultOutput, fromProfile("output", prof.Output))

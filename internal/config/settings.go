@@ -138,6 +138,12 @@ type Settings struct {
 	Debug    Value[bool]
 	Lang     Value[string] // "zh", "en", or "" (the POSIX locale decides)
 
+	// Account is the account of the profile (its base URL, login and corp id as
+	// resolved): a token stored in the config file belongs to it, and is shared by
+	// AccountProfiles, the profiles of the file with the same account (sorted).
+	Account         AccountKey
+	AccountProfiles []string
+
 	// ProfileExists reports whether the selected profile is in the config file.
 	ProfileExists bool
 	// Profiles lists the config file's profiles, sorted.
@@ -151,6 +157,8 @@ type Settings struct {
 type File struct {
 	CurrentProfile string             `yaml:"current_profile,omitempty" mapstructure:"current_profile"`
 	Profiles       map[string]Profile `yaml:"profiles,omitempty" mapstructure:"profiles"`
+	// Accounts hold the tokens, one per account, shared by the account's profiles.
+	Accounts []Account `yaml:"accounts,omitempty" mapstructure:"accounts"`
 
 	unknown []string // the keys crmctl does not read, described (see unknownKeys)
 }
