@@ -93,20 +93,19 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		}
 	} else {
 		out := iostreams.SafeWriter(opts.IO.Out) // the user's name comes from the API
-		fmt.Fprintf(out, "Profile:   %s\n", r.Profile)
-		fmt.Fprintf(out, "API host:  %s (%s)\n", r.BaseURL, r.BaseURLFrom)
-		fmt.Fprintf(out, "Token:     %s\n", r.TokenSource)
+		tr := opts.IO.T()
+		tr.Fprintf(out, "Profile:   %s\n", r.Profile)
+		tr.Fprintf(out, "API host:  %s (%s)\n", r.BaseURL, r.BaseURLFrom)
+		tr.Fprintf(out, "Token:     %s\n", r.TokenSource)
 		switch {
 		case !known:
-			fmt.Fprintln(out, "Logged in: unknown (network error)")
+			tr.Fprintf(out, "Logged in: unknown (network error)\n")
+		case err == nil && user.DepartmentName != "":
+			tr.Fprintf(out, "Logged in: yes, as %s (user %s, %s)\n", user.Name, user.ID, user.DepartmentName)
 		case err == nil:
-			fmt.Fprintf(out, "Logged in: yes, as %s (user %s", user.Name, user.ID)
-			if user.DepartmentName != "" {
-				fmt.Fprintf(out, ", %s", user.DepartmentName)
-			}
-			fmt.Fprintln(out, ")")
+			tr.Fprintf(out, "Logged in: yes, as %s (user %s)\n", user.Name, user.ID)
 		default:
-			fmt.Fprintln(out, "Logged in: no")
+			tr.Fprintf(out, "Logged in: no\n")
 		}
 	}
 	return err

@@ -14,6 +14,7 @@ import (
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/output"
 	"github.com/crmctl/crmctl/internal/prompter"
@@ -224,7 +225,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	}
 	names := &nameCheck{client: opts.Client}
 	if interactive {
-		w := &wizard{p: opts.Prompter, pools: pools, fields: lookup.FieldMaps, warn: opts.IO.ErrOut,
+		w := &wizard{p: opts.Prompter, pools: pools, fields: lookup.FieldMaps, warn: opts.IO.ErrOut, tr: opts.IO.T(),
 			form: lookup.Form, departments: lookup.Departments}
 		if opts.IfExists == IfExistsCreate {
 			w.existing = func(name string) ([]api.Customer, error) {
@@ -245,7 +246,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 			return err
 		}
 		if !opts.Yes && !opts.DryRun {
-			ok, err := opts.Prompter.Confirm("Create this customer? (创建客户)", true)
+			ok, err := opts.Prompter.Confirm(opts.IO.T().Sprintf("Create this customer? (创建客户)"), true)
 			if err != nil {
 				return cancelled(err)
 			}
@@ -265,7 +266,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if opts.IfExists != IfExistsCreate {
 		found, err := names.existing(ctx, resolved)
 		if err != nil {
-			return interruptedBeforeSend(ctx, fmt.Errorf("--if-exists %s: checking whether customer %q exists (nothing was created): %w",
+			return interruptedBeforeSend(ctx, i18n.Errorf("--if-exists %s: checking whether customer %q exists (nothing was created): %w",
 				opts.IfExists, strings.TrimSpace(resolved["name"]), err))
 		}
 		if len(found) > 0 {
@@ -289,7 +290,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		return notShown(cust, err)
 	}
 	if interactive {
-		fmt.Fprintf(opts.IO.ErrOut, "\nThe same, as one command:\n  %s\n", EquivalentCommand(globalsOf(opts), values, lookup.Form))
+		opts.IO.T().Fprintf(opts.IO.ErrOut, "\nThe same, as one command:\n  %s\n", EquivalentCommand(globalsOf(opts), values, lookup.Form))
 	}
 	return nil
 }

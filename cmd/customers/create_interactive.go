@@ -22,7 +22,7 @@ import (
 const skipOption = "(skip 跳过)"
 
 // errDeclined is the answer "no" to the final confirmation.
-var errDeclined = fmt.Errorf("%w: not created; nothing was sent", cmdutil.ErrCancel)
+var errDeclined = i18n.Errorf("%w: not created; nothing was sent", cmdutil.ErrCancel)
 
 // wizard asks for what the flags did not give, in the CRM's own words. Values it
 // collects are kept as a person would type them (pool id, option labels), so that
@@ -35,15 +35,16 @@ type wizard struct {
 	departments []api.Department
 	// existing, when set, finds the customers of a name just typed, to warn of them.
 	existing func(name string) ([]api.Customer, error)
-	warn     io.Writer // where the warning goes (stderr)
+	warn     io.Writer     // where the warning goes (stderr)
+	tr       *i18n.Printer // the language of the warnings and of crmctl's own prompts
 }
 
 // errExistsStop is the answer "no" to going on after customers of the name were found.
-var errExistsStop = fmt.Errorf("%w: not created, the customer exists; nothing was sent", cmdutil.ErrCancel)
+var errExistsStop = i18n.Errorf("%w: not created, the customer exists; nothing was sent", cmdutil.ErrCancel)
 
 func cancelled(err error) error {
 	if errors.Is(err, prompter.ErrCancelled) {
-		return fmt.Errorf("%w; nothing was sent", cmdutil.ErrCancel)
+		return i18n.Errorf("%w; nothing was sent", cmdutil.ErrCancel)
 	}
 	return err
 }
@@ -102,7 +103,7 @@ func (w *wizard) warnExisting(name string) error {
 		if errors.Is(err, context.Canceled) {
 			return err
 		}
-		fmt.Fprintf(w.warn, "crmctl: warning: could not check whether customer %q exists: %v\n", name, err)
+		w.tr.Fprintf(w.warn, "crmctl: warning: could not check whether customer %q exists: %v\n", name, err)
 		return nil
 	}
 	if len(found) == 0 {
@@ -111,7 +112,7 @@ func (w *wizard) warnExisting(name string) error {
 	for _, line := range strings.Split(describeCustomers(found, w.pools), "\n") {
 		fmt.Fprintf(w.warn, "已存在 / exists: %s\n", line)
 	}
-	goOn, err := w.p.Confirm("Create another customer of this name? (仍然创建)", false)
+	goOn, err := w.p.Confirm(w.tr.Sprintf("Create another customer of this name? (仍然创建)"), false)
 	if err != nil {
 		return err
 	}
@@ -180,7 +181,7 @@ func (w *wizard) askCustom(v fields.Values, c fields.Custom, required bool) erro
 			labels[i] = o.Label
 		}
 		for {
-			chosen, err := w.p.MultiSelect(title, help+"; space to choose, enter to go on", labels)
+			chosen, err := w.p.MultiSelect(title, help+w.tr.Sprintf("; space to choose, enter to go on"), labels)
 			if err != nil {
 				return err
 			}
@@ -234,7 +235,7 @@ func typeHint(t string) string {
 // askDepartment offers the departments by name (skip, or one of them).
 func (w *wizard) askDepartment(v fields.Values, f fields.Field) error {
 	if len(w.departments) == 0 {
-		val, err := w.p.Input(f.Title(), "the department's id", "", validator(f))
+		val, err := w.p.Input(f.Title(), w.tr.Sprintf("the department's id"), "", validator(f))
 		if err != nil {
 			return err
 		}
@@ -330,7 +331,7 @@ func (w *wizard) askMore(v fields.Values) error {
 	for _, c := range custom {
 		opts = append(opts, customTitle(c))
 	}
-	chosen, err := w.p.MultiSelect("More fields? (更多字段)", "space to choose, enter to go on; choose none to go on", opts)
+	chosen, err := w.p.MultiSelect(w.tr.Sprintf("More fields? (更多字段)"), w.tr.Sprintf("space to choose, enter to go on; choose none to go on"), opts)
 	if err != nil {
 		return err
 	}
@@ -440,8 +441,8 @@ func printCreateSummary(ios *iostreams.IOStreams, v fields.Values, poolID string
 	if !ios.IsStderrTTY() && ios.IsStdoutTTY() {
 		w = ios.Out
 	}
-	fmt.Fprintln(w, "\nAbout to create:")
-	return output.WriteTable(w, ios.IsStderrTTY() || ios.IsStdoutTTY(), ios.TerminalWidth(), t)
+	ios.T().Fprintf(w, "\nAbout to create:\n")
+	return output.WriteTable(w, ios.T(), ios.IsStderrTTY() || ios.IsStdoutTTY(), ios.TerminalWidth(), t)
 }
 
 // EquivalentCommand is the one-line command that does what the wizard did, every value

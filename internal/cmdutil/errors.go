@@ -3,7 +3,6 @@
 package cmdutil
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/crmctl/crmctl/internal/i18n"
@@ -33,7 +32,7 @@ func (e *PartialError) Error() string { return e.Err.Error() }
 func (e *PartialError) Unwrap() error { return e.Err }
 
 // ErrCancel is returned when the user interrupts (Ctrl-C, a cancelled prompt): exit 130.
-var ErrCancel = errors.New("cancelled")
+var ErrCancel = i18n.Errorf("cancelled")
 
 // HintError attaches a hint line to an error ("run `crmctl auth login`").
 type HintError struct {

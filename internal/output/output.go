@@ -15,6 +15,7 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/iostreams"
 )
 
@@ -161,7 +162,19 @@ func normalizeNumbers(v any) any {
 // PrintTable prints t: bordered through tablewriter on a terminal, plain tab-separated
 // lines (no header, no borders, no colour) otherwise.
 func (p *Printer) PrintTable(t Table) error {
-	return WriteTable(p.IO.Out, p.IO.IsStdoutTTY(), p.IO.TerminalWidth(), t)
+	return WriteTable(p.IO.Out, p.IO.T(), p.IO.IsStdoutTTY(), p.IO.TerminalWidth(), t)
+}
+
+// headers are the column names of crmctl's tables, marked as messages of the catalogue:
+// on a terminal they are shown in the chosen language (through a pipe they stay as
+// they are, for scripts).
+var _ = [...]string{
+	i18n.M("NAME").Format, i18n.M("POOL").Format, i18n.M("STATUS").Format, i18n.M("CATEGORY").Format,
+	i18n.M("SOURCE").Format, i18n.M("INDUSTRY").Format, i18n.M("STAFF SIZE").Format, i18n.M("CREATED").Format,
+	i18n.M("PHONE/TEL").Format, i18n.M("FIELD").Format, i18n.M("VALUE").Format, i18n.M("KEY").Format,
+	i18n.M("ROWS").Format, i18n.M("TO CREATE").Format, i18n.M("CREATED EARLIER").Format,
+	i18n.M("FAILED EARLIER").Format, i18n.M("DUPLICATES").Format, i18n.M("INVALID").Format,
+	i18n.M("NAME (名称)").Format, i18n.M("RETURN RULE (回收规则)").Format, i18n.M("CLAIM LIMIT (领取上限)").Format,
 }
 
 // WriteTable writes t to w: bordered, at most width columns wide, when w is a terminal;
@@ -170,7 +183,9 @@ func (p *Printer) PrintTable(t Table) error {
 //
 // Every header and cell goes through iostreams.Sanitize: names and labels come from
 // the API and must not drive the terminal.
-func WriteTable(w io.Writer, terminal bool, width int, t Table) error {
+//
+// On a terminal, the headers are shown in tr's language.
+func WriteTable(w io.Writer, tr *i18n.Printer, terminal bool, width int, t Table) error {
 	t = sanitizeTable(t)
 	if !terminal {
 		return writePlain(w, t)
@@ -182,7 +197,7 @@ func WriteTable(w io.Writer, terminal bool, width int, t Table) error {
 		v := Table{Header: []string{"FIELD", "VALUE"}}
 		for i, h := range t.Header {
 			if i < len(t.Rows[0]) && t.Rows[0][i] != "" {
-				v.Rows = append(v.Rows, []string{h, t.Rows[0][i]})
+				v.Rows = append(v.Rows, []string{tr.Sprintf(h), t.Rows[0][i]})
 			}
 		}
 		t = v
@@ -194,7 +209,7 @@ func WriteTable(w io.Writer, terminal bool, width int, t Table) error {
 	)
 	header := make([]any, len(t.Header))
 	for i, h := range t.Header {
-		header[i] = h
+		header[i] = tr.Sprintf(h)
 	}
 	tbl.Header(header...)
 	if err := tbl.Bulk(t.Rows); err != nil {

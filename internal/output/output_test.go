@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/iostreams"
 )
 
@@ -125,5 +126,23 @@ func TestJQ(t *testing.T) {
 	}
 	if _, err := New(ios, "xml", ""); err == nil {
 		t.Error("unknown format accepted")
+	}
+}
+
+// At a terminal the headers speak the chosen language; through a pipe nothing changes.
+func TestTableHeadersFollowTheLanguage(t *testing.T) {
+	tbl := Table{Header: []string{"ID", "NAME", "POOL"}, Rows: [][]string{{"1", "贸易公司", "公司公海"}}}
+	var zh, en strings.Builder
+	if err := WriteTable(&zh, i18n.New(i18n.Chinese), true, 80, tbl); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteTable(&en, i18n.New(i18n.English), true, 80, tbl); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(zh.String(), "名称") || !strings.Contains(zh.String(), "公海") || strings.Contains(zh.String(), "NAME") {
+		t.Errorf("Chinese table:\n%s", zh.String())
+	}
+	if !strings.Contains(en.String(), "NAME") {
+		t.Errorf("English table:\n%s", en.String())
 	}
 }

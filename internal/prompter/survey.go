@@ -60,7 +60,13 @@ func (p *surveyPrompter) Input(message, help, def string, validate func(string) 
 	if validate != nil {
 		opts = append(opts, survey.WithValidator(func(ans interface{}) error {
 			s, _ := ans.(string)
-			return validate(s)
+			if err := validate(s); err != nil {
+				// survey shows the error's text after its template's words; the words are
+				// crmctl's (see invalidTemplate), in the chosen language.
+				tr := p.ios.T()
+				return errors.New(tr.Sprintf("Sorry, your reply was invalid: %s", tr.Error(err)))
+			}
+			return nil
 		}))
 	}
 	var answer string
@@ -144,6 +150,7 @@ func (p *surveyPrompter) ask(message string, q survey.Prompt, response interface
 		errOut = io.Discard
 	}
 	_, rows := p.size()
+	survey.ErrorTemplate = invalidTemplate
 	base := []survey.AskOpt{
 		survey.WithStdio(escCancelReader{p.in}, out, errOut),
 		survey.WithPageSize(pageSize(rows)),
@@ -217,3 +224,8 @@ func (n noTerminal) MultiSelect(string, string, []string) ([]int, error) {
 }
 func (n noTerminal) Confirm(string, bool) (bool, error)      { return false, n.err() }
 func (n noTerminal) Password(string, string) (string, error) { return "", n.err() }
+
+// invalidTemplate is survey's template for a reply the validator refused, without its
+// English words: the validator's error carries them, in the chosen language.
+const invalidTemplate = `{{color .Icon.Format }}{{ .Icon.Text }} {{ .Error.Error }}{{color "reset"}}
+`
