@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/crmctl/crmctl/internal/importer"
 	"github.com/crmctl/crmctl/internal/iostreams"
 )
 
@@ -41,11 +43,6 @@ func wantStderr(t *testing.T, r result, code int, parts ...string) {
 			t.Errorf("stderr lacks %q:\n%s", p, r.stderr)
 		}
 	}
-}
-
-// The created_at of a customer created now, as the CRM writes it.
-func crmNow() string {
-	return time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04")
 }
 
 // Ctrl-C once the create was written: the customer may exist, and the error says so,
@@ -97,34 +94,76 @@ func TestCreateInterruptedBeforeTheRequestLeft(t *testing.T) {
 		"crmctl: interrupted before the customer was sent: nothing was created")
 }
 
-// No answer within --timeout once the create was written: one matching_name request
-// finds the customer the create made (not an older one of the same name, and the one in
-// the pool before one elsewhere), and the error names it; the exit code stays 4.
-func TestCreateTimeoutFoundByName(t *testing.T) {
+// No answer within --timeout once the create was written: one matching_name request,
+// and the records of the customers of that name, tell what the create did, from facts
+// and never from created_at (here dated years back: a server clock off, or another
+// zone, must change nothing). With no customer id known before the create, the
+// customers that match cannot be proven new: the outcome is unknown, with the
+// candidates (not the one in another pool, nor the one with another mobile); the exit
+// code stays 4.
+func TestCreateTimeoutUnknownWithoutAFloor(t *testing.T) {
 	api := newFakeAPI(t)
 	e := newEnv(t, api)
 	e.run("", "pools", "list")
 	e.run("", "fields", "list") // the form too: the create then sends only itself
 	api.Reset()
 	api.routes["POST /api/v2/common_customers"] = func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
-	api.routes["GET /api/v2/duplicates/matching_name"] = canned(fmt.Sprintf(`{"code":0,"data":{"customers":[
-		{"id":17,"name":"超时","common_id":45,"created_at":"2015-07-03 17:31"},
-		{"id":100013,"name":"超时","common_id":48942,"created_at":%q},
-		{"id":100012,"name":"超时","common_id":45,"created_at":%q}],"total_count":3}}`, crmNow(), crmNow()))
-	r := e.run("", "--timeout", "300ms", "customers", "create", "--pool", "45", "--name", "超时")
+	api.routes["GET /api/v2/duplicates/matching_name"] = canned(namesakes)
+	for id, phone := range map[string]string{"17": "13900000001", "100012": "13900000001", "100014": "13900000002"} {
+		api.routes["GET /api/v2/common_customers/"+id] = canned(fmt.Sprintf(`{"code":0,"data":{"id":%s,"name":"超时","common_id":45,"address":{"phone":%q}}}`, id, phone))
+	}
+	r := e.run("", "--timeout", "300ms", "customers", "create", "--pool", "45", "--name", "超时", "--phone", "139-0000-0001")
 	wantStderr(t, r, 4,
-		`crmctl: customer "超时" was most likely created, as 100012, but the answer to the create was lost: POST /api/v2/common_customers: no answer within 300ms`,
-		"matching_name finds customer 100012 of that name, created "+crmNow()[:10],
-		"in pool 45",
-		"hint: do not run the command again, or the customer may be created twice; `crmctl customers get 100012` shows it")
-	calls := api.Calls()
-	if callNames(calls) != "POST /api/v2/common_customers, GET /api/v2/duplicates/matching_name" || calls[1].Query.Get("name") != "超时" {
-		t.Errorf("calls: %s %v", callNames(calls), calls)
+		`crmctl: customer "超时" may have been created: the create got no usable answer: POST /api/v2/common_customers: no answer within 300ms`,
+		"outcome unknown: matching_name finds customers that may be the create's, and nothing proves which: 17 (matches, but may have been there before the create",
+		"100012 (matches",
+		"hint: check them (`crmctl customers get 17`) before running the command again")
+	if strings.Contains(r.stderr, "100013") || strings.Contains(r.stderr, "100014") {
+		t.Errorf("another pool's or another mobile's customer is a candidate:\n%s", r.stderr)
+	}
+	calls := callNames(api.Calls())
+	if !strings.HasPrefix(calls, "POST /api/v2/common_customers, GET /api/v2/duplicates/matching_name, GET /api/v2/common_customers/") {
+		t.Errorf("calls: %s", calls)
 	}
 }
 
-// A 5xx page in answer to the create: the check finds no new customer of that name, and
-// the error says the customer may still have been created, with how to check.
+const namesakes = `{"code":0,"data":{"customers":[
+	{"id":17,"name":"超时","common_id":45,"created_at":"2015-07-03 17:31"},
+	{"id":100013,"name":"超时","common_id":48942,"created_at":"2015-07-03 17:31"},
+	{"id":100014,"name":"超时","common_id":45,"created_at":"2015-07-03 17:31"},
+	{"id":100012,"name":"超时","common_id":45,"created_at":"2015-07-03 17:31"}],"total_count":4}}`
+
+// With the highest customer id known before the create (the profile's import ledger
+// has seen 100000), the one matching customer above it is the create's, whatever its
+// created_at says.
+func TestCreateTimeoutFoundAboveTheFloor(t *testing.T) {
+	api := newFakeAPI(t)
+	e := newEnv(t, api)
+	e.run("", "pools", "list")
+	led, err := importer.OpenLedger(context.Background(), importer.DefaultLedgerPath(filepath.Join(e.home, ".local", "share", "crmctl"),
+		importer.JournalMeta{Profile: "default", BaseURL: api.srv.URL}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := led.Created(context.Background(), "k", "100000", "j", "f.csv", 2, "旧"); err != nil {
+		t.Fatal(err)
+	}
+	led.Close()
+	api.Reset()
+	api.routes["POST /api/v2/common_customers"] = func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+	api.routes["GET /api/v2/duplicates/matching_name"] = canned(namesakes)
+	for id, phone := range map[string]string{"100012": "13900000001", "100014": "13900000002"} {
+		api.routes["GET /api/v2/common_customers/"+id] = canned(fmt.Sprintf(`{"code":0,"data":{"id":%s,"name":"超时","common_id":45,"address":{"phone":%q}}}`, id, phone))
+	}
+	r := e.run("", "--timeout", "300ms", "customers", "create", "--pool", "45", "--name", "超时", "--phone", "13900000001")
+	wantStderr(t, r, 4,
+		`crmctl: customer "超时" was created, as 100012, but the answer to the create was lost: POST /api/v2/common_customers: no answer within 300ms`,
+		"hint: do not run the command again, or the customer will be created twice; `crmctl customers get 100012` shows it")
+}
+
+// A 5xx page in answer to the create: the check finds no customer that the create could
+// have made (only one in another pool), and the error says the customer may still have
+// been created, with how to check.
 func TestCreateServerErrorNotFoundByName(t *testing.T) {
 	api := newFakeAPI(t)
 	e := newEnv(t, api)
@@ -134,11 +173,11 @@ func TestCreateServerErrorNotFoundByName(t *testing.T) {
 		w.WriteHeader(http.StatusInternalServerError)
 		w.Write([]byte("<html><body>Internal Server Error</body></html>"))
 	}
-	api.routes["GET /api/v2/duplicates/matching_name"] = canned(`{"code":0,"data":{"customers":[{"id":17,"name":"五百","common_id":45,"created_at":"2015-07-03 17:31"}]}}`)
+	api.routes["GET /api/v2/duplicates/matching_name"] = canned(`{"code":0,"data":{"customers":[{"id":17,"name":"五百","common_id":48942,"created_at":"2015-07-03 17:31"}]}}`)
 	r := e.run("", "customers", "create", "--pool", "45", "--name", "五百")
 	wantStderr(t, r, 4,
 		`crmctl: customer "五百" may have been created: the create got no usable answer: unexpected answer from POST /api/v2/common_customers (HTTP 500)`,
-		"matching_name finds no customer of that name created since the request, but the CRM may still be processing it",
+		"matching_name finds no customer of that name and contact details that the create could have made, but the CRM may still be processing it",
 		"hint: check before running the command again, or the customer may be created twice: `crmctl customers find --name 五百`")
 }
 

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -36,6 +35,9 @@ type CreateOptions struct {
 	Prompter prompter.Prompter
 	// Globals are the global flags to repeat in the equivalent command.
 	Globals func() []string
+	// Floor is the highest customer id known to exist before the create is sent (the
+	// profile's import ledger); 0 when none is known. nil: none.
+	Floor func(ctx context.Context) int64
 
 	Values   fields.Values // from the flags (given flags only)
 	FromFile string        // a path, or "-" for standard input
@@ -56,7 +58,8 @@ const (
 // NewCmdCreate builds `crmctl customers create`. Its field flags are generated from the
 // field catalogue.
 func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Command {
-	opts := &CreateOptions{IO: f.IOStreams, Printer: f.Printer, Lookups: f.Lookups, Client: f.Client, Prompter: f.Prompter}
+	opts := &CreateOptions{IO: f.IOStreams, Printer: f.Printer, Lookups: f.Lookups, Client: f.Client, Prompter: f.Prompter,
+		Floor: ledgerFloor(f.Settings)}
 	if f.Globals != nil {
 		opts.Globals = f.Globals.Repeat
 	}
@@ -277,14 +280,26 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	sentAt := time.Now() // wall time, to compare with the CRM's created_at
+	var floor int64
+	if opts.Floor != nil {
+		floor = opts.Floor(ctx)
+	}
 	cust, err := client.CreateCommonCustomer(ctx, resolved.Form())
 	if err != nil {
 		var progress io.Writer
 		if opts.IO.IsStderrTTY() {
 			progress = opts.IO.ErrOut
 		}
-		return createFailed(ctx, client, resolved["name"], resolved[fields.PoolKey], sentAt, progress, err)
+		sent := sentOf(resolved, floor)
+		if names.list != nil && names.name == strings.TrimSpace(resolved["name"]) {
+			// A matching_name answer from before the send (--if-exists, the
+			// walk-through): its customers were there before the create.
+			sent.Checked = true
+			for _, c := range names.list.Customers {
+				sent.Before = append(sent.Before, string(c.ID))
+			}
+		}
+		return createFailed(ctx, client, sent, progress, err)
 	}
 	if err := PrintCustomer(p, cust, poolName(pools, resolved[fields.PoolKey])); err != nil {
 		return notShown(cust, err)

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/kballard/go-shellquote"
 
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/cmdutil"
+	"github.com/crmctl/crmctl/internal/config"
+	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/importer"
 )
 
 // createError is a failed create told in the user's terms. It wraps the errors that
@@ -39,19 +41,23 @@ func interruptedBeforeSend(ctx context.Context, err error) error {
 // second time: the error says so, and a hint tells how to check.
 //
 // Unless the user interrupted the command, the check is made at once, as an import
-// does: one duplicates/matching_name request (no retries, bounded by --timeout). A
-// customer of that name created since the request is most likely the one, and its id
-// is reported; the exit code stays the create's own (4 for a timeout or a 5xx page, 1
-// for an unreadable answer), because the create itself got no answer and a name is no
-// proof. After an interruption nothing more is sent: the user asked to stop, and a
-// second Ctrl-C could not end the check.
+// does, from facts and never from clocks (api.Reconcile): one duplicates/matching_name
+// request (no retries, bounded by --timeout), and the record of each customer that
+// could be the create's, for its mobile, telephone and email. A customer counts as the
+// create's only if its name, contact details and pool match and its id is above the
+// highest id known before the create (from the profile's import ledger): it is then
+// reported as created. Customers that match but cannot be proven new (no id was known
+// before) are reported as candidates. The exit code stays the create's own (4 for a
+// timeout or a 5xx page, 1 for an unreadable answer), because the create itself got
+// no answer. After an interruption nothing more is sent: the user asked to stop, and
+// a second Ctrl-C could not end the check.
 //
 // progress, when not nil, is told that a check is being made (a terminal's stderr).
-func createFailed(ctx context.Context, client *api.Client, name, pool string, sentAt time.Time, progress io.Writer, err error) error {
+func createFailed(ctx context.Context, client *api.Client, sent api.Sent, progress io.Writer, err error) error {
 	if !api.OutcomeUnknown(err) {
 		return interruptedBeforeSend(ctx, err)
 	}
-	name = strings.TrimSpace(name)
+	name := strings.TrimSpace(sent.Name)
 	hint := checkHint(name)
 	if ctx.Err() != nil {
 		return cmdutil.WithHint(&createError{
@@ -65,22 +71,33 @@ func createFailed(ctx context.Context, client *api.Client, name, pool string, se
 		if progress != nil {
 			fmt.Fprintf(progress, "crmctl: no usable answer to the create: checking with matching_name whether customer %q exists\n", name)
 		}
-		found, cerr := lookupCreated(ctx, client, name, pool, sentAt)
+		rec, cerr := reconcileCreate(ctx, client, sent)
 		switch {
 		case cerr != nil && errors.Is(cerr, context.Canceled):
 			lines = append(lines, "the check by name (matching_name) was interrupted")
 			errs = append(errs, cerr)
 		case cerr != nil:
 			lines = append(lines, fmt.Sprintf("the check by name failed too: %v", cerr))
-		case found != nil:
+		case rec.Finding == api.Created:
 			return cmdutil.WithHint(&createError{
-				msg: fmt.Sprintf("customer %q was most likely created, as %s, but the answer to the create was lost: %v\n"+
-					"matching_name finds customer %s of that name, created %s%s",
-					name, found.ID, err, found.ID, found.CreatedAt, inPool(found)),
+				msg: fmt.Sprintf("customer %q was created, as %s, but the answer to the create was lost: %v\n"+
+					"matching_name finds customer %s of that name and contact details, newer than any customer known before the create",
+					name, rec.ID, err, rec.ID),
 				errs: errs,
-			}, fmt.Sprintf("do not run the command again, or the customer may be created twice; `crmctl customers get %s` shows it", found.ID))
+			}, fmt.Sprintf("do not run the command again, or the customer will be created twice; `crmctl customers get %s` shows it", rec.ID))
+		case rec.Finding == api.Unknown:
+			ids := make([]string, len(rec.Candidates))
+			for i, c := range rec.Candidates {
+				ids[i] = c.ID
+			}
+			return cmdutil.WithHint(&createError{
+				msg: fmt.Sprintf("customer %q may have been created: the create got no usable answer: %v\n"+
+					"outcome unknown: matching_name finds customers that may be the create's, and nothing proves which: %s",
+					name, err, rec.CandidateList()),
+				errs: errs,
+			}, fmt.Sprintf("check them (`crmctl customers get %s`) before running the command again, or the customer may be created twice", ids[0]))
 		default:
-			lines = append(lines, "matching_name finds no customer of that name created since the request, but the CRM may still be processing it")
+			lines = append(lines, "matching_name finds no customer of that name and contact details that the create could have made, but the CRM may still be processing it")
 		}
 	}
 	return cmdutil.WithHint(&createError{msg: strings.Join(lines, "\n"), errs: errs}, hint)
@@ -96,23 +113,47 @@ func checkHint(name string) string {
 		"`crmctl customers find --name %s` lists the customers named %q", shellquote.Join(name), name)
 }
 
-func inPool(c *api.Customer) string {
-	if c.CommonID == "" {
-		return ""
+// sentOf is what a create of resolved sends, for a reconciliation; floor is the highest
+// customer id known before it.
+func sentOf(resolved fields.Values, floor int64) api.Sent {
+	return api.Sent{
+		Name: resolved["name"], Pool: resolved[fields.PoolKey],
+		Phone: resolved["address_attributes[phone]"], Tel: resolved["address_attributes[tel]"], Email: resolved["address_attributes[email]"],
+		Floor: floor,
 	}
-	return " in pool " + string(c.CommonID)
 }
 
-// lookupCreated asks matching_name, once, for the customer an unanswered create of name
-// in pool most likely made (api.CustomerList.CreatedBy): nil when there is none.
-func lookupCreated(ctx context.Context, client *api.Client, name, pool string, sentAt time.Time) (*api.Customer, error) {
+// reconcileCreate asks matching_name, once, what an unanswered create did, reading the
+// records of the customers that could be its own (each once, no retries).
+func reconcileCreate(ctx context.Context, client *api.Client, sent api.Sent) (*api.Reconciliation, error) {
 	once, err := client.With(func(o *api.Options) { o.MaxRetries = -1 })
 	if err != nil {
 		return nil, err
 	}
-	list, err := once.MatchingName(ctx, name)
+	list, err := once.MatchingName(ctx, strings.TrimSpace(sent.Name))
 	if err != nil {
 		return nil, err
 	}
-	return list.CreatedBy(name, pool, sentAt), nil
+	return api.Reconcile(ctx, sent, list, once.CommonCustomer)
+}
+
+// ledgerFloor reads the highest customer id the profile's import ledger knows (0 when
+// there is none, or it cannot be read).
+func ledgerFloor(settings func() (*config.Settings, error)) func(ctx context.Context) int64 {
+	if settings == nil {
+		return nil
+	}
+	return func(ctx context.Context) int64 {
+		s, err := settings()
+		if err != nil || s.DataDir == "" {
+			return 0
+		}
+		led, err := importer.ReadLedger(ctx, importer.DefaultLedgerPath(s.DataDir, importer.JournalMeta{Profile: s.Profile.V, BaseURL: scopeOf(s)}))
+		if err != nil || led == nil {
+			return 0
+		}
+		defer led.Close()
+		n, _ := led.MaxID(ctx)
+		return n
+	}
 }

@@ -51,6 +51,7 @@ type ImportOptions struct {
 	SkipInvalid     bool
 	DryRun          bool
 	RetryFailed     bool
+	RetryUnknown    bool
 	AllowDuplicates bool
 	IfExists        string // "", create, skip or fail
 	Journal         string
@@ -142,10 +143,14 @@ NEVER TWICE, RESUMABLE
   A journal (SQLite, in the data folder, named after the profile, the pool and the file's
   content; --journal chooses it) records each row before its request goes out and again
   with the answer. Running the same command again resumes: created rows are skipped,
-  failed rows are retried only with --retry-failed, and a row whose request got no
-  answer is looked up with duplicates/matching_name before anything is sent again (a
-  customer of that name created well before the request is not taken for the row's).
-  Two imports of the same file cannot run at once.
+  failed rows are retried only with --retry-failed. A row whose request got no usable
+  answer is decided from facts, never clocks: a customer found by duplicates/matching_name
+  is the row's only if its name, mobile, telephone, email and pool match, no other row
+  owns it, and its id is above every id known before the row was sent. None: the next
+  run checks again and sends it if still none. Several, or one not provably new: the
+  row is "unknown", reported with its candidates, checked on each run, never adopted,
+  and sent again only with --retry-unknown. Two imports of the same file cannot run at
+  once.
 
   A ledger records every customer imports have sent or created, by pool, name, mobile
   and telephone: per profile on this machine, or, with CRMCTL_REDIS_URL, shared by the
@@ -172,7 +177,7 @@ OUTPUT
 
 EXIT STATUS
   0 every row created or skipped; 2 invalid file or usage (nothing sent); 3 authentication;
-  4 network or still throttled after retries; 5 some rows failed; 130 interrupted.`,
+  4 network or still throttled after retries; 5 some rows failed or unknown; 130 interrupted.`,
 		Example: `  # check a spreadsheet, then import it into the pool 公司公海
   crmctl customers import prospects.xlsx --pool 公司公海 --dry-run
   crmctl customers import prospects.xlsx --pool 公司公海
@@ -236,6 +241,7 @@ EXIT STATUS
 	fl.BoolVar(&opts.SkipInvalid, "skip-invalid", false, "import the valid rows even if some are invalid")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "check the whole file and print the plan; send nothing")
 	fl.BoolVar(&opts.RetryFailed, "retry-failed", false, "send again the rows the API refused in an earlier run")
+	fl.BoolVar(&opts.RetryUnknown, "retry-unknown", false, "send again the rows whose outcome is unknown (check their candidates first: a customer may be created twice)")
 	fl.BoolVar(&opts.AllowDuplicates, "allow-duplicates", false, "send rows that repeat an earlier row (same name, mobile and telephone)")
 	fl.StringVar(&opts.IfExists, "if-exists", "", "check each row against the CRM first: skip or fail when its customer exists (one more request a row)")
 	_ = cmd.RegisterFlagCompletionFunc("if-exists", cobra.FixedCompletions([]string{
@@ -414,7 +420,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 				return l.Departments, nil
 			},
 		},
-		DryRun: opts.DryRun, SkipInvalid: opts.SkipInvalid, RetryFailed: opts.RetryFailed, AllowDuplicates: opts.AllowDuplicates,
+		DryRun: opts.DryRun, SkipInvalid: opts.SkipInvalid, RetryFailed: opts.RetryFailed, RetryUnknown: opts.RetryUnknown, AllowDuplicates: opts.AllowDuplicates,
 		IfExists:    importIfExists(opts.IfExists),
 		DataDir:     s.DataDir,
 		Meta:        importer.JournalMeta{Profile: s.Profile.V, BaseURL: scopeOf(s)},
@@ -617,6 +623,9 @@ func printSummary(opts *ImportOptions, s *importer.Summary) {
 	if s.DryRun {
 		tr.Fprintf(w, "dry run: %s (%s): %d row(s): %d to create, %d created by an earlier run, %d failed earlier, %d duplicate(s), %d invalid\n",
 			s.File, s.Format, n(s.Rows), n(s.ToCreate), n(s.AlreadyCreated), n(s.Failed), n(s.Duplicates), n(s.Invalid))
+		if s.Unknown > 0 {
+			fmt.Fprintf(w, "%d row(s) with an unknown outcome (see --retry-unknown)\n", s.Unknown)
+		}
 		if est := estimate(s.ToCreate*max(s.RequestsPerRow, 1), s.Rate); !est.IsZero() {
 			if s.RequestsPerRow > 1 {
 				tr.Fprintf(w, "sending %d row(s) at the rate limit %s takes %s (%d requests a row: --if-exists checks each one first)\n", n(s.ToCreate), s.Rate, est, s.RequestsPerRow)
@@ -776,6 +785,9 @@ func failedRows(opts *ImportOptions, s *importer.Summary) error {
 	if s.Unknown > 0 {
 		what = append(what, i18n.M("%d row(s) with no usable answer (server or network trouble)", i18n.Count(s.Unknown)))
 		hints = append(hints, i18n.M("run the same command again later: it checks the unanswered rows with matching_name before sending them again: %s", opts.resume.String()))
+		if slices.ContainsFunc(s.UnknownRows, func(u importer.UnknownRow) bool { return u.Candidates != "" }) {
+			hints = append(hints, i18n.M("%s", "rows with candidates are never sent again on their own: check the candidates (`crmctl customers get ID`); if none is the row's, run again with --retry-unknown"))
+		}
 	}
 	err := i18n.Errorf("%s (see %s)", i18n.Join(what, ", "), shortPath(s.Results, opts.Getenv))
 	hint := hints[0]

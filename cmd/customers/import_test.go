@@ -151,8 +151,14 @@ func TestFailedRowsHintFitsTheFailure(t *testing.T) {
 	err := failedRows(opts, &importer.Summary{Unknown: 2, Results: "r.csv"})
 	var h *cmdutil.HintError
 	if !errors.As(err, &h) || err.Error() != "2 row(s) with no usable answer (server or network trouble) (see r.csv)" ||
-		strings.Contains(h.Hint, "retry-failed") || strings.Contains(h.Hint, "fix") || !strings.Contains(h.Hint, "run the same command again later") {
+		strings.Contains(h.Hint, "retry-failed") || strings.Contains(h.Hint, "fix") || !strings.Contains(h.Hint, "run the same command again later") ||
+		strings.Contains(h.Hint, "--retry-unknown") {
 		t.Errorf("unknown only: %v / %+v", err, h)
+	}
+	// Rows with candidates are sent again only when the user says so.
+	err = failedRows(opts, &importer.Summary{Unknown: 1, Results: "r.csv", UnknownRows: []importer.UnknownRow{{Row: 3, Candidates: "100012 (matches)"}}})
+	if !errors.As(err, &h) || !strings.Contains(h.Hint, "--retry-unknown") {
+		t.Errorf("unknown with candidates: %v / %+v", err, h)
 	}
 	err = failedRows(opts, &importer.Summary{Failed: 1, Unknown: 1, Results: "r.csv"})
 	if !errors.As(err, &h) || !strings.HasPrefix(err.Error(), "1 row(s) refused by the API, 1 row(s) with no usable answer") ||

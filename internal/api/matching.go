@@ -1,61 +1,217 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
 	"strings"
-	"time"
 )
 
-// CreatedSlack is how much earlier than a create's request a customer found by its name
-// may seem to have been created and still be that create's (clock skew, the minute
-// precision of created_at).
-const CreatedSlack = 10 * time.Minute
+// What an unanswered create did is decided from facts, never from clocks: the
+// created_at of a customer and the local clock need not agree (a server clock off by
+// minutes, another zone), so a time window adopts the wrong customer or none.
+//
+// A customer found by matching_name after the create counts as the create's only if
+//
+//   - its identifying fields match what was sent: the name, every one of the mobile,
+//     the telephone and the email that the create had (read from the customer itself
+//     when matching_name does not carry them), and the pool where the answer names one;
+//   - nobody else owns it (Sent.Owned: another row of the import, in the journal or the
+//     ledger);
+//   - it did not exist before the create was sent: its id is not one a matching_name
+//     showed before sending (Sent.Before), and is greater than the highest id known
+//     before sending (Sent.Floor) — ids grow.
+//
+// One such customer: Created. None, and no doubt about any other: NotFound. Anything
+// else — two such customers, one whose contact details cannot be read, or one that
+// passes every test but nothing was known of the ids before sending — is Unknown: it
+// is reported with its candidates, never adopted.
 
-// crmZone is the zone of the API's created_at ("2015-07-03 17:31"): China Standard Time.
-var crmZone = time.FixedZone("CST", 8*3600)
-
-// ParseCreatedAt reads a customer's created_at; ok is false when it has no known layout.
-func ParseCreatedAt(s string) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339, "2006-01-02 15:04:05", "2006-01-02 15:04"} {
-		if t, err := time.ParseInLocation(layout, s, crmZone); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
+// Sent is what a create sent, and what was known before it left.
+type Sent struct {
+	Name, Pool        string
+	Phone, Tel, Email string // as sent ("" when the create had none)
+	// Floor is the highest customer id known to exist before the create was sent: every
+	// id up to it was there already (0: none known).
+	Floor int64
+	// Before are the ids a matching_name of the name showed before the create was sent;
+	// Checked says such a check was made (Before may then be empty).
+	Before  []string
+	Checked bool
+	// Owned reports whether customer id belongs to another row or create; nil: none.
+	Owned func(ctx context.Context, id string) (bool, error)
 }
 
-// CreatedBy picks, from a matching_name answer, the customer that a create of name in
-// pool, sent at sentAt, most likely made; nil when none can be. A customer created well
-// before the request (more than CreatedSlack) was there already; of the others, one in
-// pool is preferred, then the newest (the highest id). A zero sentAt or an unreadable
-// created_at rules nobody out.
-func (l *CustomerList) CreatedBy(name, pool string, sentAt time.Time) *Customer {
-	name = strings.TrimSpace(name)
-	var best *Customer
-	bestInPool := false
-	for i := range l.Customers {
-		c := &l.Customers[i]
-		if strings.TrimSpace(c.Name) != name {
-			continue
-		}
-		if created, ok := ParseCreatedAt(c.CreatedAt); ok && !sentAt.IsZero() && created.Before(sentAt.Add(-CreatedSlack)) {
-			continue
-		}
-		in := string(c.CommonID) == pool
-		if best == nil || (in && !bestInPool) || (in == bestInPool && idLess(string(best.ID), string(c.ID))) {
-			best, bestInPool = c, in
-		}
+// Finding is what a reconciliation concluded.
+type Finding int
+
+const (
+	// NotFound: no customer can be the create's; none is in doubt.
+	NotFound Finding = iota
+	// Created: exactly one customer is the create's.
+	Created
+	// Unknown: the facts do not decide; see Candidates.
+	Unknown
+)
+
+func (f Finding) String() string {
+	switch f {
+	case Created:
+		return "created"
+	case Unknown:
+		return "unknown"
 	}
-	return best
+	return "not found"
 }
 
-// idLess orders numeric ids given as strings.
-func idLess(a, b string) bool {
-	if len(a) != len(b) {
-		return len(a) < len(b)
+// Candidate is a customer that may be a create's, and why it is in doubt.
+type Candidate struct {
+	ID     string
+	Reason string
+}
+
+func (c Candidate) String() string { return c.ID + " (" + c.Reason + ")" }
+
+// Reconciliation is the outcome of Reconcile.
+type Reconciliation struct {
+	Finding    Finding
+	ID         string      // Created: the create's customer
+	Candidates []Candidate // Unknown: the customers in doubt
+	// Seen are the ids of the matching_name answer (they all exist now: a later send
+	// may count them as "before").
+	Seen []string
+	// MaxID is the highest numeric id in the answer (a floor for later creates).
+	MaxID int64
+}
+
+// CandidateList names the candidates for a message.
+func (r *Reconciliation) CandidateList() string {
+	s := make([]string, len(r.Candidates))
+	for i, c := range r.Candidates {
+		s[i] = c.String()
 	}
-	return a < b
+	return strings.Join(s, ", ")
+}
+
+// Reconcile decides what an unanswered create s did from list, a matching_name answer
+// for s.Name received after the create. fetch reads a customer (for its mobile,
+// telephone and email when the answer lacks them); it is called only for customers that
+// pass every other test. A fetch that fails otherwise than with "no such customer or no
+// permission" (code 100100) fails the reconciliation: nothing can be decided.
+func Reconcile(ctx context.Context, s Sent, list *CustomerList, fetch func(ctx context.Context, id string) (*Customer, error)) (*Reconciliation, error) {
+	name := strings.TrimSpace(s.Name)
+	before := map[string]bool{}
+	for _, id := range s.Before {
+		before[strings.TrimSpace(id)] = true
+	}
+	known := s.Checked || s.Floor > 0
+	out := &Reconciliation{}
+	var created []string
+	for i := range list.Customers {
+		c := &list.Customers[i]
+		id := strings.TrimSpace(string(c.ID))
+		n, numErr := strconv.ParseInt(id, 10, 64)
+		if id != "" {
+			out.Seen = append(out.Seen, id)
+		}
+		if numErr == nil && n > out.MaxID {
+			out.MaxID = n
+		}
+		if strings.TrimSpace(c.Name) != name || id == "" || before[id] {
+			continue
+		}
+		if numErr == nil && n <= s.Floor {
+			continue // there before the create
+		}
+		if !samePool(c, s.Pool) {
+			continue
+		}
+		if s.Owned != nil {
+			owned, err := s.Owned(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			if owned {
+				continue
+			}
+		}
+		if s.Phone != "" || s.Tel != "" || s.Email != "" {
+			full := c
+			if c.Address == nil && fetch != nil {
+				got, err := fetch(ctx, id)
+				var apiErr *Error
+				switch {
+				case errors.As(err, &apiErr) && apiErr.IsNotFound():
+					out.Candidates = append(out.Candidates, Candidate{ID: id, Reason: "same name; its details cannot be read (code 100100)"})
+					continue
+				case err != nil:
+					return nil, fmt.Errorf("reading customer %s: %w", id, err)
+				}
+				full = got
+			}
+			if full.Address == nil {
+				out.Candidates = append(out.Candidates, Candidate{ID: id, Reason: "same name; the CRM sent no contact details to compare"})
+				continue
+			}
+			if !sameContacts(full.Address, s) || !samePool(full, s.Pool) {
+				continue
+			}
+		}
+		switch {
+		case numErr != nil:
+			out.Candidates = append(out.Candidates, Candidate{ID: id, Reason: "matches, but its id is not a number to compare"})
+		case !known:
+			out.Candidates = append(out.Candidates, Candidate{ID: id, Reason: "matches, but may have been there before the create: no id was known before it was sent"})
+		default:
+			created = append(created, id)
+		}
+	}
+	switch {
+	case len(created) == 1 && len(out.Candidates) == 0:
+		out.Finding, out.ID = Created, created[0]
+	case len(created) == 0 && len(out.Candidates) == 0:
+		out.Finding = NotFound
+	default:
+		for _, id := range created {
+			out.Candidates = append(out.Candidates, Candidate{ID: id, Reason: "matches, created after the request was sent"})
+		}
+		out.Finding = Unknown
+	}
+	return out, nil
+}
+
+// samePool: a customer whose record names a pool must be in pool.
+func samePool(c *Customer, pool string) bool {
+	got := strings.TrimSpace(string(c.CommonID))
+	return got == "" || got == "0" || pool == "" || got == strings.TrimSpace(pool)
+}
+
+// sameContacts: each of the mobile, the telephone and the email that s has is the
+// customer's (phone numbers ignoring spaces and dashes, emails ignoring case).
+func sameContacts(a *Address, s Sent) bool {
+	if s.Phone != "" && PhoneKey(string(a.Phone)) != PhoneKey(s.Phone) {
+		return false
+	}
+	if s.Tel != "" && PhoneKey(string(a.Tel)) != PhoneKey(s.Tel) {
+		return false
+	}
+	if s.Email != "" && !strings.EqualFold(strings.TrimSpace(a.Email), strings.TrimSpace(s.Email)) {
+		return false
+	}
+	return true
+}
+
+// PhoneKey is a phone number as compared: without spaces (ideographic ones too) and
+// dashes.
+func PhoneKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '\u3000' {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(s))
 }
 
 // Match describes the customer a create would make, to find the customers that already

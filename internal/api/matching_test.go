@@ -1,39 +1,132 @@
 package api
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
-	"time"
 )
 
-func TestCreatedByPicksTheCreatesCustomer(t *testing.T) {
-	sent := time.Date(2026, 11, 27, 7, 0, 0, 0, crmZone)
-	list := &CustomerList{Customers: []Customer{
-		{ID: "90", Name: "甲", CommonID: "45", CreatedAt: "2026-11-27 06:00"},      // there an hour before: not the create's
-		{ID: "120", Name: "甲 ", CommonID: "48942", CreatedAt: "2026-11-27 07:00"}, // another pool
-		{ID: "101", Name: "甲", CommonID: "45", CreatedAt: "2026-11-27 06:55"},     // within the slack
-		{ID: "99", Name: "甲", CommonID: "45", CreatedAt: "2026-11-27 07:00"},
-		{ID: "200", Name: "甲乙", CommonID: "45", CreatedAt: "2026-11-27 07:00"}, // another name
-	}}
-	if c := list.CreatedBy(" 甲", "45", sent); c == nil || c.ID != "101" {
-		t.Fatalf("CreatedBy in pool 45 = %+v, want 101 (in the pool, newest)", c)
+// customers of one name as matching_name lists them (no contact details), and their
+// records as GET common_customers/:id has them.
+func reconcileFixture() (*CustomerList, map[string]*Customer) {
+	rec := func(id, pool, phone, tel, email string) *Customer {
+		return &Customer{ID: ID(id), Name: "张三贸易", CommonID: ID(pool), Address: &Address{Phone: Text(phone), Tel: Text(tel), Email: email}}
 	}
-	if c := list.CreatedBy("甲", "50117", sent); c == nil || c.ID != "120" {
-		t.Fatalf("CreatedBy in another pool = %+v, want the newest, 120", c)
+	byID := map[string]*Customer{
+		"90":  rec("90", "45", "13900000001", "", ""),  // there long before
+		"120": rec("120", "45", "13900000001", "", ""), // the row's (after the send)
+		"121": rec("121", "45", "13900000002", "", ""), // another row's mobile
+		"122": rec("122", "48", "13900000001", "", ""), // another pool
 	}
-	if c := list.CreatedBy("甲", "45", time.Time{}); c == nil || c.ID != "101" {
-		t.Fatalf("CreatedBy without a send time = %+v, want 101", c)
+	list := &CustomerList{}
+	for _, id := range []string{"90", "120", "121", "122"} {
+		c := *byID[id]
+		c.Address = nil
+		list.Customers = append(list.Customers, c)
 	}
-	old := &CustomerList{Customers: []Customer{{ID: "90", Name: "甲", CreatedAt: "2026-11-27 06:00"}}}
-	if c := old.CreatedBy("甲", "45", sent); c != nil {
-		t.Fatalf("a customer older than the slack was taken: %+v", c)
+	list.Customers = append(list.Customers, Customer{ID: "130", Name: "张三贸易有限公司", CommonID: "45"}) // another name
+	return list, byID
+}
+
+func fetcher(byID map[string]*Customer, calls *[]string) func(context.Context, string) (*Customer, error) {
+	return func(_ context.Context, id string) (*Customer, error) {
+		*calls = append(*calls, id)
+		if c, ok := byID[id]; ok {
+			return c, nil
+		}
+		return nil, &Error{Code: CodeRecordNotFound}
 	}
-	if c := old.CreatedBy("甲", "45", time.Time{}); c == nil {
-		t.Fatal("without a send time nobody is ruled out")
+}
+
+func TestReconcileAdoptsOnlyTheProvenCustomer(t *testing.T) {
+	ctx := context.Background()
+	list, byID := reconcileFixture()
+	var calls []string
+	sent := Sent{Name: " 张三贸易", Pool: "45", Phone: "139-0000-0001", Floor: 100}
+	r, err := Reconcile(ctx, sent, list, fetcher(byID, &calls))
+	if err != nil {
+		t.Fatal(err)
 	}
-	odd := &CustomerList{Customers: []Customer{{ID: "7", Name: "甲", CreatedAt: "yesterday"}}}
-	if c := odd.CreatedBy("甲", "45", sent); c == nil {
-		t.Fatal("an unreadable created_at rules nobody out")
+	if r.Finding != Created || r.ID != "120" {
+		t.Fatalf("%v %q %v, want created 120", r.Finding, r.ID, r.Candidates)
+	}
+	if r.MaxID != 130 {
+		t.Errorf("MaxID %d", r.MaxID)
+	}
+	// 90 is under the floor and 122 in another pool per the list: never read.
+	if strings.Join(calls, ",") != "120,121" {
+		t.Errorf("fetched %v", calls)
+	}
+}
+
+func TestReconcileNeverAdoptsAnotherRowsOrAColleaguesCustomer(t *testing.T) {
+	ctx := context.Background()
+	list, byID := reconcileFixture()
+	var calls []string
+	// The second row (another mobile) whose create was dropped: the first row's
+	// customer (120) and a colleague's (121 has its mobile but another row owns it) are
+	// not its.
+	owned := func(_ context.Context, id string) (bool, error) { return id == "121", nil }
+	r, err := Reconcile(ctx, Sent{Name: "张三贸易", Pool: "45", Phone: "13900000002", Floor: 100, Owned: owned}, list, fetcher(byID, &calls))
+	if err != nil || r.Finding != NotFound {
+		t.Fatalf("%v %+v, want not found", err, r)
+	}
+	// Owned by another row: 120 is not the first row's either when another owns it.
+	owned120 := func(_ context.Context, id string) (bool, error) { return id == "120", nil }
+	r, _ = Reconcile(ctx, Sent{Name: "张三贸易", Pool: "45", Phone: "13900000001", Floor: 100, Owned: owned120}, list, fetcher(byID, &calls))
+	if r.Finding != NotFound {
+		t.Fatalf("%+v, want not found", r)
+	}
+}
+
+func TestReconcileNoClock(t *testing.T) {
+	ctx := context.Background()
+	list, byID := reconcileFixture()
+	var calls []string
+	// created_at says nothing: a server 25 minutes off, or in another zone, changes
+	// nothing.
+	for i := range list.Customers {
+		list.Customers[i].CreatedAt = "1999-01-01 00:00"
+	}
+	r, _ := Reconcile(ctx, Sent{Name: "张三贸易", Pool: "45", Phone: "13900000001", Floor: 100}, list, fetcher(byID, &calls))
+	if r.Finding != Created || r.ID != "120" {
+		t.Fatalf("%+v", r)
+	}
+	// The ids a check showed before sending existed before it.
+	r, _ = Reconcile(ctx, Sent{Name: "张三贸易", Pool: "45", Phone: "13900000001", Before: []string{"90", "120"}, Checked: true}, list, fetcher(byID, &calls))
+	if r.Finding != NotFound {
+		t.Fatalf("before-ids: %+v, want not found", r)
+	}
+}
+
+func TestReconcileAmbiguousIsUnknown(t *testing.T) {
+	ctx := context.Background()
+	list, byID := reconcileFixture()
+	var calls []string
+	cases := map[string]Sent{
+		// Nothing known of the ids before the send: 90 and 120 may both have been there.
+		"no floor": {Name: "张三贸易", Pool: "45", Phone: "13900000001"},
+		// Two customers match, both after the floor.
+		"two": {Name: "张三贸易", Pool: "45", Phone: "13900000001", Floor: 50},
+	}
+	for name, s := range cases {
+		r, err := Reconcile(ctx, s, list, fetcher(byID, &calls))
+		if err != nil || r.Finding != Unknown || len(r.Candidates) != 2 {
+			t.Errorf("%s: %v %+v, want unknown with 2 candidates", name, err, r)
+		}
+	}
+	// A customer whose details cannot be read is in doubt.
+	delete(byID, "120")
+	r, _ := Reconcile(ctx, Sent{Name: "张三贸易", Pool: "45", Phone: "13900000001", Floor: 100}, list, fetcher(byID, &calls))
+	if r.Finding != Unknown || r.Candidates[0].ID != "120" || !strings.Contains(r.CandidateList(), "cannot be read") {
+		t.Fatalf("%+v", r)
+	}
+	// A failed read decides nothing.
+	_, err := Reconcile(ctx, Sent{Name: "张三贸易", Pool: "45", Phone: "13900000001", Floor: 100}, list,
+		func(context.Context, string) (*Customer, error) { return nil, errors.New("timeout") })
+	if err == nil {
+		t.Fatal("a failed read was not an error")
 	}
 }
 

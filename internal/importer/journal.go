@@ -6,9 +6,11 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -26,7 +28,30 @@ const (
 	StateSent    State = "sent"    // the request may have gone out; no answer recorded
 	StateCreated State = "created" // the API answered with the new customer's id
 	StateFailed  State = "failed"  // the API refused the row (code, message)
+	// StateUnknown: sent, no usable answer, and the facts do not tell whether the CRM
+	// created the customer (several candidates, or one that cannot be proven the row's).
+	// Such a row is checked again on each run, never adopted on a guess, and sent again
+	// only with --retry-unknown.
+	StateUnknown State = "unknown"
 )
+
+// SendFacts is what was known, before a row's request left, of the customers that
+// existed: it is what tells, afterwards, a customer the request made from one that was
+// there already (api.Sent).
+type SendFacts struct {
+	Floor   int64    // the highest customer id known to exist
+	Before  []string // the ids a matching_name of the row's name showed
+	Checked bool     // such a matching_name was made (Before may be empty)
+}
+
+func (f SendFacts) before() string { return strings.Join(f.Before, ",") }
+
+func splitIDs(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
 
 // Entry is a row's journal entry.
 type Entry struct {
@@ -36,7 +61,7 @@ type Entry struct {
 	CustomerID string
 	Code       int
 	Message    string
-	SentAt     time.Time
+	Facts      SendFacts // of the last send
 }
 
 // JournalMeta identifies what a journal is for: a journal is never reused for another
@@ -70,13 +95,23 @@ type Journal struct {
 	lock *flock.Flock
 	Path string
 
-	get, sent, created, failed, reset, adopt *sql.Stmt
+	get, sent, created, failed, reset, adopt, unknown, owned *sql.Stmt
 }
+
+const journalGet = `SELECT state, name, customer_id, code, message, floor, before_ids, checked FROM rows WHERE row = ?`
 
 // journalFormats are the journal's format versions (PRAGMA user_version): each entry
 // turns the previous version into the next. A journal made before formats were versioned
 // reads as 0 and has the first format's tables.
-var journalFormats = []string{journalSchema}
+var journalFormats = []string{journalSchema, journalV2}
+
+// journalV2 records what was known before each send (SendFacts), for a reconciliation
+// without clocks, and indexes the customers the rows own.
+const journalV2 = `
+ALTER TABLE rows ADD COLUMN floor INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rows ADD COLUMN before_ids TEXT NOT NULL DEFAULT '';
+ALTER TABLE rows ADD COLUMN checked INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS rows_customer ON rows(customer_id);`
 
 const journalSchema = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -196,9 +231,12 @@ func openJournal(ctx context.Context, path string, m JournalMeta) (*Journal, err
 		s, err = db.PrepareContext(ctx, q)
 		return s
 	}
-	j.get = prep(`SELECT state, name, customer_id, code, message, sent_at FROM rows WHERE row = ?`)
-	j.sent = prep(`INSERT INTO rows(row, state, name, sent_at, attempts, updated_at) VALUES(?, 'sent', ?, ?, 1, ?)
-		ON CONFLICT(row) DO UPDATE SET state='sent', name=excluded.name, sent_at=excluded.sent_at, attempts=attempts+1, code=0, message='', updated_at=excluded.updated_at`)
+	j.get = prep(journalGet)
+	j.sent = prep(`INSERT INTO rows(row, state, name, sent_at, attempts, updated_at, floor, before_ids, checked) VALUES(?, 'sent', ?, ?, 1, ?, ?, ?, ?)
+		ON CONFLICT(row) DO UPDATE SET state='sent', name=excluded.name, sent_at=excluded.sent_at, attempts=attempts+1, code=0, message='',
+		updated_at=excluded.updated_at, floor=excluded.floor, before_ids=excluded.before_ids, checked=excluded.checked`)
+	j.unknown = prep(`UPDATE rows SET state='unknown', message=?, updated_at=? WHERE row=?`)
+	j.owned = prep(`SELECT COUNT(*) FROM rows WHERE customer_id = ? AND row != ?`)
 	j.created = prep(`UPDATE rows SET state='created', customer_id=?, code=0, message=?, updated_at=? WHERE row=?`)
 	j.failed = prep(`UPDATE rows SET state='failed', code=?, message=?, updated_at=? WHERE row=?`)
 	j.reset = prep(`DELETE FROM rows WHERE row=? AND state='sent'`)
@@ -224,19 +262,19 @@ func ReadJournal(ctx context.Context, path string) (*Journal, error) {
 		return nil, err
 	}
 	j := &Journal{db: db, Path: path}
-	if j.get, err = db.PrepareContext(ctx, `SELECT state, name, customer_id, code, message, sent_at FROM rows WHERE row = ?`); err != nil {
-		db.Close()
-		return nil, i18n.Errorf("journal %s: %w", path, err)
-	}
+	// A journal of an older format is read as it is: Counts work, Get does not.
+	j.get, _ = db.PrepareContext(ctx, journalGet)
 	return j, nil
 }
 
 // Get returns a row's entry; a row without one is pending.
 func (j *Journal) Get(ctx context.Context, row int) (Entry, error) {
 	e := Entry{Row: row, State: StatePending}
-	var state string
-	var sentAt int64
-	err := j.get.QueryRowContext(ctx, row).Scan(&state, &e.Name, &e.CustomerID, &e.Code, &e.Message, &sentAt)
+	if j.get == nil {
+		return e, fmt.Errorf("journal %s: an older format, opened read-only", j.Path)
+	}
+	var state, before string
+	err := j.get.QueryRowContext(ctx, row).Scan(&state, &e.Name, &e.CustomerID, &e.Code, &e.Message, &e.Facts.Floor, &before, &e.Facts.Checked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, nil
 	}
@@ -244,16 +282,42 @@ func (j *Journal) Get(ctx context.Context, row int) (Entry, error) {
 		return e, i18n.Errorf("journal: %w", err)
 	}
 	e.State = State(state)
-	if sentAt > 0 {
-		e.SentAt = time.Unix(0, sentAt)
-	}
+	e.Facts.Before = splitIDs(before)
 	return e, nil
 }
 
-// MarkSent commits that row's request is about to go out. It is called before the
-// request, so that a crash at any later point leaves the row "sent", never "pending".
-func (j *Journal) MarkSent(ctx context.Context, row int, name string, at time.Time) error {
-	return j.exec(ctx, j.sent, row, name, at.UnixNano(), time.Now().UnixNano())
+// MarkSent commits that row's request is about to go out, with what was known before
+// it (f). It is called before the request, so that a crash at any later point leaves
+// the row "sent", never "pending".
+func (j *Journal) MarkSent(ctx context.Context, row int, name string, f SendFacts) error {
+	now := time.Now().UnixNano()
+	return j.exec(ctx, j.sent, row, name, now, now, f.Floor, f.before(), f.Checked)
+}
+
+// MarkUnknown records that what row's request did cannot be told (message: the
+// candidates).
+func (j *Journal) MarkUnknown(ctx context.Context, row int, message string) error {
+	return j.exec(ctx, j.unknown, message, time.Now().UnixNano(), row)
+}
+
+// OwnedByOther reports whether a row other than row has customer id.
+func (j *Journal) OwnedByOther(ctx context.Context, id string, row int) (bool, error) {
+	var n int
+	if err := j.owned.QueryRowContext(ctx, id, row).Scan(&n); err != nil {
+		return false, fmt.Errorf("journal: %w", err)
+	}
+	return n > 0, nil
+}
+
+// MaxID is the highest customer id the journal knows to exist: created by its rows, or
+// a floor recorded before a send.
+func (j *Journal) MaxID(ctx context.Context) (int64, error) {
+	var n sql.NullInt64
+	err := j.db.QueryRowContext(ctx, `SELECT MAX(COALESCE(MAX(CASE WHEN customer_id GLOB '[0-9]*' THEN CAST(customer_id AS INTEGER) END), 0), COALESCE(MAX(floor), 0)) FROM rows`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("journal: %w", err)
+	}
+	return n.Int64, nil
 }
 
 // MarkCreated records the customer the API created for row.

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -46,6 +47,9 @@ type LedgerEntry struct {
 	SentAt     time.Time
 	// Owner is the run that made the claim, for Busy (a shared ledger's; "" otherwise).
 	Owner string
+	// Facts is what was known before the claim's request left (a ledger that records
+	// them: FactsLedger); zero otherwise, which proves nothing new.
+	Facts SendFacts
 }
 
 // LedgerStore is where the ledger lives: a file of this machine (Ledger), or a store
@@ -83,7 +87,15 @@ func DefaultLedgerPath(dataDir string, m JournalMeta) string {
 
 // ledgerFormats are the ledger's format versions (PRAGMA user_version), as for the
 // journal.
-var ledgerFormats = []string{ledgerSchema}
+var ledgerFormats = []string{ledgerSchema, ledgerV2}
+
+// ledgerV2 records what was known before each claimed send (SendFacts), and indexes the
+// customers by id.
+const ledgerV2 = `
+ALTER TABLE customers ADD COLUMN floor INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE customers ADD COLUMN before_ids TEXT NOT NULL DEFAULT '';
+ALTER TABLE customers ADD COLUMN checked INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS customers_id ON customers(customer_id);`
 
 const ledgerSchema = `
 CREATE TABLE IF NOT EXISTS customers (
@@ -113,7 +125,7 @@ func OpenLedger(ctx context.Context, path string) (*Ledger, error) {
 }
 
 func prepareLedger(ctx context.Context, db *sql.DB, path string) (*Ledger, error) {
-	get, err := db.PrepareContext(ctx, `SELECT state, customer_id, journal, file, row, sent_at FROM customers WHERE key = ?`)
+	get, err := db.PrepareContext(ctx, `SELECT state, customer_id, journal, file, row, floor, before_ids, checked FROM customers WHERE key = ?`)
 	if err != nil {
 		db.Close()
 		return nil, i18n.Errorf("ledger %s: %w", path, err)
@@ -134,7 +146,8 @@ func ReadLedger(ctx context.Context, path string) (*Ledger, error) {
 		db.Close()
 		return nil, err
 	}
-	return prepareLedger(ctx, db, path)
+	// CountCreated only: a ledger of an older format is read as it is.
+	return &Ledger{db: db, Path: path}, nil
 }
 
 // Close closes the ledger.
@@ -147,9 +160,8 @@ func (l *Ledger) Close() error {
 
 // Get returns the entry of key; ok is false when the ledger has none.
 func (l *Ledger) Get(ctx context.Context, key string) (e LedgerEntry, ok bool, err error) {
-	var state string
-	var sentAt int64
-	err = l.get.QueryRowContext(ctx, key).Scan(&state, &e.CustomerID, &e.Journal, &e.File, &e.Row, &sentAt)
+	var state, before string
+	err = l.get.QueryRowContext(ctx, key).Scan(&state, &e.CustomerID, &e.Journal, &e.File, &e.Row, &e.Facts.Floor, &before, &e.Facts.Checked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, false, nil
 	}
@@ -157,9 +169,7 @@ func (l *Ledger) Get(ctx context.Context, key string) (e LedgerEntry, ok bool, e
 		return e, false, i18n.Errorf("ledger %s: %w", l.Path, err)
 	}
 	e.State = LedgerState(state)
-	if sentAt > 0 {
-		e.SentAt = time.Unix(0, sentAt)
-	}
+	e.Facts.Before = splitIDs(before)
 	return e, true, nil
 }
 
@@ -207,6 +217,43 @@ func (l *Ledger) Claim(ctx context.Context, key, journal, file string, row int, 
 func (l *Ledger) Take(ctx context.Context, key, journal, file string, row int, at time.Time) error {
 	return l.exec(ctx, `UPDATE customers SET journal=?, file=?, row=?, sent_at=?, updated_at=? WHERE key=? AND state='sent'`,
 		journal, file, row, at.UnixNano(), time.Now().UnixNano(), key)
+}
+
+// FactsLedger is a ledger that also records what was known before each claimed send,
+// tells which customers other rows own, and the highest customer id it knows: what a
+// reconciliation without clocks needs from it (Ledger does; a store without them
+// leaves these facts out, which can only make an outcome unknown, never adopt the
+// wrong customer).
+type FactsLedger interface {
+	RecordFacts(ctx context.Context, key string, f SendFacts) error
+	OwnedByOther(ctx context.Context, id, key string) (bool, error)
+	MaxID(ctx context.Context) (int64, error)
+}
+
+// RecordFacts records, on key's "sent" claim, what was known before its request left.
+func (l *Ledger) RecordFacts(ctx context.Context, key string, f SendFacts) error {
+	return l.exec(ctx, `UPDATE customers SET floor=?, before_ids=?, checked=? WHERE key=? AND state='sent'`,
+		f.Floor, f.before(), f.Checked, key)
+}
+
+// OwnedByOther reports whether a customer other than key's has id.
+func (l *Ledger) OwnedByOther(ctx context.Context, id, key string) (bool, error) {
+	var n int
+	if err := l.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM customers WHERE customer_id = ? AND key != ?`, id, key).Scan(&n); err != nil {
+		return false, fmt.Errorf("ledger %s: %w", l.Path, err)
+	}
+	return n > 0, nil
+}
+
+// MaxID is the highest customer id the ledger knows to exist (for the profile: ids are
+// the CRM's, whichever import saw them).
+func (l *Ledger) MaxID(ctx context.Context) (int64, error) {
+	var n sql.NullInt64
+	err := l.db.QueryRowContext(ctx, `SELECT MAX(COALESCE(MAX(CASE WHEN customer_id GLOB '[0-9]*' THEN CAST(customer_id AS INTEGER) END), 0), COALESCE(MAX(floor), 0)) FROM customers`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("ledger %s: %w", l.Path, err)
+	}
+	return n.Int64, nil
 }
 
 // Created records the customer's id for journal's row.

@@ -173,7 +173,8 @@ func TestCustomerClaimedByARunningImportIsLeftAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Created != 1 || sum.Unknown != 1 || a.count(matchKey) != matches {
+	// One matching_name: row 3's, before the first send (no customer id known yet).
+	if sum.Created != 1 || sum.Unknown != 1 || a.count(matchKey) != matches+1 {
 		t.Fatalf("%+v, %d matching_name", sum, a.count(matchKey)-matches)
 	}
 	if got := a.customers("争用", "自由"); got["争用"] != 0 || got["自由"] != 1 {
@@ -224,7 +225,8 @@ func TestCustomerBeingSentElsewhereIsAwaited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Created != 1 || sum.AlreadyCreated != 1 || sum.Unknown != 0 || a.count(matchKey) != matches || sleeps != 3 {
+	// One matching_name: row 3's, before the first send (no customer id known yet).
+	if sum.Created != 1 || sum.AlreadyCreated != 1 || sum.Unknown != 0 || a.count(matchKey) != matches+1 || sleeps != 3 {
 		t.Fatalf("%+v, %d matching_name, %d polls", sum, a.count(matchKey)-matches, sleeps)
 	}
 	if got := a.customers("争用", "自由"); got["争用"] != 0 || got["自由"] != 1 {

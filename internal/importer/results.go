@@ -17,6 +17,9 @@ const (
 	StatusSkipped = "skipped"
 	StatusFailed  = "failed"
 	StatusInvalid = "invalid"
+	// StatusUnknown: sent without a usable answer; whether the customer was created is
+	// not known yet (the message lists the candidates).
+	StatusUnknown = "unknown"
 )
 
 // Result is one line of the results file.

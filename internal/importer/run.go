@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +32,7 @@ type Config struct {
 	DryRun          bool
 	SkipInvalid     bool
 	RetryFailed     bool
+	RetryUnknown    bool // send again the rows whose outcome is unknown
 	AllowDuplicates bool
 	// IfExists, IfExistsSkip or IfExistsFail, asks duplicates/matching_name before each
 	// row is sent (one more request a row) whether the CRM holds its customer already;
@@ -86,6 +88,16 @@ type InvalidRow struct {
 	Problems []string `json:"problems"`
 }
 
+// UnknownRow is a row whose outcome is unknown: its request got no usable answer, and
+// the customers that may be its own (Candidates, "" when none was found yet) cannot be
+// told apart from others.
+type UnknownRow struct {
+	Row        int    `json:"row"`
+	Name       string `json:"name"`
+	Candidates string `json:"candidates"`
+	Reason     string `json:"reason"`
+}
+
 // Summary is what a run did.
 type Summary struct {
 	File     string `json:"file"`
@@ -104,9 +116,12 @@ type Summary struct {
 	Exists         int `json:"exists"`          // customers the CRM holds already (--if-exists skip: skipped)
 	Skipped        int `json:"skipped"`
 	Failed         int `json:"failed"`
-	Unknown        int `json:"unknown"` // sent, no answer, not found yet: checked again on the next run
-	Invalid        int `json:"invalid"`
-	Pending        int `json:"pending"` // not attempted (interrupted or stopped)
+	// Unknown rows were sent without a usable answer, and the facts do not yet tell
+	// whether their customer was created: checked again on the next run, never adopted
+	// on a guess, sent again only with --retry-unknown (UnknownRows says which).
+	Unknown int `json:"unknown"`
+	Invalid int `json:"invalid"`
+	Pending int `json:"pending"` // not attempted (interrupted or stopped)
 
 	// RequestsPerRow is what a row costs: 1, or 2 with the check of --if-exists.
 	RequestsPerRow int `json:"requests_per_row"`
@@ -117,6 +132,7 @@ type Summary struct {
 	Interrupted bool    `json:"interrupted"`
 
 	InvalidRows []InvalidRow `json:"invalid_rows"`
+	UnknownRows []UnknownRow `json:"unknown_rows"`
 
 	elapsed time.Duration
 }
@@ -171,7 +187,10 @@ type runner struct {
 	start   time.Time
 	// loginOK: a login is allowed (none yet, or a request succeeded since the last one)
 	loginOK bool
-	sentAt  time.Time // when the row being created was journalled "sent"
+	facts   SendFacts // what was known before the row being created was sent
+	// maxID is the highest customer id known to exist: every id up to it was there
+	// before the next request leaves (ids grow).
+	maxID int64
 	// listed counts the per-row lines of the validation report; past MaxListed rows
 	// they are counted in unlisted instead.
 	listed, unlisted int
@@ -239,7 +258,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if cfg.InFlight <= 0 {
 		cfg.InFlight = 2 * time.Minute
 	}
-	r := &runner{cfg: cfg, sum: &Summary{File: cfg.Path, DryRun: cfg.DryRun, InvalidRows: []InvalidRow{}}, start: cfg.Clock.Now(), client: cfg.Client, loginOK: true}
+	r := &runner{cfg: cfg, sum: &Summary{File: cfg.Path, DryRun: cfg.DryRun, InvalidRows: []InvalidRow{}, UnknownRows: []UnknownRow{}}, start: cfg.Clock.Now(), client: cfg.Client, loginOK: true}
 	r.sum.RequestsPerRow = 1
 	if cfg.IfExists != "" {
 		r.sum.RequestsPerRow = 2 // the check, then the create
@@ -406,6 +425,10 @@ func (r *runner) run(ctx context.Context) error {
 					r.sum.Failed = counts[StateFailed]
 					r.sum.ToCreate -= counts[StateFailed]
 				}
+				if !cfg.RetryUnknown {
+					r.sum.Unknown = counts[StateUnknown]
+					r.sum.ToCreate -= counts[StateUnknown]
+				}
 			}
 		}
 		r.sum.ToCreate = max(r.sum.ToCreate, 0)
@@ -436,7 +459,15 @@ func (r *runner) run(ctx context.Context) error {
 		}
 		defer l.Close()
 		r.led = l
+		if r.maxID, err = l.MaxID(ctx); err != nil {
+			return err
+		}
 	}
+	jmax, err := r.j.MaxID(ctx)
+	if err != nil {
+		return err
+	}
+	r.see(jmax)
 	rpath := cfg.ResultsPath
 	if rpath == "" {
 		rpath = strings.TrimSuffix(jpath, ".db") + ".results.csv"
@@ -454,6 +485,9 @@ func (r *runner) run(ctx context.Context) error {
 	r.sum.ToCreate = valid - r.sum.Duplicates - counts[StateCreated]
 	if !cfg.RetryFailed {
 		r.sum.ToCreate -= counts[StateFailed]
+	}
+	if !cfg.RetryUnknown {
+		r.sum.ToCreate -= counts[StateUnknown]
 	}
 	r.sum.ToCreate = max(r.sum.ToCreate, 0)
 	r.sum.Invalid = 0 // counted again as the rows are written out
@@ -639,26 +673,31 @@ func (r *runner) send(ctx context.Context, rd Reader, lastRow int) error {
 				r.write(Result{Row: v.Row, Status: StatusFailed, Name: v.Name, APICode: e.Code, Message: e.Message + " (an earlier run; --retry-failed tries it again)"})
 				continue
 			}
-		case StateSent:
-			found, err := r.recover(ctx, v, e)
-			if err != nil {
-				if err := r.halt(ctx, rd, lastRow, err); err != nil {
-					return err
-				}
-				continue
-			}
-			if found {
-				continue
-			}
 		}
-		done, err := r.claim(ctx, v)
+		// What is known, before the row is sent, of the customers there already: the
+		// answer of a check just made, or the highest id known (none yet: a matching_name
+		// is asked, after the claim, as late as can be).
+		var facts SendFacts
+		var settled bool
+		recovering := e.State == StateSent || e.State == StateUnknown
+		if recovering {
+			settled, facts, err = r.recover(ctx, v, e)
+		} else {
+			facts.Floor = r.maxID
+		}
+		if err == nil && !settled {
+			settled, facts, err = r.claim(ctx, v, facts)
+		}
+		if err == nil && !settled && !facts.Checked && facts.Floor == 0 {
+			facts, err = r.factsBefore(ctx, v)
+		}
 		if err != nil {
 			if err := r.halt(ctx, rd, lastRow, err); err != nil {
 				return err
 			}
 			continue
 		}
-		if done {
+		if settled {
 			continue
 		}
 		if r.cfg.IfExists != "" {
@@ -674,7 +713,7 @@ func (r *runner) send(ctx context.Context, rd Reader, lastRow int) error {
 				continue
 			}
 		}
-		if err := r.create(ctx, v); err != nil {
+		if err := r.create(ctx, v, facts); err != nil {
 			if errors.Is(err, ErrInterrupted) {
 				r.sum.Interrupted = true
 				r.sum.Pending++
@@ -733,50 +772,140 @@ func (r *runner) write(res Result) {
 	}
 }
 
-// recover settles a row left "sent" by an earlier run: if matching_name finds a customer
-// with its name, that is the row's customer; otherwise the row is sent again.
-func (r *runner) recover(ctx context.Context, v *Verdict, e Entry) (bool, error) {
-	id, err := r.lookup(ctx, v, e.SentAt)
+// recover settles a row an earlier run left "sent" or "unknown", from facts
+// (api.Reconcile): the customer proven the row's is recorded (settled); with none found
+// the row is sent again, with facts telling its customer from the ones there now; an
+// unknown outcome stays unknown (settled) unless --retry-unknown.
+func (r *runner) recover(ctx context.Context, v *Verdict, e Entry) (settled bool, next SendFacts, err error) {
+	rec, err := r.reconcile(ctx, v, e.Facts)
 	if err != nil {
-		return false, err
+		return false, next, err
 	}
 	bg, cancel := r.detached(ctx)
 	defer cancel()
-	if id == "" {
-		return false, nil
+	next = SendFacts{Floor: r.maxID, Before: rec.Seen, Checked: true}
+	switch rec.Finding {
+	case api.Created:
+		if err := r.ledgerCreated(bg, v, rec.ID); err != nil {
+			return false, next, err
+		}
+		if err := r.j.MarkCreated(bg, v.Row, rec.ID, "an earlier request got no answer; the customer was found and proven the row's"); err != nil {
+			return false, next, err
+		}
+		r.sum.Created++
+		r.sum.Recovered++
+		r.write(Result{Row: v.Row, Status: StatusCreated, Name: v.Name, CustomerID: rec.ID, Message: "an earlier request got no answer; matching_name found the customer, proven the row's"})
+		r.cfg.Progress.Update(r.sum)
+		return true, next, nil
+	case api.Unknown:
+		if r.cfg.RetryUnknown {
+			fmt.Fprintf(r.cfg.Report, "row %d: outcome unknown (candidates %s): sent again, as --retry-unknown asks\n", v.Row, rec.CandidateList())
+			return false, next, nil
+		}
+		if e.State != StateUnknown {
+			if err := r.j.MarkUnknown(bg, v.Row, "candidates: "+rec.CandidateList()); err != nil {
+				return false, next, err
+			}
+		}
+		r.unknown(v, rec, "an earlier request got no usable answer")
+		return true, next, nil
 	}
-	if err := r.ledgerCreated(bg, v, id); err != nil {
-		return false, err
-	}
-	if err := r.j.MarkCreated(bg, v.Row, id, "confirmed by matching_name"); err != nil {
-		return false, err
-	}
-	r.sum.Created++
-	r.sum.Recovered++
-	r.write(Result{Row: v.Row, Status: StatusCreated, Name: v.Name, CustomerID: id, Message: "an earlier request got no answer; matching_name found the customer"})
-	r.cfg.Progress.Update(r.sum)
-	return true, nil
+	fmt.Fprintf(r.cfg.Report, "row %d: an earlier request got no answer and created no customer: sending it again\n", v.Row)
+	return false, next, nil
 }
 
-// lookup asks matching_name for the row's customer; "" when none. With several
-// matches, the one in the row's pool with the highest id is taken.
-//
-// A customer created well before the request was sent (more than api.CreatedSlack, for
-// clock differences and the minute precision of created_at) was there already: it is
-// not the row's, and the row is sent.
-//
-// A refused token (code 100401) is handled as for a create: one login and the same
-// question again; the row is not sent before it has an answer.
-func (r *runner) lookup(ctx context.Context, v *Verdict, sentAt time.Time) (string, error) {
+// unknown reports a row whose outcome is unknown.
+func (r *runner) unknown(v *Verdict, rec *api.Reconciliation, why string) {
+	r.sum.Unknown++
+	u := UnknownRow{Row: v.Row, Name: v.Name, Candidates: rec.CandidateList()}
+	if len(rec.Candidates) == 0 {
+		u.Reason = why + "; no customer of its name and details is found yet: the next run checks again, and sends it again only if it still finds none"
+	} else {
+		u.Reason = why + "; these customers may be its own, and nothing proves which: check them, then run again with --retry-unknown to send it again (or leave it)"
+	}
+	if len(r.sum.UnknownRows) < maxInvalidKept {
+		r.sum.UnknownRows = append(r.sum.UnknownRows, u)
+	}
+	msg := u.Reason
+	if u.Candidates != "" {
+		msg = "candidates " + u.Candidates + ": " + msg
+	}
+	fmt.Fprintf(r.cfg.Report, "row %d: outcome unknown: %s\n", v.Row, msg)
+	r.write(Result{Row: v.Row, Status: StatusUnknown, Name: v.Name, Message: msg})
+}
+
+// see raises the highest id known to exist.
+func (r *runner) see(id int64) {
+	r.maxID = max(r.maxID, id)
+}
+
+func (r *runner) seeID(id string) {
+	if n, err := strconv.ParseInt(strings.TrimSpace(id), 10, 64); err == nil {
+		r.see(n)
+	}
+}
+
+// factsBefore asks, before v is sent when no customer id is known yet (a first import),
+// one matching_name of the row's name, so that its customer can be told from the ones
+// there now; the row's claim in the ledger records the answer.
+func (r *runner) factsBefore(ctx context.Context, v *Verdict) (SendFacts, error) {
 	var list *api.CustomerList
 	err := r.withLogin(ctx, func() (e error) { list, e = r.client.MatchingName(ctx, v.Name); return e })
 	if err != nil {
-		return "", i18n.Errorf("row %d: checking whether an unanswered request created %q: %w", v.Row, v.Name, err)
+		return SendFacts{}, fmt.Errorf("row %d: listing the customers named %q before sending: %w", v.Row, v.Name, err)
 	}
-	if c := list.CreatedBy(v.Name, v.Values["common_id"], sentAt); c != nil {
-		return string(c.ID), nil
+	f := SendFacts{Checked: true}
+	for _, c := range list.Customers {
+		if id := strings.TrimSpace(string(c.ID)); id != "" {
+			f.Before = append(f.Before, id)
+			r.seeID(id)
+		}
 	}
-	return "", nil
+	f.Floor = r.maxID
+	if r.led != nil {
+		bg, cancel := r.detached(ctx)
+		defer cancel()
+		if err := r.recordFacts(bg, f); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
+// reconcile decides from facts what an unanswered request for v, sent with f, did: one
+// matching_name, and the records of the customers that could be the row's (for their
+// contact details). A refused token (code 100401) is handled as for a create: one
+// login and the same question again.
+func (r *runner) reconcile(ctx context.Context, v *Verdict, f SendFacts) (*api.Reconciliation, error) {
+	var list *api.CustomerList
+	err := r.withLogin(ctx, func() (e error) { list, e = r.client.MatchingName(ctx, v.Name); return e })
+	if err != nil {
+		return nil, i18n.Errorf("row %d: checking whether an unanswered request created %q: %w", v.Row, v.Name, err)
+	}
+	fetch := func(ctx context.Context, id string) (c *api.Customer, err error) {
+		err = r.withLogin(ctx, func() (e error) { c, e = r.client.CommonCustomer(ctx, id); return e })
+		return c, err
+	}
+	sent := api.Sent{
+		Name: v.Name, Pool: v.Values[fields.PoolKey],
+		Phone: v.Values["address_attributes[phone]"], Tel: v.Values["address_attributes[tel]"], Email: v.Values["address_attributes[email]"],
+		Floor: f.Floor, Before: f.Before, Checked: f.Checked,
+		Owned: func(ctx context.Context, id string) (bool, error) {
+			if own, err := r.j.OwnedByOther(ctx, id, v.Row); own || err != nil {
+				return own, err
+			}
+			if fl, ok := r.led.(FactsLedger); ok {
+				return fl.OwnedByOther(ctx, id, r.key)
+			}
+			return false, nil
+		},
+	}
+	rec, err := api.Reconcile(ctx, sent, list, fetch)
+	if err != nil {
+		return nil, i18n.Errorf("row %d: checking whether an unanswered request created %q: %w", v.Row, v.Name, err)
+	}
+	r.see(rec.MaxID)
+	return rec, nil
 }
 
 // exists asks the CRM, for --if-exists, whether the row's customer exists: the same name,
@@ -829,15 +958,15 @@ func (r *runner) exists(ctx context.Context, v *Verdict) (bool, error) {
 
 // create sends one row: journal "sent", wait for the slot, request, journal outcome,
 // result.
-func (r *runner) create(ctx context.Context, v *Verdict) error {
+func (r *runner) create(ctx context.Context, v *Verdict, facts SendFacts) error {
 	cfg := r.cfg
 	for {
 		if ctx.Err() != nil {
 			return ErrInterrupted
 		}
 		bg, cancel := r.detached(ctx)
-		r.sentAt = time.Now() // wall time, to compare with the CRM's created_at
-		err := r.j.MarkSent(bg, v.Row, v.Name, r.sentAt)
+		r.facts = facts
+		err := r.j.MarkSent(bg, v.Row, v.Name, facts)
 		if err == nil && cfg.Hooks.AfterMarkSent != nil {
 			if herr := cfg.Hooks.AfterMarkSent(v.Row); herr != nil {
 				err = &crashError{herr}
@@ -917,6 +1046,7 @@ func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, er
 	switch {
 	case err == nil:
 		r.loginOK = true
+		r.seeID(string(cust.ID))
 		if err := r.ledgerCreated(ctx, v, string(cust.ID)); err != nil {
 			return false, err
 		}
@@ -964,24 +1094,30 @@ func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, er
 		// The request may have been processed (no answer, a 5xx page, an answer that
 		// could not be read): ask matching_name before anything is sent again.
 		r.cfg.T.Fprintf(r.cfg.Report, "row %d: no usable answer (%v): checking with matching_name\n", v.Row, err)
-		id, lerr := r.lookup(ctx, v, r.sentAt)
+		rec, lerr := r.reconcile(ctx, v, r.facts)
 		if lerr != nil {
 			return false, lerr // the row stays "sent": the next run checks it again
 		}
-		if id != "" {
-			if err := r.ledgerCreated(ctx, v, id); err != nil {
+		switch rec.Finding {
+		case api.Created:
+			if err := r.ledgerCreated(ctx, v, rec.ID); err != nil {
 				return false, err
 			}
-			if err := r.j.MarkCreated(ctx, v.Row, id, "confirmed by matching_name"); err != nil {
+			if err := r.j.MarkCreated(ctx, v.Row, rec.ID, "no answer; the customer was found and proven the row's"); err != nil {
 				return false, err
 			}
 			r.sum.Created++
 			r.sum.Recovered++
-			r.write(Result{Row: v.Row, Status: StatusCreated, Name: v.Name, CustomerID: id, Message: "no answer; matching_name found the customer"})
-			return false, nil
+			r.write(Result{Row: v.Row, Status: StatusCreated, Name: v.Name, CustomerID: rec.ID, Message: "no answer; matching_name found the customer, proven the row's"})
+		case api.Unknown:
+			if err := r.j.MarkUnknown(ctx, v.Row, "candidates: "+rec.CandidateList()); err != nil {
+				return false, err
+			}
+			r.unknown(v, rec, fmt.Sprintf("no usable answer (%v)", err))
+		default:
+			// The row stays "sent": the CRM may still be carrying the request out.
+			r.unknown(v, rec, fmt.Sprintf("no usable answer (%v)", err))
 		}
-		r.sum.Unknown++
-		r.write(Result{Row: v.Row, Status: StatusFailed, Name: v.Name, Message: fmt.Sprintf("no answer (%v) and matching_name does not find it yet: the next run checks again before resending", err)})
 		return false, nil
 	}
 }
@@ -993,30 +1129,41 @@ const (
 	awaitMax  = 2 * time.Minute
 )
 
-// claim claims the row's customer in the ledger before it is sent. done is true when
-// the row is settled without a request: another import created its customer, or sent
-// it without an answer and matching_name finds it. A customer that another import is
-// sending right now (on this machine, or on another through a shared ledger) is waited
-// for, a while: its outcome settles the row; past awaitMax the row is left for the next
-// run.
-func (r *runner) claim(ctx context.Context, v *Verdict) (done bool, err error) {
+// recordFacts records facts on the row's claim, in a ledger that keeps them.
+func (r *runner) recordFacts(ctx context.Context, f SendFacts) error {
+	if fl, ok := r.led.(FactsLedger); ok {
+		return fl.RecordFacts(ctx, r.key, f)
+	}
+	return nil
+}
+
+// claim claims the row's customer in the ledger before it is sent, with facts, the
+// SendFacts of the send to come. settled is true when the row is settled without a
+// request: another import created its customer, or sent it without an answer and the
+// customer was found and proven its own, or that is unknown. A customer that another
+// import is sending right now (on this machine, or on another through a shared ledger)
+// is waited for, a while: its outcome settles the row; past awaitMax the row is left
+// for the next run. next are the facts to send with.
+func (r *runner) claim(ctx context.Context, v *Verdict, facts SendFacts) (settled bool, next SendFacts, err error) {
+	next = facts
 	if r.led == nil {
-		return false, nil
+		return false, next, nil
 	}
 	bg, cancel := r.detached(ctx)
 	defer cancel()
 	var (
 		prev    LedgerEntry
 		earlier string
-		now     time.Time
 	)
 	start := r.cfg.Clock.Now()
 	for waited := false; ; waited = true {
-		now = time.Now()
 		var ok bool
-		prev, ok, err = r.led.Claim(bg, r.key, r.j.Path, r.cfg.Path, v.Row, v.Name, now)
-		if err != nil || ok {
-			return false, err
+		prev, ok, err = r.led.Claim(bg, r.key, r.j.Path, r.cfg.Path, v.Row, v.Name, time.Now())
+		if err != nil {
+			return false, next, err
+		}
+		if ok {
+			return false, next, r.recordFacts(bg, facts)
 		}
 		own := prev.Journal == r.j.Path && prev.Row == v.Row
 		earlier = fmt.Sprintf("%s row %d", prev.File, prev.Row)
@@ -1025,39 +1172,50 @@ func (r *runner) claim(ctx context.Context, v *Verdict) (done bool, err error) {
 		}
 		switch {
 		case prev.State == LedgerCreated:
-			return true, r.adopt(bg, v, prev.CustomerID, "created by "+earlier)
+			return true, next, r.adopt(bg, v, prev.CustomerID, "created by "+earlier)
 		case own:
-			// This row's claim, whose request never left (the journal has the row pending).
-			return false, nil
+			// This row's claim, whose request never left or was settled by the journal.
+			if err := r.led.Take(bg, r.key, r.j.Path, r.cfg.Path, v.Row, time.Now()); err != nil {
+				return false, next, err
+			}
+			return false, next, r.recordFacts(bg, facts)
 		case r.led.Busy(prev):
 			if r.cfg.Clock.Now().Sub(start) >= awaitMax {
 				r.sum.Unknown++
-				r.write(Result{Row: v.Row, Status: StatusFailed, Name: v.Name,
+				r.write(Result{Row: v.Row, Status: StatusUnknown, Name: v.Name,
 					Message: fmt.Sprintf("another import (%s) is sending this customer now: the next run checks again", earlier)})
-				return true, nil
+				return true, next, nil
 			}
 			if !waited {
 				fmt.Fprintf(r.cfg.Report, "row %d: another import (%s) is sending this customer now: waiting for its outcome\n", v.Row, earlier)
 			}
 			if err := r.cfg.Clock.Sleep(ctx, awaitPoll); err != nil {
-				return false, err
+				return false, next, err
 			}
 			continue
 		}
 		break
 	}
 	r.cfg.T.Fprintf(r.cfg.Report, "row %d: an import of %s sent this customer and got no answer: checking with matching_name\n", v.Row, earlier)
-	id, err := r.lookup(ctx, v, prev.SentAt)
+	rec, err := r.reconcile(ctx, v, prev.Facts)
 	if err != nil {
-		return false, err
+		return false, next, err
 	}
-	if id != "" {
-		if err := r.led.Created(bg, r.key, id, prev.Journal, prev.File, prev.Row, v.Name); err != nil {
-			return false, err
+	next = SendFacts{Floor: r.maxID, Before: rec.Seen, Checked: true}
+	switch {
+	case rec.Finding == api.Created:
+		if err := r.led.Created(bg, r.key, rec.ID, prev.Journal, prev.File, prev.Row, v.Name); err != nil {
+			return false, next, err
 		}
-		return true, r.adopt(bg, v, id, "sent by "+earlier+"; matching_name found the customer")
+		return true, next, r.adopt(bg, v, rec.ID, "sent by "+earlier+"; the customer was found and proven its own")
+	case rec.Finding == api.Unknown && !r.cfg.RetryUnknown:
+		r.unknown(v, rec, "sent by "+earlier+" without a usable answer")
+		return true, next, nil
 	}
-	return false, r.led.Take(bg, r.key, r.j.Path, r.cfg.Path, v.Row, now)
+	if err := r.led.Take(bg, r.key, r.j.Path, r.cfg.Path, v.Row, time.Now()); err != nil {
+		return false, next, err
+	}
+	return false, next, r.recordFacts(bg, next)
 }
 
 // adopt records a row whose customer an earlier import created: nothing is sent.

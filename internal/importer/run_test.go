@@ -38,6 +38,9 @@ type testAPI struct {
 	// dropAfter, when it returns true for a create's form, lets the sandbox process the
 	// request and then closes the connection without an answer.
 	dropAfter func(name string) bool
+	// dropBefore, when it returns true for a create's form, closes the connection
+	// without processing the request.
+	dropBefore func(name string) bool
 	// beforeMatch is called as each matching_name request reaches the server.
 	beforeMatch func()
 }
@@ -73,17 +76,23 @@ func (a *testAPI) newClient(token string) *api.Client {
 func (a *testAPI) serve(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	a.counts[r.Method+" "+r.URL.Path]++
-	drop, during, match := a.dropAfter, a.during, a.beforeMatch
+	drop, during, match, dropBefore := a.dropAfter, a.during, a.beforeMatch, a.dropBefore
 	a.mu.Unlock()
 	if match != nil && r.Method == http.MethodGet && r.URL.Path == "/api/v2/duplicates/matching_name" {
 		match()
 	}
-	if r.Method == http.MethodPost && r.URL.Path == "/api/v2/common_customers" && (drop != nil || during != nil) {
+	if r.Method == http.MethodPost && r.URL.Path == "/api/v2/common_customers" && (drop != nil || during != nil || dropBefore != nil) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		form, _ := url.ParseQuery(string(body))
 		if during != nil {
 			during(form.Get("customer[name]"))
+		}
+		if dropBefore != nil && dropBefore(form.Get("customer[name]")) {
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				conn.Close()
+			}
+			return
 		}
 		if drop != nil && drop(form.Get("customer[name]")) {
 			a.srv.Handler().ServeHTTP(httptest.NewRecorder(), r)
@@ -334,8 +343,10 @@ func TestCrashBeforeTheRequestResends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Row 4 was checked (none found) and sent; rows 5, 6 sent; 2, 3 skipped.
-	if a.count(matchKey) != 1 || a.count(createKey) != 5 || sum.AlreadyCreated != 2 || sum.Created != 3 {
+	// Row 4 was checked (none found) and sent; rows 5, 6 sent; 2, 3 skipped. The
+	// first run asked matching_name once too, before its first send, when no customer
+	// id was known yet.
+	if a.count(matchKey) != 2 || a.count(createKey) != 5 || sum.AlreadyCreated != 2 || sum.Created != 3 {
 		t.Fatalf("matching %d, POSTs %d, %+v", a.count(matchKey), a.count(createKey), sum)
 	}
 	onceEach(t, a, ns)
@@ -365,7 +376,8 @@ func TestCrashAfterTheAnswerDoesNotResend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.count(createKey) != 4 || a.count(matchKey) != 1 || sum.Recovered != 1 || sum.AlreadyCreated != 1 {
+	// matching_name: once before the first send (no id known yet), once for row 3.
+	if a.count(createKey) != 4 || a.count(matchKey) != 2 || sum.Recovered != 1 || sum.AlreadyCreated != 1 {
 		t.Fatalf("POSTs %d (want 4), matching %d, %+v", a.count(createKey), a.count(matchKey), sum)
 	}
 	onceEach(t, a, ns)
@@ -381,7 +393,7 @@ func TestNoAnswerIsCheckedWithMatchingName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Created != 4 || sum.Recovered != 1 || a.count(createKey) != 4 || a.count(matchKey) != 1 {
+	if sum.Created != 4 || sum.Recovered != 1 || a.count(createKey) != 4 || a.count(matchKey) != 2 {
 		t.Fatalf("%+v POSTs %d matching %d", sum, a.count(createKey), a.count(matchKey))
 	}
 	onceEach(t, a, ns)
@@ -523,8 +535,8 @@ func TestTokenExpiryDuringTheMatchingNameCheckLogsIn(t *testing.T) {
 	if err != nil || sum.Created != 4 || sum.Recovered != 1 || sum.Unknown != 0 || logins != 1 {
 		t.Fatalf("%v %+v logins %d", err, sum, logins)
 	}
-	if a.count(createKey) != 4 || a.count(matchKey) != 2 {
-		t.Fatalf("POSTs %d (want 4), matching %d (want 2: refused, then asked again)", a.count(createKey), a.count(matchKey))
+	if a.count(createKey) != 4 || a.count(matchKey) != 3 {
+		t.Fatalf("POSTs %d (want 4), matching %d (want 3: before the first send, refused, then asked again)", a.count(createKey), a.count(matchKey))
 	}
 	if res := readResults(t, sum.Results); !strings.Contains(res, "3,created,"+ns[1]+",") {
 		t.Fatalf("results:\n%s", res)
@@ -680,18 +692,19 @@ func TestInterruptWhileWaitingForASlotSendsNothing(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cfg := a.config(t, csvOf(t, dir, ns), dir)
-	// One request per hour: row 3 waits for its slot, and Ctrl-C comes then.
+	// One request per hour: the matching_name before the first send takes it, row 2
+	// waits for its slot, and Ctrl-C comes then.
 	clock := &blockingClock{Clock: pacetest.NewClock(), onSleep: cancel}
 	lim, _ := pace.NewLimiter(filepath.Join(dir, "slow.json"), pace.Rate{N: 1, Window: time.Hour}, 0, clock)
 	cfg.Pacer.Limiter, cfg.Clock = lim, clock
 	sum, err := Run(ctx, cfg)
-	if !errors.Is(err, ErrInterrupted) || sum.Created != 1 || sum.Pending != 3 || a.count(createKey) != 1 {
+	if !errors.Is(err, ErrInterrupted) || sum.Created != 0 || sum.Pending != 4 || a.count(createKey) != 0 || a.count(matchKey) != 1 {
 		t.Fatalf("%v %+v POSTs %d", err, sum, a.count(createKey))
 	}
 	j, _ := ReadJournal(context.Background(), sum.Journal)
 	defer j.Close()
-	if e, _ := j.Get(context.Background(), 3); e.State != StatePending {
-		t.Fatalf("row 3 is %s: a request that never left must stay pending", e.State)
+	if e, _ := j.Get(context.Background(), 2); e.State != StatePending {
+		t.Fatalf("row 2 is %s: a request that never left must stay pending", e.State)
 	}
 }
 
@@ -773,12 +786,12 @@ func TestCrashAfterTheRequestWentOutWithNoAnswer(t *testing.T) {
 	if _, err := Run(context.Background(), cfg); !errors.Is(err, errCrashed) {
 		t.Fatalf("err = %v", err)
 	}
-	if a.count(matchKey) != 0 {
-		t.Fatal("matching_name asked before the crash")
+	if a.count(matchKey) != 1 {
+		t.Fatal("matching_name asked after the lost answer, before the crash (only the one before the first send is due)")
 	}
 	a.dropAfter = nil
 	sum, err := Run(context.Background(), a.config(t, cfg.Path, dir))
-	if err != nil || sum.Recovered != 1 || sum.Created != 2 || a.count(createKey) != 3 || a.count(matchKey) != 1 {
+	if err != nil || sum.Recovered != 1 || sum.Created != 2 || a.count(createKey) != 3 || a.count(matchKey) != 2 {
 		t.Fatalf("%v %+v POSTs %d matching %d", err, sum, a.count(createKey), a.count(matchKey))
 	}
 	onceEach(t, a, ns)

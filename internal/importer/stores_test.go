@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/crmctl/crmctl/internal/sqlitefile"
 )
@@ -24,7 +23,7 @@ func TestStoresOpenByTheirPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := j.MarkSent(ctx, 2, "甲", time.Now()); err != nil {
+	if err := j.MarkSent(ctx, 2, "甲", SendFacts{Floor: 7}); err != nil {
 		t.Fatal(err)
 	}
 	j.Close()
