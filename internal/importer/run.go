@@ -688,7 +688,9 @@ func (r *runner) send(ctx context.Context, rd Reader, lastRow int) error {
 		if err == nil && !settled {
 			settled, facts, err = r.claim(ctx, v, facts)
 		}
-		if err == nil && !settled && !facts.Checked && facts.Floor == 0 {
+		// (With --if-exists each row is checked by name before it is sent anyway; no
+		// second check is made, and a lost answer with no id known yet is "unknown".)
+		if err == nil && !settled && !facts.Checked && facts.Floor == 0 && r.cfg.IfExists == "" {
 			facts, err = r.factsBefore(ctx, v)
 		}
 		if err != nil {
