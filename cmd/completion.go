@@ -9,7 +9,7 @@ import (
 func newCmdCompletion(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "completion bash|zsh|fish|powershell",
-		Short: "Print a shell completion script",
+		Short: "Print a shell completion script / 输出 shell 补全脚本",
 		Long: `Print the completion script of a shell to standard output.
 
 Completion of pools, select labels and profiles reads only the local cache: it never

@@ -23,7 +23,7 @@ import (
 func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "crmctl <command> <subcommand> [flags]",
-		Short: "Work with the ikcrm (励销云) CRM from the command line",
+		Short: "Work with the ikcrm CRM from the command line / 在命令行使用励销云 CRM",
 		Long: `crmctl creates and finds customers in ikcrm public pools (公海), lists the pools and
 shows the field maps behind select fields, through the CRM's open API; ` + "`crmctl api`" + `
 makes any other call of it.

@@ -66,7 +66,7 @@ func NewCmdAPI(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "api PATH",
-		Short: "Call any endpoint of the ikcrm open API",
+		Short: "Call any endpoint of the ikcrm open API / 调用 ikcrm 开放 API 的任意接口",
 		Long: `Send a request to the ikcrm open API and print the answer, with what every crmctl command
 uses: the profile's token (in the Authorization header), its base URL, the pacing under
 the API's rate limit, retries (a GET after a network failure or an error page; any

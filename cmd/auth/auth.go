@@ -11,7 +11,7 @@ import (
 func NewCmdAuth(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "auth <command>",
-		Short: "Log in, check and forget the API token",
+		Short: "Log in, check and forget the API token / 登录、检查和清除 API 令牌",
 		Long: `Log in to the ikcrm open API and keep the token in the config file (mode 0600).
 
 The API allows one live token per account: a new login ends the previous token, so

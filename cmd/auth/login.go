@@ -38,7 +38,7 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Comm
 	opts := &LoginOptions{IO: f.IOStreams, Settings: f.Settings, LoginClient: f.LoginClient, Getenv: f.Getenv, Prompter: f.Prompter}
 	cmd := &cobra.Command{
 		Use:   "login",
-		Short: "Log in and store the token in the profile",
+		Short: "Log in and store the token in the profile / 登录并把令牌保存到配置档",
 		Long: `Log in to the ikcrm open API with an account (a phone number) and password, and
 store the token in the profile of the config file (mode 0600).
 

@@ -23,7 +23,7 @@ func NewCmdLogout(f *cmdutil.Factory, runF func(*LogoutOptions) error) *cobra.Co
 	opts := &LogoutOptions{IO: f.IOStreams, Settings: f.Settings}
 	return &cobra.Command{
 		Use:   "logout",
-		Short: "Forget the profile's stored token",
+		Short: "Forget the profile's stored token / 清除配置档保存的令牌",
 		Long: `Remove the profile's token from the config file, and the profile's cached pools
 and field maps. A token belongs to an account (API host, login and corp id) and is
 shared by every profile of that account: they all lose it, and the command names them.

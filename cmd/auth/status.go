@@ -29,7 +29,7 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Co
 	opts := &StatusOptions{IO: f.IOStreams, Settings: f.Settings, Client: f.Client, Printer: f.Printer}
 	return &cobra.Command{
 		Use:   "status",
-		Short: "Show the profile and check that its token works",
+		Short: "Show the profile and check that its token works / 查看配置档并检查令牌是否可用",
 		Long: `Show the profile, the API host, where the token comes from, and whether it works:
 one request (user/info) checks it. Exit code 3 when there is no token or the API
 rejects it. The token itself is never printed.`,

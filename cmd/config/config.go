@@ -141,7 +141,7 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 	}
 	cmd := &cobra.Command{
 		Use:   "config <command>",
-		Short: "Show and change the settings of a profile",
+		Short: "Show and change the settings of a profile / 查看和修改配置档的设置",
 		Long: `Show and change the settings of a profile of the config file (the current one, or
 --profile), and choose the current profile. The file is written atomically, mode 0600.
 
@@ -178,7 +178,7 @@ func newCmdList(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := newOptions(f)
 	return &cobra.Command{
 		Use:     "list",
-		Short:   "List the profile's settings and where each comes from",
+		Short:   "List the profile's settings and where each comes from / 列出配置档的设置及其来源",
 		Example: "  crmctl config list\n  crmctl config list --profile ci -o json",
 		Args:    cmdutil.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
@@ -244,7 +244,7 @@ func newCmdGet(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := newOptions(f)
 	return &cobra.Command{
 		Use:   "get KEY",
-		Short: "Print the value of one setting",
+		Short: "Print the value of one setting / 显示一个设置项的值",
 		Long: `Print the value of one setting, as commands of the profile will use it (a flag or
 an environment variable takes precedence over the profile). The token is never printed.`,
 		Example:           "  crmctl config get rate\n  crmctl config get base_url --profile work",
@@ -284,7 +284,7 @@ func newCmdSet(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := newOptions(f)
 	return &cobra.Command{
 		Use:   "set KEY VALUE",
-		Short: "Change one setting of the profile",
+		Short: "Change one setting of the profile / 修改配置档的一个设置项",
 		Long: `Change one setting of the profile (the current one, or --profile; a new profile is
 created). The value is checked first; an empty value ("") removes the setting, so that
 its default applies. The token is set by ` + "`crmctl auth login`" + `, never here.`,
@@ -337,7 +337,7 @@ func newCmdUse(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := newOptions(f)
 	cmd := &cobra.Command{
 		Use:   "use PROFILE",
-		Short: "Make a profile the current one",
+		Short: "Make a profile the current one / 切换当前配置档",
 		Long: `Make PROFILE the one commands use when neither --profile nor CRMCTL_PROFILE says
 otherwise. The profile must exist (` + "`crmctl auth login --profile NAME`" + ` creates one).`,
 		Example: "  crmctl config use work",

@@ -68,7 +68,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 
 	cmd := &cobra.Command{
 		Use:   "create",
-		Short: "Create a customer in a public pool (公海)",
+		Short: "Create a customer in a public pool / 创建公海客户",
 		Long: `Create one customer in a public pool (公海) with POST /api/v2/common_customers.
 
 Select fields (--status, --category, --source, --industry, --staff-size) take an option's

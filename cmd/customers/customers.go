@@ -21,7 +21,7 @@ import (
 func NewCmdCustomers(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "customers <command>",
-		Short: "Create, find and show public-pool customers",
+		Short: "Create, find and show public-pool customers / 创建、查找和查看公海客户",
 		Example: `  crmctl customers create --pool 公司公海 --name 贸易公司 --status 初访
   crmctl customers find --name 贸易公司
   crmctl customers get 18`,

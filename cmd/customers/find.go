@@ -36,7 +36,7 @@ func NewCmdFind(f *cmdutil.Factory, runF func(*FindOptions) error) *cobra.Comman
 	}}
 	cmd := &cobra.Command{
 		Use:   "find --name NAME",
-		Short: "Find the customers of an exact name, in any pool or owned",
+		Short: "Find the customers of an exact name, in any pool or owned / 按完整名称查找客户（任意公海或名下）",
 		Long: `Find the customers whose name is exactly NAME (after trimming spaces), in any public
 pool or owned by a salesperson, with GET /api/v2/duplicates/matching_name: the API's only
 search, and the way to check whether a customer exists before creating it (see

@@ -33,7 +33,7 @@ func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command 
 	}}
 	return &cobra.Command{
 		Use:   "get ID",
-		Short: "Show one public-pool customer",
+		Short: "Show one public-pool customer / 查看一个公海客户",
 		Long: `Show one public-pool customer by id. With -o json the API's record is printed as
 it came, with every field (custom fields, address, owner).`,
 		Example: "  crmctl customers get 18\n  crmctl customers get 18 -o json --jq .address.tel",

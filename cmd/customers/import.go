@@ -77,7 +77,7 @@ func NewCmdImport(f *cmdutil.Factory, runF func(*ImportOptions) error) *cobra.Co
 	}
 	cmd := &cobra.Command{
 		Use:   "import FILE",
-		Short: "Create many customers from a CSV, XLSX or JSONL file, paced and resumable",
+		Short: "Create many customers from a CSV, XLSX or JSONL file, paced and resumable / 从 CSV、XLSX 或 JSONL 文件批量导入客户（限速、可续传）",
 		Long: `Create one public-pool customer per row of FILE: a CSV (UTF-8 with or without BOM,
 UTF-16 with BOM, or GBK/GB18030; comma, semicolon or tab, detected, or any one character
 given with --delimiter), an XLSX workbook (the first sheet, or --sheet) or a JSONL file

@@ -22,7 +22,7 @@ var Entities = []string{"customer", "lead", "contact", "opportunity", "contract"
 func NewCmdFieldmaps(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "fieldmaps <command>",
-		Short:   "Field maps: the options behind select fields",
+		Short:   "Field maps: the options behind select fields / 字段选项：下拉字段背后的选项",
 		Example: "  crmctl fieldmaps show\n  crmctl fieldmaps show lead --all",
 	}
 	cmd.AddCommand(NewCmdShow(f, nil))
@@ -42,7 +42,7 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 	opts := &ShowOptions{Printer: f.Printer, Lookups: f.Lookups}
 	cmd := &cobra.Command{
 		Use:   "show [ENTITY]",
-		Short: "Show the select options of an entity's fields",
+		Short: "Show the select options of an entity's fields / 查看实体字段的下拉选项",
 		Long: `Show the options of an entity's select fields — 跟进状态 (status), 客户类型
 (category), 客户来源 (source), 所属行业 (industry), 人员规模 (staff_size), ... — with the
 option ids that the API takes. ENTITY is one of ` + strings.Join(Entities, ", ") + ` (default customer).

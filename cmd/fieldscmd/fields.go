@@ -17,7 +17,7 @@ import (
 func NewCmdFields(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "fields <command>",
-		Short:   "The customer form: the create call's fields and the company's custom fields",
+		Short:   "The customer form: the create call's fields and the company's custom fields / 客户表单：创建接口的字段和公司的自定义字段",
 		Example: "  crmctl fields list\n  crmctl fields list --template 12 -o json",
 	}
 	cmd.AddCommand(NewCmdList(f, nil))
@@ -37,7 +37,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 	opts := &ListOptions{Printer: f.Printer, Lookups: f.Lookups}
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List every field a customer can be created with, and the options of the selects",
+		Short: "List every field a customer can be created with, and the options of the selects / 列出创建客户可用的全部字段及下拉选项",
 		Long: `List the whole customer form, one field a line: the create call's own parameters (by
 their flag: --tel, --status, ...) and the company's custom fields (by their key:
 text_asset_fbf817), with the label the CRM shows, the type, whether the form requires it,

@@ -16,7 +16,7 @@ import (
 func NewCmdPools(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "pools <command>",
-		Short:   "Public pools (公海)",
+		Short:   "Public pools / 公海",
 		Example: "  crmctl pools list",
 	}
 	cmd.AddCommand(NewCmdList(f, nil))
@@ -34,7 +34,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 	opts := &ListOptions{IO: f.Printer, Lookups: f.Lookups}
 	return &cobra.Command{
 		Use:   "list",
-		Short: "List the public pools (公海) and their ids",
+		Short: "List the public pools and their ids / 列出公海及其 ID",
 		Long: `List the public pools (公海) of the company: customers no salesperson owns yet.
 A pool's id, or its exact name, is what ` + "`customers create --pool`" + ` takes.
 

@@ -45,7 +45,7 @@ var defaultLimits = serveLimits{ReadHeader: 10 * time.Second, Read: 30 * time.Se
 func NewCmdSandbox(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sandbox <command>",
-		Short: "Run a local emulator of the ikcrm API",
+		Short: "Run a local emulator of the ikcrm API / 运行本地 API 模拟器（沙箱）",
 		Long: `The sandbox is a local emulator of the ikcrm open API: a seeded organisation
 (public pools 公司公海, 超级公海 and 华东区公海, field maps with a disabled option,
 custom fields and a business template (12 渠道客户) in the API's by_group shape,
@@ -91,7 +91,7 @@ func newCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Comm
 	getenv := f.Getenv
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the emulated API over HTTP",
+		Short: "Serve the emulated API over HTTP / 通过 HTTP 提供模拟 API",
 		Long: `Serve the emulated ikcrm API over HTTP until interrupted (Ctrl-C).
 
 The base URL and the seeded account are printed on standard error at start, and one line
@@ -333,7 +333,7 @@ func newCmdReset(f *cmdutil.Factory, runF func(*ResetOptions) error) *cobra.Comm
 	opts := &ResetOptions{IO: f.IOStreams, DataDir: settingsDataDir(f)}
 	cmd := &cobra.Command{
 		Use:   "reset",
-		Short: "Delete the sandbox's data and seed it again",
+		Short: "Delete the sandbox's data and seed it again / 清空沙箱数据并重新初始化",
 		Long: `Delete every customer, contact and token of the sandbox's store and seed it again
 (pools, field maps and the sample customers come back). Ids keep increasing: no id is
 given twice, even across a reset. Every token of the sandbox ends: a profile logged in

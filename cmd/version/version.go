@@ -16,7 +16,7 @@ import (
 func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:     "version",
-		Short:   "Show crmctl's version, commit and build date",
+		Short:   "Show crmctl's version, commit and build date / 显示 crmctl 的版本、提交和构建日期",
 		Args:    cmdutil.NoArgs,
 		Example: "  crmctl version\n  crmctl version -o json",
 		RunE: func(c *cobra.Command, _ []string) error {
