@@ -48,8 +48,11 @@ func (e *env) runPTY(c *ptytest.Console, ios *iostreams.IOStreams, script func(c
 		defer cleanup()
 		code = Execute(context.Background(), f, args)
 		if ios.In == io.Reader(c.Tty()) {
-			if canonical, err := c.Canonical(); err != nil || !canonical {
-				modeErr = fmt.Errorf("the terminal is not back in canonical mode (canonical %t, %v)", canonical, err)
+			switch canonical, err := c.Canonical(); {
+			case err != nil:
+				modeErr = fmt.Errorf("the terminal mode cannot be read: %w", err)
+			case !canonical:
+				modeErr = fmt.Errorf("the terminal is not back in canonical mode")
 			}
 		}
 	})

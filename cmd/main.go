@@ -160,7 +160,8 @@ func hintFor(tr *i18n.Printer, err error, code int) string {
 // "listing pools: "). Commands wrap a cancellation with what was left undone; such an
 // error explains itself and is printed as it is. It speaks tr's language.
 func interruptedMessage(tr *i18n.Printer, err error) string {
-	if err == context.Canceled || err == prompter.ErrCancelled || err == cmdutil.ErrCancel {
+	// Only a bare cancellation: a wrapped one says what was left undone and is printed as it is.
+	if err == context.Canceled || err == prompter.ErrCancelled || err == cmdutil.ErrCancel { //nolint:errorlint // identity on purpose, see above
 		return tr.Sprintf("interrupted")
 	}
 	msg := tr.Error(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/crmctl/crmctl/cmd/version"
 	"github.com/crmctl/crmctl/internal/build"
 	"github.com/crmctl/crmctl/internal/cmdutil"
+	"github.com/crmctl/crmctl/internal/config"
 	"github.com/crmctl/crmctl/internal/i18n"
 )
 
@@ -40,12 +41,10 @@ which talks to an embedded emulator of the API.`,
 		SilenceErrors: true,
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
 			noInput := f.Globals.NoInput
-			if v, ok := f.Getenv("CRMCTL_NO_INPUT"); ok && !c.Flags().Changed("no-input") {
-				switch strings.ToLower(strings.TrimSpace(v)) {
-				case "", "0", "false", "no", "off":
-				default:
-					noInput = true
-				}
+			if v, ok := f.Getenv(config.EnvNoInput); ok && !c.Flags().Changed("no-input") {
+				// An invalid value never prompts; loading the settings reports it.
+				b, valid := config.ParseBool(v)
+				noInput = b || !valid
 			}
 			f.IOStreams.SetNeverPrompt(noInput)
 			return nil

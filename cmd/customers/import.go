@@ -482,7 +482,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		printSummary(opts, sum)
 	}
 	if checked || sum.Results != "" {
-		if perr := printResult(p, opts, sum); perr != nil && err == nil {
+		if perr := printResult(p, sum); perr != nil && err == nil {
 			err = perr
 		}
 	}
@@ -706,7 +706,7 @@ func shortPath(path string, getenv func(string) (string, bool)) string {
 	return path
 }
 
-func printResult(p *output.Printer, opts *ImportOptions, s *importer.Summary) error {
+func printResult(p *output.Printer, s *importer.Summary) error {
 	if s == nil {
 		return nil
 	}

@@ -57,7 +57,8 @@ func TestImportArgs(t *testing.T) {
 		cmd.SetArgs(args)
 		cmd.SilenceErrors, cmd.SilenceUsage = true, true
 		err := cmd.Execute()
-		if _, ok := err.(*cmdutil.UsageError); !ok {
+		var usage *cmdutil.UsageError
+		if !errors.As(err, &usage) {
 			t.Errorf("%v: err = %v, want a usage error", args, err)
 		}
 	}

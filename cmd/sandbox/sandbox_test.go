@@ -271,3 +271,16 @@ func TestCommandsHaveExamples(t *testing.T) {
 		}
 	}
 }
+
+func TestNewCmdResetFlags(t *testing.T) {
+	f, _, _, _ := testFactory(t, t.TempDir())
+	var got *ResetOptions
+	cmd := newCmdReset(f, func(o *ResetOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--yes", "--data", "some/folder"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || !got.Yes || got.Data != "some/folder" {
+		t.Errorf("options = %+v, want Yes and Data some/folder", got)
+	}
+}

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -146,7 +147,8 @@ func TestServeClosesSlowBodies(t *testing.T) {
 	// the test.
 	_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
 	_, err = io.ReadAll(bufio.NewReader(conn))
-	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
 		t.Fatal("the server kept a connection with an unfinished body open")
 	}
 }

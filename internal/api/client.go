@@ -141,7 +141,7 @@ func CheckBaseURL(raw string) (*url.URL, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, fmt.Errorf("invalid API base URL %s: %v", shown, err)
+		return nil, fmt.Errorf("invalid API base URL %s: %w", shown, err)
 	}
 	if u.Scheme == "" || u.Opaque != "" || u.Host == "" {
 		return nil, fmt.Errorf("invalid API base URL %s: it must be an absolute URL such as https://lxcrm.weiwenjia.com", shown)

@@ -121,7 +121,7 @@ func ResolvePath(p string) (string, url.Values, error) {
 	}
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
-		return "", nil, fmt.Errorf("invalid API path %q: bad query string: %v", p, err)
+		return "", nil, fmt.Errorf("invalid API path %q: bad query string: %w", p, err)
 	}
 	return path, q, nil
 }

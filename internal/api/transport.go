@@ -252,7 +252,8 @@ func (c *Client) attempt(ctx context.Context, r request, target *url.URL, body [
 		}
 		next, err := u.Parse(loc)
 		if err != nil {
-			return refuse(fmt.Errorf("the answer redirects to an invalid location: %v", err))
+			// %v, not %w: the *url.Error inside is a net.Error and would make a refused redirect a network failure.
+			return refuse(fmt.Errorf("the answer redirects to an invalid location: %v", err)) //nolint:errorlint // see above
 		}
 		next.Fragment, next.RawFragment = "", ""
 		if err := checkRedirect(r.method, a.status, target, next); err != nil {

@@ -239,11 +239,11 @@ func parseFile(data []byte) (*File, error) {
 		}
 		for name, pv := range profiles {
 			if _, err := checkProfileName(name); err != nil {
-				return nil, fmt.Errorf("profiles: %v", err)
+				return nil, fmt.Errorf("profiles: %w", err)
 			}
 			p, err := decodeProfile(pv)
 			if err != nil {
-				return nil, fmt.Errorf("profile %s: %v", name, err)
+				return nil, fmt.Errorf("profile %s: %w", name, err)
 			}
 			f.Profiles[name] = p
 		}

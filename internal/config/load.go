@@ -176,8 +176,9 @@ func parseTTL(v string) (time.Duration, error) {
 	return d, nil
 }
 
-// parseBool reads a boolean environment variable.
-func parseBool(v string) (bool, bool) {
+// ParseBool reads a boolean setting: 1/true/yes/on, 0/false/no/off or empty (false),
+// any case, spaces trimmed. valid is false for anything else.
+func ParseBool(v string) (b, valid bool) {
 	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "1", "true", "yes", "on":
 		return true, true
@@ -222,7 +223,7 @@ func (r resolver) boolean(flag *bool, flagName, envName string) (Value[bool], er
 		return Value[bool]{V: *flag, Source: SourceFlag, From: flagName}, nil
 	}
 	if raw, ok := r.env(envName); ok {
-		b, valid := parseBool(raw)
+		b, valid := ParseBool(raw)
 		if !valid {
 			return Value[bool]{}, invalidf("%s: invalid boolean %q (want 1/true/yes/on or 0/false/no/off)", envName, raw)
 		}

@@ -168,7 +168,7 @@ func (e *Error) Error() string { return e.err.Error() }
 
 // Unwrap returns the errors wrapped with %w.
 func (e *Error) Unwrap() []error {
-	switch u := e.err.(type) {
+	switch u := e.err.(type) { //nolint:errorlint // asks what e.err itself unwraps to, not what it wraps
 	case interface{ Unwrap() error }:
 		if w := u.Unwrap(); w != nil {
 			return []error{w}

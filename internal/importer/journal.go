@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -250,8 +251,10 @@ func openJournal(ctx context.Context, path string, m JournalMeta) (*Journal, err
 
 // ReadJournal opens an existing journal read-only (for --dry-run); nil when there is none.
 func ReadJournal(ctx context.Context, path string) (*Journal, error) {
-	if _, err := os.Stat(path); err != nil {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
+	} else if err != nil {
+		return nil, err
 	}
 	db, err := openDB(path, true)
 	if err != nil {

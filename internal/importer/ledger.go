@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -135,8 +136,10 @@ func prepareLedger(ctx context.Context, db *sql.DB, path string) (*Ledger, error
 
 // ReadLedger opens an existing ledger read-only (for --dry-run); nil when there is none.
 func ReadLedger(ctx context.Context, path string) (*Ledger, error) {
-	if _, err := os.Stat(path); err != nil {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
+	} else if err != nil {
+		return nil, err
 	}
 	db, err := openDB(path, true)
 	if err != nil {

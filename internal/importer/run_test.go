@@ -334,7 +334,7 @@ func TestCrashBeforeTheRequestResends(t *testing.T) {
 	if a.count(createKey) != 2 {
 		t.Fatalf("POSTs = %d, want 2 (rows 2, 3)", a.count(createKey))
 	}
-	j, _ := ReadJournal(context.Background(), filepath.Join(dir, "imports", "import-"+journalKeyOf(t, cfg)+".db"))
+	j, _ := ReadJournal(context.Background(), filepath.Join(dir, "imports", "import-"+journalKeyOf(cfg)+".db"))
 	if e, _ := j.Get(context.Background(), 4); e.State != StateSent {
 		t.Fatalf("row 4 is %s, want sent", e.State)
 	}
@@ -352,7 +352,7 @@ func TestCrashBeforeTheRequestResends(t *testing.T) {
 	onceEach(t, a, ns)
 }
 
-func journalKeyOf(t *testing.T, cfg Config) string {
+func journalKeyOf(cfg Config) string {
 	r, _ := Open(cfg.Path, cfg.Read)
 	for {
 		if _, err := r.Next(); err != nil {

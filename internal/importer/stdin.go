@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"os"
 
@@ -44,7 +45,7 @@ func sniffFormat(path string) (string, error) {
 	defer fh.Close()
 	head := make([]byte, 512)
 	n, err := io.ReadFull(fh, head)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return "", err
 	}
 	head = head[:n]

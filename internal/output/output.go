@@ -39,11 +39,11 @@ func New(io *iostreams.IOStreams, format, jq string) (*Printer, error) {
 	if jq != "" {
 		q, err := gojq.Parse(jq)
 		if err != nil {
-			return nil, fmt.Errorf("--jq: %v", err)
+			return nil, fmt.Errorf("--jq: %w", err)
 		}
 		code, err := gojq.Compile(q)
 		if err != nil {
-			return nil, fmt.Errorf("--jq: %v", err)
+			return nil, fmt.Errorf("--jq: %w", err)
 		}
 		p.jq = code
 		p.Format = FormatJSON

@@ -177,14 +177,21 @@ func (s *Server) ping(addr string) error {
 	rd := bufio.NewReader(c)
 	if s.Password != "" {
 		fmt.Fprintf(c, "AUTH %s\r\n", s.Password)
-		if line, err := rd.ReadString('\n'); err != nil || !strings.HasPrefix(line, "+OK") {
-			return fmt.Errorf("AUTH: %q %v", line, err)
+		line, err := rd.ReadString('\n')
+		if err != nil {
+			return fmt.Errorf("AUTH: %q: %w", line, err)
+		}
+		if !strings.HasPrefix(line, "+OK") {
+			return fmt.Errorf("AUTH: %q", line)
 		}
 	}
 	fmt.Fprint(c, "PING\r\n")
 	line, err := rd.ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, "+PONG") {
-		return fmt.Errorf("PING: %q %v", line, err)
+	if err != nil {
+		return fmt.Errorf("PING: %q: %w", line, err)
+	}
+	if !strings.HasPrefix(line, "+PONG") {
+		return fmt.Errorf("PING: %q", line)
 	}
 	return nil
 }

@@ -66,7 +66,7 @@ func BenchmarkCreate(b *testing.B) {
 
 // BenchmarkCreateParallel is BenchmarkCreate from GOMAXPROCS goroutines on a file store.
 func BenchmarkCreateParallel(b *testing.B) {
-	s := openDir(b, b.TempDir(), Options{})
+	s := openDir(b, b.TempDir())
 	tok := defaultToken(b, s)
 	h := s.Handler()
 	var n atomic.Int64

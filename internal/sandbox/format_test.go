@@ -16,7 +16,7 @@ import (
 func TestStoreAtAnyPath(t *testing.T) {
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "sb#1?mode=memory&x=%41")
-	s := openDir(t, dir, Options{})
+	s := openDir(t, dir)
 	tok := defaultToken(t, s)
 	id := idOf(t, postForm(t, s, tok, "common_id=45&customer[name]=路径客户").data(t))
 	s.Close()
@@ -27,7 +27,7 @@ func TestStoreAtAnyPath(t *testing.T) {
 	if ents, _ := os.ReadDir(parent); len(ents) != 1 {
 		t.Fatalf("stray files beside the data folder: %v", ents)
 	}
-	s2 := openDir(t, dir, Options{})
+	s2 := openDir(t, dir)
 	if c := get(t, s2, defaultToken(t, s2), "/api/v2/common_customers/"+str(id)).code(t); c != 0 {
 		t.Fatalf("customer %d not found again: code %d", id, c)
 	}
@@ -38,7 +38,7 @@ func TestStoreAtAnyPath(t *testing.T) {
 func TestStoreFormatVersion(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s := openDir(t, dir, Options{})
+	s := openDir(t, dir)
 	s.Close()
 	raw := func() *sql.DB {
 		dsn, _ := sqlitefile.DSN(filepath.Join(dir, DBFile), nil)
@@ -54,7 +54,7 @@ func TestStoreFormatVersion(t *testing.T) {
 	}
 	_ = sqlitefile.SetUserVersion(ctx, db, 0) // as before versions
 	db.Close()
-	openDir(t, dir, Options{}).Close()
+	openDir(t, dir).Close()
 	db = raw()
 	if v, _ := sqlitefile.UserVersion(ctx, db); v != storeFormat {
 		t.Fatalf("a store from before versions: version %d, want %d", v, storeFormat)

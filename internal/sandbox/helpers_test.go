@@ -25,10 +25,9 @@ func openMem(t testing.TB, opts Options) *Server {
 	return s
 }
 
-func openDir(t testing.TB, dir string, opts Options) *Server {
+func openDir(t testing.TB, dir string) *Server {
 	t.Helper()
-	opts.DataDir = dir
-	s, err := Open(opts)
+	s, err := Open(Options{DataDir: dir})
 	if err != nil {
 		t.Fatalf("Open(%s): %v", dir, err)
 	}

@@ -17,7 +17,7 @@ import (
 )
 
 func TestConcurrentCreates(t *testing.T) {
-	s := openDir(t, t.TempDir(), Options{})
+	s := openDir(t, t.TempDir())
 	tok := defaultToken(t, s)
 	const workers, each = 16, 25
 	var mu sync.Mutex
@@ -156,7 +156,7 @@ func TestTwoProcesses(t *testing.T) {
 		t.Fatalf("%d ids reported, want %d", len(ids), 2*n)
 	}
 	// Every record is in the file, under the id its process was told, and seeding happened once.
-	s := openDir(t, dir, Options{})
+	s := openDir(t, dir)
 	tok := defaultToken(t, s)
 	for id, name := range ids {
 		d := get(t, s, tok, fmt.Sprintf("/api/v2/common_customers/%d", id)).data(t)
@@ -193,7 +193,7 @@ func TestPersistence(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s2 := openDir(t, dir, Options{})
+	s2 := openDir(t, dir)
 	// The token survives too (shared by processes through the store).
 	d := get(t, s2, tok, fmt.Sprintf("/api/v2/common_customers/%d", id)).data(t)
 	if d["name"] != "持久客户" || d["status_mapped"] != "报价" || str(d["common_id"]) != "48942" {
@@ -233,7 +233,7 @@ func TestStoreFilesArePrivate(t *testing.T) {
 			}
 		}
 	}
-	s := openDir(t, dir, Options{})
+	s := openDir(t, dir)
 	login(t, s)
 	check("a new store")
 	if err := s.Close(); err != nil {
@@ -243,7 +243,7 @@ func TestStoreFilesArePrivate(t *testing.T) {
 	if err := os.Chmod(filepath.Join(dir, DBFile), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s = openDir(t, dir, Options{})
+	s = openDir(t, dir)
 	login(t, s)
 	check("a 0644 store opened again")
 }
