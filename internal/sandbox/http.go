@@ -11,6 +11,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -51,7 +52,7 @@ type reqInfoKey struct{}
 type reqInfo struct{ code *int }
 
 func (s *Server) buildHandler() http.Handler {
-	var h http.Handler = http.HandlerFunc(s.route)
+	var h http.Handler = s.route(s.routes())
 	h = s.throttle(h)
 	h = s.faults(h)
 	h = s.latency(h)
@@ -107,73 +108,74 @@ func internal(w http.ResponseWriter, r *http.Request, err error) {
 	fail(w, r, CodeInternal, "internal_error", "服务器内部错误 (internal error: "+err.Error()+")")
 }
 
-// route dispatches like the Rails router: an unknown path or method is a plain 404.
-func (s *Server) route(w http.ResponseWriter, r *http.Request) {
-	p := strings.TrimSuffix(r.URL.Path, ".json")
-	p = strings.TrimSuffix(p, "/")
-	seg := strings.Split(strings.TrimPrefix(p, "/"), "/")
-	if len(seg) < 3 || seg[0] != "api" || seg[1] != "v2" {
-		http.NotFound(w, r)
-		return
+// route dispatches like the Rails router: an unknown path or method is a plain 404. A
+// trailing ".json" or "/" is dropped first; a path that is not clean (empty, "." or ".."
+// segments) is unknown rather than redirected.
+func (s *Server) route(mux *http.ServeMux) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p := strings.TrimSuffix(r.URL.Path, ".json")
+		p = strings.TrimSuffix(p, "/")
+		if p == "" || path.Clean(p) != p {
+			http.NotFound(w, r)
+			return
+		}
+		u := *r.URL
+		u.Path, u.RawPath = p, ""
+		r2 := *r
+		r2.URL = &u
+		mux.ServeHTTP(w, &r2)
 	}
-	seg = seg[2:]
-	get, post, put := r.Method == http.MethodGet || r.Method == http.MethodHead, r.Method == http.MethodPost, r.Method == http.MethodPut
-	var h func(http.ResponseWriter, *http.Request, map[string]any, seedUser)
-	switch {
-	case post && len(seg) == 2 && seg[0] == "auth" && seg[1] == "login":
-		params, ok := s.params(w, r)
-		if ok {
+}
+
+// signedHandler is an endpoint behind the token: it gets the merged parameters and the
+// signed-in user.
+type signedHandler func(w http.ResponseWriter, r *http.Request, params map[string]any, user seedUser)
+
+// routes maps each endpoint to its handler. "/" catches every other path and every other
+// method of a known path, so neither gets the mux's 405.
+func (s *Server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", http.NotFound)
+	mux.HandleFunc("POST /api/v2/auth/login", func(w http.ResponseWriter, r *http.Request) {
+		if params, ok := s.params(w, r); ok {
 			s.handleLogin(w, r, params)
 		}
-		return
-	case get && len(seg) == 2 && seg[0] == "user" && seg[1] == "info":
-		h = s.handleUserInfo
-	case get && len(seg) == 2 && seg[0] == "user" && seg[1] == "list":
-		h = s.handleUserList
-	case get && len(seg) == 1 && seg[0] == "departments":
-		h = s.handleDepartments
-	case get && len(seg) == 2 && seg[0] == "common_customers" && seg[1] == "common_settings":
-		h = s.handlePools
-	case get && len(seg) == 2 && seg[0] == "field_maps":
-		entity := seg[1]
-		h = func(w http.ResponseWriter, r *http.Request, _ map[string]any, _ seedUser) {
-			s.handleFieldMap(w, r, entity)
-		}
-	case get && len(seg) == 3 && seg[0] == "custom_fields" && seg[2] == "by_group":
-		entity := seg[1]
-		h = func(w http.ResponseWriter, r *http.Request, p map[string]any, _ seedUser) {
-			s.handleCustomFields(w, r, entity, p)
-		}
-	case post && len(seg) == 1 && seg[0] == "common_customers":
-		h = s.handleCreate
-	case get && len(seg) == 2 && seg[0] == "common_customers":
-		id := seg[1]
-		h = func(w http.ResponseWriter, r *http.Request, _ map[string]any, u seedUser) { s.handleGet(w, r, id, u) }
-	case get && len(seg) == 3 && seg[0] == "common_customers" && seg[2] == "contacts":
-		id := seg[1]
-		h = func(w http.ResponseWriter, r *http.Request, p map[string]any, _ seedUser) {
-			s.handleContacts(w, r, id, p)
-		}
-	case put && len(seg) == 3 && seg[0] == "common_customers" && seg[2] == "transfer":
-		id := seg[1]
-		h = func(w http.ResponseWriter, r *http.Request, p map[string]any, u seedUser) {
-			s.handleTransfer(w, r, id, p, u)
-		}
-	case get && len(seg) == 2 && seg[0] == "duplicates" && seg[1] == "matching_name":
-		h = s.handleMatchingName
-	default:
-		http.NotFound(w, r)
-		return
+	})
+	signed := func(pattern string, h signedHandler) {
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			params, ok := s.params(w, r)
+			if !ok {
+				return
+			}
+			user, ok := s.authenticate(w, r, params)
+			if !ok {
+				return
+			}
+			h(w, r, params, user)
+		})
 	}
-	params, ok := s.params(w, r)
-	if !ok {
-		return
-	}
-	user, ok := s.authenticate(w, r, params)
-	if !ok {
-		return
-	}
-	h(w, r, params, user)
+	signed("GET /api/v2/user/info", s.handleUserInfo)
+	signed("GET /api/v2/user/list", s.handleUserList)
+	signed("GET /api/v2/departments", s.handleDepartments)
+	signed("GET /api/v2/common_customers/common_settings", s.handlePools)
+	signed("GET /api/v2/field_maps/{entity}", func(w http.ResponseWriter, r *http.Request, _ map[string]any, _ seedUser) {
+		s.handleFieldMap(w, r, r.PathValue("entity"))
+	})
+	signed("GET /api/v2/custom_fields/{entity}/by_group", func(w http.ResponseWriter, r *http.Request, p map[string]any, _ seedUser) {
+		s.handleCustomFields(w, r, r.PathValue("entity"), p)
+	})
+	signed("POST /api/v2/common_customers", s.handleCreate)
+	signed("GET /api/v2/common_customers/{id}", func(w http.ResponseWriter, r *http.Request, _ map[string]any, u seedUser) {
+		s.handleGet(w, r, r.PathValue("id"), u)
+	})
+	signed("GET /api/v2/common_customers/{id}/contacts", func(w http.ResponseWriter, r *http.Request, p map[string]any, _ seedUser) {
+		s.handleContacts(w, r, r.PathValue("id"), p)
+	})
+	signed("PUT /api/v2/common_customers/{id}/transfer", func(w http.ResponseWriter, r *http.Request, p map[string]any, u seedUser) {
+		s.handleTransfer(w, r, r.PathValue("id"), p, u)
+	})
+	signed("GET /api/v2/duplicates/matching_name", s.handleMatchingName)
+	return mux
 }
 
 // params merges the query string and the body (form, multipart or JSON) into one tree,

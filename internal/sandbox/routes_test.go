@@ -23,10 +23,24 @@ func TestUnknownRoutesAre404(t *testing.T) {
 		{"GET", "/api/v2/common_customers/100001/transfer"},
 		{"PUT", "/api/v2/common_customers/100001"},
 		{"GET", "/api/v2/custom_fields/customer"},
+		{"GET", "/api/v2//user/info"},
+		{"GET", "/api/v2/user/../user/info"},
+		{"GET", "/api/v2/common_customers/100001%2Fx/contacts"},
+		{"GET", "/api/v2/user/info//"},
 	} {
 		r := do(t, s.Handler(), c.method, c.path, nil, map[string]string{"Authorization": tokenHeader(tok)})
 		if r.status != http.StatusNotFound || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") {
 			t.Errorf("%s %s: HTTP %d %q", c.method, c.path, r.status, r.header.Get("Content-Type"))
+		}
+	}
+}
+
+func TestRoutesTakeJSONSuffixAndTrailingSlash(t *testing.T) {
+	s := openMem(t, Options{})
+	tok := defaultToken(t, s)
+	for _, path := range []string{"/api/v2/user/info.json", "/api/v2/user/info/", "/api/v2/field_maps/customer.json"} {
+		if r := get(t, s, tok, path); r.status != http.StatusOK || r.code(t) != 0 {
+			t.Errorf("%s: HTTP %d %s", path, r.status, r.body)
 		}
 	}
 }
