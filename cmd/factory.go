@@ -30,197 +30,226 @@ func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) 
 	f := &cmdutil.Factory{IOStreams: ios, Getenv: env, Globals: &cmdutil.Globals{}, Context: ctx}
 	ios.SetLang(i18n.Choose(env, ""))
 	f.Prompter = prompter.New(ios)
+	w := &wiring{ctx: ctx, f: f, ios: ios, env: env}
+	f.Settings = sync.OnceValues(w.settings)
+	f.LoginClient = w.loginClient
+	f.Client = sync.OnceValues(w.client)
+	f.Team = sync.OnceValues(w.team)
+	f.Lookups = sync.OnceValues(w.lookups)
+	f.Printer = sync.OnceValues(w.printer)
+	return f, w.cleanup
+}
 
-	f.Settings = sync.OnceValues(func() (*config.Settings, error) {
-		s, err := config.Load(f.Globals.ConfigFlags(), env)
+// wiring holds what the factory's constructors share: the factory itself (they call
+// each other through it, so that each is made once) and what cleanup must close.
+type wiring struct {
+	ctx context.Context
+	f   *cmdutil.Factory
+	ios *iostreams.IOStreams
+	env func(string) (string, bool)
+
+	sbMu sync.Mutex
+	sb   *sandbox.Server
+
+	teamMu    sync.Mutex
+	teamStore *team.Store
+}
+
+// settings loads the settings, applies their language and prints their warnings.
+func (w *wiring) settings() (*config.Settings, error) {
+	s, err := config.Load(w.f.Globals.ConfigFlags(), w.env)
+	if err != nil {
+		return nil, err
+	}
+	if s.Lang.V != "" {
+		w.ios.SetLang(i18n.Lang(s.Lang.V)) // CRMCTL_LANG, else the profile's lang key
+	}
+	for _, warning := range s.Warnings {
+		w.ios.T().Fprintf(w.ios.ErrOut, "crmctl: warning: %s\n", warning)
+	}
+	return s, nil
+}
+
+// openSandbox opens the embedded sandbox once.
+func (w *wiring) openSandbox(s *config.Settings) (*sandbox.Server, error) {
+	w.sbMu.Lock()
+	defer w.sbMu.Unlock()
+	if w.sb != nil {
+		return w.sb, nil
+	}
+	srv, err := sandbox.Open(sandbox.Options{DataDir: s.DataDir})
+	if err != nil {
+		return nil, i18n.Errorf("the embedded sandbox: %w", err)
+	}
+	w.sb = srv
+	return w.sb, nil
+}
+
+// pacedClient is an API client for the settings, paced by the profile's shared limiter
+// (the embedded sandbox has none).
+func (w *wiring) pacedClient(s *config.Settings, token string) (*api.Client, error) {
+	opts := api.Options{
+		BaseURL:   s.BaseURL.V,
+		Token:     token,
+		Timeout:   s.Timeout.V,
+		UserAgent: build.UserAgent(),
+	}
+	if s.Debug.V {
+		opts.Debug = w.ios.ErrOut
+	} else if w.ios.IsStderrTTY() {
+		opts.OnRetry = noteRetry(w.ios)
+	}
+	if s.Sandbox.V {
+		srv, err := w.openSandbox(s)
 		if err != nil {
 			return nil, err
 		}
-		if s.Lang.V != "" {
-			ios.SetLang(i18n.Lang(s.Lang.V)) // CRMCTL_LANG, else the profile's lang key
-		}
-		for _, w := range s.Warnings {
-			ios.T().Fprintf(ios.ErrOut, "crmctl: warning: %s\n", w)
-		}
-		return s, nil
-	})
+		opts.BaseURL = sandboxBaseURL
+		opts.Transport = srv.Transport()
+	}
+	c, err := api.New(opts)
+	if err != nil {
+		return nil, &cmdutil.UsageError{Err: err}
+	}
+	if s.Sandbox.V {
+		return c, nil // the embedded sandbox has no rate limit
+	}
+	return w.pace(s, c)
+}
 
-	var (
-		sbMu sync.Mutex
-		sb   *sandbox.Server
-	)
-	openSandbox := func(s *config.Settings) (*sandbox.Server, error) {
-		sbMu.Lock()
-		defer sbMu.Unlock()
-		if sb != nil {
-			return sb, nil
+// pace puts c behind the shared limiter. Every request of every crmctl process of the
+// profile goes through it, so that a script running commands in a loop, or beside an
+// import, stays under the API's limit instead of being throttled.
+func (w *wiring) pace(s *config.Settings, c *api.Client) (*api.Client, error) {
+	rate, off, err := cmdutil.Rate(s)
+	if err != nil {
+		return nil, err
+	}
+	if off {
+		return c, nil
+	}
+	// With a team's Redis configured the limit is shared with the other machines, and
+	// a server that cannot be reached stops the command: pacing alone would crowd
+	// their window.
+	store, err := w.f.Team()
+	if err != nil {
+		return nil, err
+	}
+	lim, err := cmdutil.NewLimiter(s, store, rate, nil)
+	if err != nil {
+		if store != nil {
+			return nil, err
 		}
-		srv, err := sandbox.Open(sandbox.Options{DataDir: s.DataDir})
+		w.ios.T().Fprintf(w.ios.ErrOut, "crmctl: warning: requests are not paced: %v\n", err)
+		return c, nil
+	}
+	return (&pace.Pacer{Limiter: lim}).Client(c)
+}
+
+// newClient is pacedClient with a note on stderr for long throttled waits.
+func (w *wiring) newClient(s *config.Settings, token string) (*api.Client, error) {
+	c, err := w.pacedClient(s, token)
+	if err != nil || s.Sandbox.V {
+		return c, err // the embedded sandbox never throttles
+	}
+	return c.With(noteThrottling(w.ios))
+}
+
+// loginClient is a client without a token, for logging in.
+func (w *wiring) loginClient() (*api.Client, error) {
+	s, err := w.f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	return w.newClient(s, "")
+}
+
+// client is the signed-in client: the profile's token, or the sandbox's own account.
+func (w *wiring) client() (*api.Client, error) {
+	s, err := w.f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	if s.Sandbox.V {
+		srv, err := w.openSandbox(s)
+		if err != nil {
+			return nil, err
+		}
+		// The sandbox's own account, whatever token the environment holds for a real
+		// API: --sandbox never needs (or sends) a real token.
+		token, err := srv.DefaultToken(w.ctx)
 		if err != nil {
 			return nil, i18n.Errorf("the embedded sandbox: %w", err)
 		}
-		sb = srv
-		return sb, nil
+		return w.newClient(s, token)
 	}
-
-	newPacedClient := func(s *config.Settings, token string) (*api.Client, error) {
-		opts := api.Options{
-			BaseURL:   s.BaseURL.V,
-			Token:     token,
-			Timeout:   s.Timeout.V,
-			UserAgent: build.UserAgent(),
-		}
-		if s.Debug.V {
-			opts.Debug = ios.ErrOut
-		} else if ios.IsStderrTTY() {
-			opts.OnRetry = noteRetry(ios)
-		}
-		if s.Sandbox.V {
-			srv, err := openSandbox(s)
-			if err != nil {
-				return nil, err
-			}
-			opts.BaseURL = sandboxBaseURL
-			opts.Transport = srv.Transport()
-		}
-		c, err := api.New(opts)
-		if err != nil {
-			return nil, &cmdutil.UsageError{Err: err}
-		}
-		if s.Sandbox.V {
-			return c, nil // the embedded sandbox has no rate limit
-		}
-		// Every request of every crmctl process of the profile goes through the shared
-		// limiter, so that a script running commands in a loop, or beside an import,
-		// stays under the API's limit instead of being throttled.
-		rate, off, err := cmdutil.Rate(s)
-		if err != nil {
-			return nil, err
-		}
-		if off {
-			return c, nil
-		}
-		// With a team's Redis configured the limit is shared with the other machines, and
-		// a server that cannot be reached stops the command: pacing alone would crowd
-		// their window.
-		store, err := f.Team()
-		if err != nil {
-			return nil, err
-		}
-		lim, err := cmdutil.NewLimiter(s, store, rate, nil)
-		if err != nil {
-			if store != nil {
-				return nil, err
-			}
-			ios.T().Fprintf(ios.ErrOut, "crmctl: warning: requests are not paced: %v\n", err)
-			return c, nil
-		}
-		return (&pace.Pacer{Limiter: lim}).Client(c)
+	if err := s.RequireProfile(); err != nil {
+		return nil, err
 	}
-
-	newClient := func(s *config.Settings, token string) (*api.Client, error) {
-		c, err := newPacedClient(s, token)
-		if err != nil || s.Sandbox.V {
-			return c, err // the embedded sandbox never throttles
-		}
-		return c.With(noteThrottling(ios))
+	if s.Token.V == "" {
+		return nil, &cmdutil.AuthError{Err: i18n.Errorf("not logged in (profile %q has no token and CRMCTL_TOKEN is not set)", s.Profile.V)}
 	}
+	return w.newClient(s, s.Token.V)
+}
 
-	f.LoginClient = func() (*api.Client, error) {
-		s, err := f.Settings()
-		if err != nil {
-			return nil, err
-		}
-		return newClient(s, "")
+// team opens the team's Redis store (nil without one).
+func (w *wiring) team() (*team.Store, error) {
+	s, err := w.f.Settings()
+	if err != nil {
+		return nil, err
 	}
-
-	f.Client = sync.OnceValues(func() (*api.Client, error) {
-		s, err := f.Settings()
-		if err != nil {
-			return nil, err
-		}
-		if s.Sandbox.V {
-			srv, err := openSandbox(s)
-			if err != nil {
-				return nil, err
-			}
-			// The sandbox's own account, whatever token the environment holds for a real
-			// API: --sandbox never needs (or sends) a real token.
-			token, err := srv.DefaultToken(ctx)
-			if err != nil {
-				return nil, i18n.Errorf("the embedded sandbox: %w", err)
-			}
-			return newClient(s, token)
-		}
-		if err := s.RequireProfile(); err != nil {
-			return nil, err
-		}
-		if s.Token.V == "" {
-			return nil, &cmdutil.AuthError{Err: i18n.Errorf("not logged in (profile %q has no token and CRMCTL_TOKEN is not set)", s.Profile.V)}
-		}
-		return newClient(s, s.Token.V)
-	})
-
-	var (
-		teamMu    sync.Mutex
-		teamStore *team.Store
-	)
-	f.Team = sync.OnceValues(func() (*team.Store, error) {
-		s, err := f.Settings()
-		if err != nil {
-			return nil, err
-		}
-		st, err := cmdutil.OpenTeam(ctx, s)
-		if err != nil {
-			return nil, err
-		}
-		teamMu.Lock()
-		teamStore = st
-		teamMu.Unlock()
-		return st, nil
-	})
-
-	f.Lookups = sync.OnceValues(func() (*cmdutil.Lookups, error) {
-		s, err := f.Settings()
-		if err != nil {
-			return nil, err
-		}
-		return &cmdutil.Lookups{
-			Client:  f.Client,
-			Cache:   CacheStore(s),
-			Refresh: f.Globals.Refresh,
-			Warn:    ios.ErrOut,
-		}, nil
-	})
-
-	f.Printer = sync.OnceValues(func() (*output.Printer, error) {
-		s, err := f.Settings()
-		if err != nil {
-			return nil, err
-		}
-		if f.Globals.JQ != "" && s.Output.V == config.OutputTable && (s.Output.Source == config.SourceFlag || s.Output.Source == config.SourceEnv) {
-			return nil, cmdutil.UsageErrorf("--jq filters JSON output: it cannot be used with %s table (drop one of them)", s.Output.From)
-		}
-		p, err := output.New(ios, s.Output.V, f.Globals.JQ)
-		if err != nil {
-			return nil, &cmdutil.UsageError{Err: err}
-		}
-		return p, nil
-	})
-
-	cleanup := func() {
-		sbMu.Lock()
-		defer sbMu.Unlock()
-		if sb != nil {
-			_ = sb.Close()
-		}
-		teamMu.Lock()
-		defer teamMu.Unlock()
-		if teamStore != nil {
-			_ = teamStore.Close()
-		}
+	st, err := cmdutil.OpenTeam(w.ctx, s)
+	if err != nil {
+		return nil, err
 	}
-	return f, cleanup
+	w.teamMu.Lock()
+	w.teamStore = st
+	w.teamMu.Unlock()
+	return st, nil
+}
+
+// lookups are the cached look-ups of the profile.
+func (w *wiring) lookups() (*cmdutil.Lookups, error) {
+	s, err := w.f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	return &cmdutil.Lookups{
+		Client:  w.f.Client,
+		Cache:   CacheStore(s),
+		Refresh: w.f.Globals.Refresh,
+		Warn:    w.ios.ErrOut,
+	}, nil
+}
+
+// printer writes results in the chosen format.
+func (w *wiring) printer() (*output.Printer, error) {
+	s, err := w.f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	if w.f.Globals.JQ != "" && s.Output.V == config.OutputTable && (s.Output.Source == config.SourceFlag || s.Output.Source == config.SourceEnv) {
+		return nil, cmdutil.UsageErrorf("--jq filters JSON output: it cannot be used with %s table (drop one of them)", s.Output.From)
+	}
+	p, err := output.New(w.ios, s.Output.V, w.f.Globals.JQ)
+	if err != nil {
+		return nil, &cmdutil.UsageError{Err: err}
+	}
+	return p, nil
+}
+
+// cleanup closes the sandbox and the team store if they were opened.
+func (w *wiring) cleanup() {
+	w.sbMu.Lock()
+	defer w.sbMu.Unlock()
+	if w.sb != nil {
+		_ = w.sb.Close()
+	}
+	w.teamMu.Lock()
+	defer w.teamMu.Unlock()
+	if w.teamStore != nil {
+		_ = w.teamStore.Close()
+	}
 }
 
 // throttleNoteAfter is the longest wait for a throttled request that passes without a
