@@ -87,10 +87,8 @@ func (p *Printer) Error(err error) string {
 
 func (p *Printer) arg(a any, zh bool) any {
 	switch v := a.(type) {
-	case Localizer:
+	case Localizer: // a Message too
 		return v.Localize(p)
-	case Message:
-		return p.Sprintf(v.Format, v.Args...)
 	case error:
 		return p.Error(v)
 	case Count:
