@@ -111,7 +111,15 @@ func TestCompletionFromStaleCacheEntries(t *testing.T) {
 	if err := store.Put("fieldmaps-customer", fms); err != nil {
 		t.Fatal(err)
 	}
+	deps := json.RawMessage(`[{"id":31,"name":"华北销售部","parent_id":0},{"id":32,"name":"市场部","parent_id":0}]`)
+	if err := store.Put("departments", deps); err != nil {
+		t.Fatal(err)
+	}
 	wantCandidates(t, "--pool", e.complete("customers", "create", "--pool", ""), []string{"7", "华北公海"}, nil)
+	wantCandidates(t, "--department", e.complete("customers", "create", "--department", ""),
+		[]string{"华北销售部", "市场部", "31", "32"}, nil)
+	wantCandidates(t, "--department 华", e.complete("customers", "create", "--name", "x", "--department", "华"),
+		[]string{"华北销售部"}, nil)
 	wantCandidates(t, "--status", e.complete("customers", "create", "--status", ""), []string{"老客户"}, []string{"旧的"})
 	if n := requests.Load(); n != 0 {
 		t.Errorf("%d requests", n)
@@ -129,7 +137,9 @@ func TestCompletionEmptyCacheNeverTouchesNetwork(t *testing.T) {
 		{"customers", "create", "--status", ""},
 		{"customers", "create", "--category", "A"},
 		{"customers", "create", "--pool", ""},
+		{"customers", "create", "--department", ""},
 		{"--refresh", "customers", "create", "--pool", ""},
+		{"--refresh", "customers", "create", "--department", ""},
 	} {
 		if got := e.complete(args...); len(got) != 0 {
 			t.Errorf("%v: want nothing, got %q", args, got)

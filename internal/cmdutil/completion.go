@@ -58,6 +58,26 @@ func (f *Factory) cachedPools(ctx context.Context) []api.Pool {
 	return list.Pools
 }
 
+func (f *Factory) cachedDepartments(ctx context.Context) []api.Department {
+	lk, sandbox := f.completionLookups()
+	if lk == nil {
+		return nil
+	}
+	if deps := lk.StaleDepartments(); deps != nil {
+		return deps
+	}
+	if !sandbox {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, sandboxFillTimeout)
+	defer cancel()
+	list, err := lk.Departments(ctx)
+	if err != nil {
+		return nil
+	}
+	return list.Departments
+}
+
 func (f *Factory) cachedFieldMaps(ctx context.Context, entity string) *api.FieldMapList {
 	lk, sandbox := f.completionLookups()
 	if lk == nil {
@@ -94,6 +114,18 @@ func (f *Factory) PoolCompletions() []string {
 	return out
 }
 
+// DepartmentCompletions are the cached departments' names and ids.
+func (f *Factory) DepartmentCompletions() []string {
+	var out []string
+	for _, d := range f.cachedDepartments(f.completionContext()) {
+		if d.Name == "" {
+			continue
+		}
+		out = append(out, d.Name+"\tdepartment "+string(d.ID), string(d.ID)+"\t"+d.Name)
+	}
+	return out
+}
+
 // OptionCompletions are the cached enabled labels of a customer select field.
 func (f *Factory) OptionCompletions(field string) []string {
 	fml := f.cachedFieldMaps(f.completionContext(), "customer")
@@ -111,10 +143,14 @@ func (f *Factory) OptionCompletions(field string) []string {
 	return out
 }
 
-// RegisterFieldCompletions completes --pool and the select flags of cmd from the cache.
+// RegisterFieldCompletions completes --pool, --department and the select flags of cmd
+// from the cache.
 func RegisterFieldCompletions(f *Factory, cmd *cobra.Command) {
 	_ = cmd.RegisterFlagCompletionFunc("pool", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return f.PoolCompletions(), cobra.ShellCompDirectiveNoFileComp
+	})
+	_ = cmd.RegisterFlagCompletionFunc("department", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return f.DepartmentCompletions(), cobra.ShellCompDirectiveNoFileComp
 	})
 	for _, fd := range fields.SelectFields() {
 		key := fd.Key

@@ -154,6 +154,23 @@ func (l *Lookups) StalePools() []api.Pool {
 	return pools
 }
 
+// StaleDepartments are the cached departments whatever their age, with no request (nil
+// when none).
+func (l *Lookups) StaleDepartments() []api.Department {
+	if l == nil || l.Cache == nil {
+		return nil
+	}
+	raw, ok := l.Cache.GetStale("departments")
+	if !ok {
+		return nil
+	}
+	list, err := api.DecodeDepartmentList(raw)
+	if err != nil {
+		return nil
+	}
+	return list.Departments
+}
+
 // StaleFieldMaps are an entity's cached field maps whatever their age, with no request
 // (nil when none).
 func (l *Lookups) StaleFieldMaps(entity string) *api.FieldMapList {
