@@ -286,3 +286,60 @@ func TestImportCustomColumns(t *testing.T) {
 		t.Errorf("form: %v", f)
 	}
 }
+
+// At a terminal, get and create name custom fields by their labels in the cached form
+// (the record's business template's form first), falling back to the key; they send no
+// request for it. Pipes and JSON keep the keys.
+func TestCustomFieldsByLabelAtATerminal(t *testing.T) {
+	api := newFakeAPI(t)
+	record := `{"id":21,"name":"进口商","common_id":45,"custom_field_template_id":7,
+ "text_asset_9320d8d7":"老客户","text_asset_4b74a32b":"sel_6012","text_asset_ffff99":"未知的","created_at":"2026-11-27 12:00"}`
+	api.routes["GET /api/v2/common_customers/21"] = canned(`{"code":0,"data":` + record + `}`)
+	e := newEnv(t, api)
+
+	// a cold cache: the keys, and no request for the form
+	r := e.runTTY(true, "", "customers", "get", "21")
+	if r.code != 0 || !strings.Contains(r.stdout, "text_asset_9320d8d7") || !strings.Contains(r.stdout, "text_asset_4b74a32b") {
+		t.Fatalf("cold cache: %s", r)
+	}
+	if got := callNames(api.Calls()); got != "GET /api/v2/common_customers/21" {
+		t.Errorf("cold cache sent: %s", got)
+	}
+
+	for _, args := range [][]string{{"fields", "list"}, {"fields", "list", "--template", "7"}} {
+		if r := e.run("", args...); r.code != 0 {
+			t.Fatalf("warming the cache with %v: %s", args, r)
+		}
+	}
+	api.Reset()
+	r = e.runTTY(true, "", "customers", "get", "21")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	for _, want := range []string{"客户标签", "老客户", "进口方式", "sel_6012", "text_asset_ffff99", "未知的"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("warm cache: %q missing:\n%s", want, r.stdout)
+		}
+	}
+	for _, absent := range []string{"text_asset_9320d8d7", "text_asset_4b74a32b"} {
+		if strings.Contains(r.stdout, absent) {
+			t.Errorf("warm cache: the key %q shown instead of its label:\n%s", absent, r.stdout)
+		}
+	}
+	if got := callNames(api.Calls()); got != "GET /api/v2/common_customers/21" {
+		t.Errorf("warm cache sent: %s", got)
+	}
+	if r := e.run("", "customers", "get", "21", "-o", "json"); r.code != 0 || !strings.Contains(r.stdout, `"text_asset_4b74a32b": "sel_6012"`) || strings.Contains(r.stdout, "进口方式") {
+		t.Errorf("-o json: %s", r)
+	}
+	if r := e.run("", "customers", "get", "21"); r.code != 0 || strings.Contains(r.stdout, "客户标签") || strings.Contains(r.stdout, "进口方式") {
+		t.Errorf("through a pipe: %s", r)
+	}
+
+	// create at a terminal prints the created record the same way
+	api.routes["POST /api/v2/common_customers"] = canned(`{"code":0,"data":` + record + `}`)
+	r = e.runTTY(true, "", "customers", "create", "--pool", "45", "--name", "进口商", "--template-id", "7", "--field", "进口方式=中规", "--field", "客户标签=老客户")
+	if r.code != 0 || !strings.Contains(r.stdout, "进口方式") || !strings.Contains(r.stdout, "客户标签") || strings.Contains(r.stdout, "text_asset_4b74a32b") {
+		t.Errorf("create at a terminal: %s", r)
+	}
+}

@@ -301,7 +301,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		}
 		return createFailed(ctx, client, sent, progress, err)
 	}
-	if err := PrintCustomer(p, cust, poolName(pools, resolved[fields.PoolKey])); err != nil {
+	if err := PrintCustomer(p, cust, poolName(pools, resolved[fields.PoolKey]), lookup.Form); err != nil {
 		return notShown(cust, err)
 	}
 	if interactive {

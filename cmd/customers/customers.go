@@ -74,17 +74,18 @@ func labelOr(label string, id api.Text) string {
 
 // PrintCustomer prints one created or fetched customer: through a pipe (and with -o
 // json) as documented, at a terminal as FIELD / VALUE lines of every non-empty field.
-func PrintCustomer(p *output.Printer, c *api.Customer, poolName string) error {
+func PrintCustomer(p *output.Printer, c *api.Customer, poolName string, forms ...*fields.Form) error {
 	if !p.JSON() && p.IO.IsStdoutTTY() {
-		return p.PrintTable(CustomerDetail(c, poolName))
+		return p.PrintTable(CustomerDetail(c, poolName, forms...))
 	}
 	return p.Print(c.Raw, CustomerTable(c, poolName))
 }
 
 // CustomerDetail is the view of one customer at a terminal: every non-empty field of
 // the record, named in English and Chinese as the walk-through names them (the field
-// catalogue), select fields by their labels, then custom fields, the owner and dates.
-func CustomerDetail(c *api.Customer, poolName string) output.Table {
+// catalogue), select fields by their labels, then custom fields (by their label in the
+// first of forms that knows them, else by their key), the owner and dates.
+func CustomerDetail(c *api.Customer, poolName string, forms ...*fields.Form) output.Table {
 	var rec map[string]any
 	dec := json.NewDecoder(bytes.NewReader(c.Raw))
 	dec.UseNumber()
@@ -139,7 +140,14 @@ func CustomerDetail(c *api.Customer, poolName string) output.Table {
 	}
 	slices.Sort(custom)
 	for _, k := range custom {
-		add(k, scalar(rec[k]))
+		title, val := k, scalar(rec[k])
+		for _, form := range forms {
+			if cf, ok := form.Field(k); ok {
+				title = cf.Label
+				break
+			}
+		}
+		add(title, val)
 	}
 	add("Owner (负责人)", scalar(path(rec, "user", "name")))
 	add("Created (创建时间)", scalar(rec["created_at"]))

@@ -2,8 +2,10 @@ package customers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -19,7 +21,10 @@ type GetOptions struct {
 	Client  func() (*api.Client, error)
 	// CachedPools names the customer's pool from the cache (no request).
 	CachedPools func() []api.Pool
-	ID          string
+	// CachedForm is the cached customer form of a business template ("" for the form
+	// without one), to name custom fields by their labels (no request; nil when none).
+	CachedForm func(template string) *fields.Form
+	ID         string
 }
 
 // NewCmdGet builds `crmctl customers get ID`.
@@ -30,6 +35,15 @@ func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command 
 			return nil
 		}
 		return lk.StalePools()
+	}, CachedForm: func(template string) *fields.Form {
+		lk, err := f.Lookups()
+		if err != nil {
+			return nil
+		}
+		if list := lk.StaleCustomFields(template); list != nil {
+			return fields.NewForm(list, template)
+		}
+		return nil
 	}}
 	return &cobra.Command{
 		Use:   "get ID",
@@ -74,5 +88,27 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 			name = n
 		}
 	}
-	return PrintCustomer(p, cust, name)
+	return PrintCustomer(p, cust, name, cachedForms(opts.CachedForm, cust.Raw)...)
+}
+
+// cachedForms are the cached forms that name a record's custom fields: its business
+// template's form first (when it has one), then the form without a template.
+func cachedForms(cached func(string) *fields.Form, raw json.RawMessage) []*fields.Form {
+	if cached == nil {
+		return nil
+	}
+	var rec struct {
+		Template api.ID `json:"custom_field_template_id"`
+	}
+	_ = json.Unmarshal(raw, &rec)
+	var forms []*fields.Form
+	if t := strings.TrimSpace(string(rec.Template)); t != "" && t != "0" && fields.CheckInt(t) == nil {
+		if form := cached(t); form != nil {
+			forms = append(forms, form)
+		}
+	}
+	if form := cached(""); form != nil {
+		forms = append(forms, form)
+	}
+	return forms
 }

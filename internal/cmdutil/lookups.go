@@ -154,6 +154,24 @@ func (l *Lookups) StalePools() []api.Pool {
 	return pools
 }
 
+// StaleCustomFields is the cached customer form of a business template ("" for the form
+// without one) whatever its age, with no request (nil when none).
+func (l *Lookups) StaleCustomFields(template string) *api.CustomFieldList {
+	name := customFieldsEntry(template)
+	if l == nil || l.Cache == nil || name == "" {
+		return nil
+	}
+	raw, ok := l.Cache.GetStale(name)
+	if !ok {
+		return nil
+	}
+	list, err := api.DecodeCustomFieldList(raw)
+	if err != nil {
+		return nil
+	}
+	return list
+}
+
 // StaleDepartments are the cached departments whatever their age, with no request (nil
 // when none).
 func (l *Lookups) StaleDepartments() []api.Department {
