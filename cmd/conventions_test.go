@@ -47,7 +47,7 @@ func TestUnknownFlagHints(t *testing.T) {
 func TestCustomersMissingVerbsAndTypos(t *testing.T) {
 	e := newEnv(t, nil)
 	r := e.run("", "customers", "list")
-	if r.code != ExitUsage || !strings.Contains(r.stderr, "crmctl: the ikcrm open API has no call that lists public-pool customers\n") || !strings.Contains(r.stderr, "`crmctl customers get ID`") {
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "crmctl: the ikcrm open API has no call that lists public-pool customers\n") || !strings.Contains(r.stderr, "`crmctl customers find --name NAME`") {
 		t.Errorf("customers list: %s", r)
 	}
 	r = e.run("", "customers", "delete", "18")

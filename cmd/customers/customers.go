@@ -30,7 +30,7 @@ func NewCmdCustomers(f *cmdutil.Factory) *cobra.Command {
 		// The messages are the catalogue's (i18n.M marks them): they are printed in the
 		// chosen language.
 		cmdutil.AbsentAnnotation + "list": i18n.M("the ikcrm open API has no call that lists public-pool customers\n" +
-			"`crmctl customers get ID` shows one customer; `crmctl pools list` lists the pools").Format,
+			"`crmctl customers find --name NAME` finds customers by exact name; `crmctl customers get ID` shows one; `crmctl pools list` lists the pools").Format,
 		cmdutil.AbsentAnnotation + "delete": i18n.M("the ikcrm open API has no call that deletes a customer: delete it in the ikcrm web app\n" +
 			"`crmctl customers get ID` shows one customer").Format,
 	}
