@@ -3,11 +3,13 @@ package importer
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -294,7 +296,11 @@ func (c *capReader) reset() { c.n = 0 }
 // new file in dir, owner-only, for the two passes of an import; regular files are used as
 // they are (spooled is false). For a text file (lines true) a line over MaxLine stops the
 // copy: /dev/zero fails at 1 MiB. The caller removes the copy.
-func Spool(path, dir string, lines bool) (out string, spooled bool, err error) {
+//
+// Both the open and the copy end with ctx: a named pipe no program writes to yet (whose
+// open waits for a writer) or one whose writer goes quiet is left with ctx's error and
+// no copy behind.
+func Spool(ctx context.Context, path, dir string, lines bool) (out string, spooled bool, err error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return "", false, err
@@ -305,13 +311,56 @@ func Spool(path, dir string, lines bool) (out string, spooled bool, err error) {
 	if st.IsDir() {
 		return "", false, i18n.Errorf("%s is a folder", path)
 	}
-	in, err := os.Open(path)
+	in, err := openInput(ctx, path, st.Mode()&os.ModeNamedPipe != 0)
 	if err != nil {
 		return "", false, err
 	}
 	defer in.Close()
+	// A read waiting on a pipe ends at once when ctx does (a device that cannot
+	// take a deadline is read to its end or its cap).
+	stop := context.AfterFunc(ctx, func() { _ = in.SetReadDeadline(time.Unix(1, 0)) })
+	defer stop()
 	out, err = spoolFrom(in, dir, lines)
+	if err != nil && ctx.Err() != nil {
+		return "", false, ctx.Err()
+	}
 	return out, err == nil, err
+}
+
+// openInput opens path for reading. The open of a named pipe waits for a writer: it
+// runs aside, and when ctx ends first the wait is ended (see unblockFIFO), the pipe
+// closed and ctx's error returned.
+func openInput(ctx context.Context, path string, fifo bool) (*os.File, error) {
+	if !fifo {
+		return os.Open(path)
+	}
+	var (
+		fh       *os.File
+		err      error
+		finished = make(chan struct{})
+	)
+	go func() {
+		defer close(finished)
+		fh, err = os.Open(path)
+	}()
+	select {
+	case <-finished:
+		return fh, err
+	case <-ctx.Done():
+	}
+	if release, ok := unblockFIFO(path, finished); ok {
+		<-finished
+		release()
+	}
+	// Whenever the open returns (at once, or never if the pipe could not be opened
+	// for writing), what it opened is closed: the import stops here.
+	go func() {
+		<-finished
+		if fh != nil {
+			fh.Close()
+		}
+	}()
+	return nil, ctx.Err()
 }
 
 // spoolFrom copies in to a new owner-only file in dir (see Spool).

@@ -174,12 +174,12 @@ func TestSpoolPipesAndDevices(t *testing.T) {
 	dir := t.TempDir()
 	// A regular file is read in place.
 	p := writeFile(t, "f.csv", []byte("name\n甲\n"))
-	if out, spooled, err := Spool(p, dir, true); err != nil || spooled || out != p {
+	if out, spooled, err := Spool(context.Background(), p, dir, true); err != nil || spooled || out != p {
 		t.Fatalf("%q %v %v", out, spooled, err)
 	}
 	// /dev/zero: no line ends, so the copy stops at the cap instead of filling the disk.
 	if _, err := os.Stat("/dev/zero"); err == nil {
-		_, _, err := Spool("/dev/zero", dir, true)
+		_, _, err := Spool(context.Background(), "/dev/zero", dir, true)
 		var le *LineTooLongError
 		if !errors.As(err, &le) || le.Line != 1 {
 			t.Fatalf("/dev/zero: %v", err)

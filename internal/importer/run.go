@@ -305,7 +305,10 @@ func (r *runner) run(ctx context.Context) error {
 			return &InputError{err}
 		}
 		// A pipe or a device cannot be read twice: it is copied to the data folder first.
-		if src, spooled, err = Spool(cfg.Path, spoolDir(cfg.DataDir), format != FormatXLSX); err != nil {
+		if src, spooled, err = Spool(ctx, cfg.Path, spoolDir(cfg.DataDir), format != FormatXLSX); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err() // interrupted before anything was read: nothing to resume
+			}
 			return &InputError{i18n.Errorf("%s: %w", cfg.Path, err)}
 		}
 	}
