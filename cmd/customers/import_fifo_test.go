@@ -46,8 +46,11 @@ func fifoImport(t *testing.T) (c *exec.Cmd, fifo, home string, stderr *bytes.Buf
 // that does not end is killed and the test fails.
 func waitExit(t *testing.T, c *exec.Cmd, what string) int {
 	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- c.Wait() }()
+	done := make(chan struct{})
+	go func() {
+		_ = c.Wait() // the exit code is in c.ProcessState
+		close(done)
+	}()
 	select {
 	case <-done:
 		return c.ProcessState.ExitCode()
