@@ -286,31 +286,38 @@ func (r *runner) finish() {
 	}
 }
 
-func (r *runner) run(ctx context.Context) error {
+// input is the file the two passes read and its format: the import file itself, or
+// a copy in the data folder of standard input, a pipe or a device (spooled; the caller
+// removes it). An interruption before the input is read ends the run with ctx's error:
+// nothing was read, so there is nothing to resume.
+func (r *runner) input(ctx context.Context) (src, format string, spooled bool, err error) {
 	cfg := r.cfg
-	var (
-		format, src string
-		spooled     bool
-		err         error
-	)
 	if cfg.Path == StdinPath {
 		// Standard input is copied to the data folder; --format or its first bytes
 		// say what it is.
 		if src, format, err = spoolStdin(cfg.Stdin, spoolDir(cfg.DataDir), cfg.Read.Format); err != nil {
-			return &InputError{i18n.Errorf("standard input: %w", err)}
+			return "", "", false, &InputError{i18n.Errorf("standard input: %w", err)}
 		}
-		spooled = true
-	} else {
-		if format, err = DetectFormat(cfg.Path, cfg.Read.Format); err != nil {
-			return &InputError{err}
+		return src, format, true, nil
+	}
+	if format, err = DetectFormat(cfg.Path, cfg.Read.Format); err != nil {
+		return "", "", false, &InputError{err}
+	}
+	// A pipe or a device cannot be read twice: it is copied to the data folder first.
+	if src, spooled, err = Spool(ctx, cfg.Path, spoolDir(cfg.DataDir), format != FormatXLSX); err != nil {
+		if ctx.Err() != nil {
+			return "", "", false, ctx.Err()
 		}
-		// A pipe or a device cannot be read twice: it is copied to the data folder first.
-		if src, spooled, err = Spool(ctx, cfg.Path, spoolDir(cfg.DataDir), format != FormatXLSX); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err() // interrupted before anything was read: nothing to resume
-			}
-			return &InputError{i18n.Errorf("%s: %w", cfg.Path, err)}
-		}
+		return "", "", false, &InputError{i18n.Errorf("%s: %w", cfg.Path, err)}
+	}
+	return src, format, spooled, nil
+}
+
+func (r *runner) run(ctx context.Context) error {
+	cfg := r.cfg
+	src, format, spooled, err := r.input(ctx)
+	if err != nil {
+		return err
 	}
 	cfg.Read.Format = format
 	if spooled {
