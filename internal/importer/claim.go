@@ -18,6 +18,23 @@ const (
 	awaitMax  = 2 * time.Minute
 )
 
+// teamFloor raises f's floor to the highest customer id a shared ledger knows now
+// (other machines' imports create customers meanwhile): every id there existed before
+// the row's request leaves.
+func (r *runner) teamFloor(ctx context.Context, f SendFacts) (SendFacts, error) {
+	fl, ok := r.led.(FactsLedger)
+	if !ok || r.cfg.SharedLedger == nil {
+		return f, nil
+	}
+	m, err := fl.MaxID(ctx)
+	if err != nil {
+		return f, err
+	}
+	r.see(m)
+	f.Floor = max(f.Floor, m)
+	return f, nil
+}
+
 // recordFacts records facts on the row's claim, in a ledger that keeps them.
 func (r *runner) recordFacts(ctx context.Context, f SendFacts) error {
 	if fl, ok := r.led.(FactsLedger); ok {
@@ -52,7 +69,10 @@ func (r *runner) claim(ctx context.Context, v *Verdict, facts SendFacts) (settle
 			return false, next, err
 		}
 		if ok {
-			return false, next, r.recordFacts(bg, facts)
+			if next, err = r.teamFloor(bg, next); err != nil {
+				return false, next, err
+			}
+			return false, next, r.recordFacts(bg, next)
 		}
 		own := prev.Journal == r.j.Path && prev.Row == v.Row
 		earlier = fmt.Sprintf("%s row %d", prev.File, prev.Row)

@@ -459,6 +459,11 @@ func (r *runner) run(ctx context.Context) error {
 	switch {
 	case cfg.SharedLedger != nil:
 		r.led = cfg.SharedLedger
+		if fl, ok := r.led.(FactsLedger); ok {
+			if r.maxID, err = fl.MaxID(ctx); err != nil {
+				return err
+			}
+		}
 	case lpath != "":
 		l, err := OpenLedger(ctx, lpath)
 		if err != nil {

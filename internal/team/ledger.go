@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -47,6 +48,10 @@ type ledgerEntry struct {
 	Row        int    `json:"row"`
 	SentAt     int64  `json:"sent_at,omitempty"` // Unix nanoseconds of the sending machine
 	Run        string `json:"run,omitempty"`
+	// What was known before the claim's request left (importer.SendFacts).
+	Floor   int64  `json:"floor,omitempty"`
+	Before  string `json:"before,omitempty"` // ids, comma-separated
+	Checked bool   `json:"checked,omitempty"`
 }
 
 // ledgerScript changes an entry only while it is a claim ("sent"):
@@ -180,6 +185,10 @@ func (l *Ledger) entry(e ledgerEntry) importer.LedgerEntry {
 	if e.SentAt > 0 {
 		out.SentAt = time.Unix(0, e.SentAt)
 	}
+	out.Facts = importer.SendFacts{Floor: e.Floor, Checked: e.Checked}
+	if e.Before != "" {
+		out.Facts.Before = strings.Split(e.Before, ",")
+	}
 	return out
 }
 
@@ -227,13 +236,138 @@ func (l *Ledger) Take(ctx context.Context, key, journal, file string, row int, a
 	return l.st.unavailable(ledgerScript.Run(ctx, l.st.rdb, []string{l.key(key)}, "take", l.claim(journal, file, row, at)).Err())
 }
 
-// Created records the customer's id.
+// createdScript records an outcome and its customer's owner at once:
+//
+//	KEYS[1] the customer's entry, KEYS[2] the id's owner, KEYS[3] the highest id
+//	ARGV[1] the entry, ARGV[2] the customer's key, ARGV[3] the id when it is a number
+//
+// An id another customer owns already is refused (returns the owner): one customer
+// of the CRM is never two rows' of the team.
+var createdScript = redis.NewScript(`
+if KEYS[2] ~= KEYS[1] then
+  local o = redis.call('GET', KEYS[2])
+  if o and o ~= ARGV[2] then return o end
+  redis.call('SET', KEYS[2], ARGV[2])
+end
+redis.call('SET', KEYS[1], ARGV[1])
+local n = tonumber(ARGV[3])
+if n and n > tonumber(redis.call('GET', KEYS[3]) or '0') then
+  redis.call('SET', KEYS[3], ARGV[3])
+end
+return ''
+`)
+
+// OwnedError is a customer id that another customer of the ledger owns already.
+type OwnedError struct{ ID string }
+
+func (e *OwnedError) Error() string {
+	return fmt.Sprintf("customer %s is already another row's in the team's ledger: not recorded twice", e.ID)
+}
+
+// Created records the customer's id, and the customer as its id's owner. An id that
+// another customer owns already is an *OwnedError, and nothing is recorded.
 func (l *Ledger) Created(ctx context.Context, key, customerID, journal, file string, row int, _ string) error {
 	m, p := l.journalOf(journal)
 	file, _, _ = strings.Cut(file, " on machine ")
 	b, _ := json.Marshal(ledgerEntry{State: string(importer.LedgerCreated), CustomerID: customerID, Machine: m, Journal: p, File: file, Row: row})
-	return l.st.unavailable(l.st.rdb.Set(ctx, l.key(key), b, 0).Err())
+	owner, num := l.key(key), ""
+	if customerID != "" {
+		owner = l.ownerKey(customerID)
+		if n, err := strconv.ParseInt(customerID, 10, 64); err == nil && n > 0 {
+			num = strconv.FormatInt(n, 10)
+		}
+	}
+	o, err := createdScript.Run(ctx, l.st.rdb, []string{l.key(key), owner, l.maxKey()}, string(b), key, num).Text()
+	if err != nil {
+		return l.st.unavailable(err)
+	}
+	if o != "" {
+		return &OwnedError{ID: customerID}
+	}
+	return nil
 }
+
+func (l *Ledger) ownerKey(id string) string { return l.st.key("owner", id) }
+func (l *Ledger) maxKey() string            { return l.st.key("maxid") }
+
+// factsScript replaces a claim's entry with the same claim and its facts, only while
+// the entry is still what was read (KEYS[1] ARGV[1]); and raises the highest id known
+// (KEYS[2]) to the facts' floor (ARGV[3]). It returns 1 when the entry was replaced.
+var factsScript = redis.NewScript(`
+local n = tonumber(ARGV[3])
+if n and n > tonumber(redis.call('GET', KEYS[2]) or '0') then
+  redis.call('SET', KEYS[2], ARGV[3])
+end
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+`)
+
+// RecordFacts records, on key's claim ("sent"), what was known before its request
+// left; the facts' floor raises the highest customer id the team knows (MaxID).
+func (l *Ledger) RecordFacts(ctx context.Context, key string, f importer.SendFacts) error {
+	for range 5 {
+		v, err := l.st.rdb.Get(ctx, l.key(key)).Result()
+		if errors.Is(err, redis.Nil) {
+			v = ""
+		} else if err != nil {
+			return l.st.unavailable(err)
+		}
+		next := ""
+		var e ledgerEntry
+		if v != "" {
+			if err := json.Unmarshal([]byte(v), &e); err != nil {
+				return l.st.unavailable(fmt.Errorf("ledger entry %s: %w", key, err))
+			}
+		}
+		if e.State == string(importer.LedgerSent) {
+			e.Floor, e.Before, e.Checked = f.Floor, strings.Join(f.Before, ","), f.Checked
+			b, _ := json.Marshal(e)
+			next = string(b)
+		} else {
+			v = "\x00none" // no claim: only the floor is recorded
+		}
+		ok, err := factsScript.Run(ctx, l.st.rdb, []string{l.key(key), l.maxKey()}, v, next, strconv.FormatInt(f.Floor, 10)).Int()
+		if err != nil {
+			return l.st.unavailable(err)
+		}
+		if ok == 1 || next == "" {
+			return nil
+		}
+	}
+	return l.st.unavailable(fmt.Errorf("ledger entry %s: changed again and again", key))
+}
+
+// OwnedByOther reports whether a customer other than key's owns id.
+func (l *Ledger) OwnedByOther(ctx context.Context, id, key string) (bool, error) {
+	o, err := l.st.rdb.Get(ctx, l.ownerKey(id)).Result()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	if err != nil {
+		return false, l.st.unavailable(err)
+	}
+	return o != key, nil
+}
+
+// MaxID is the highest customer id the team's imports know to exist: the highest id
+// recorded as created, or known before a send, on any machine.
+func (l *Ledger) MaxID(ctx context.Context) (int64, error) {
+	v, err := l.st.rdb.Get(ctx, l.maxKey()).Result()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, l.st.unavailable(err)
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, l.st.unavailable(fmt.Errorf("the highest customer id %q: %w", v, err))
+	}
+	return n, nil
+}
+
+var _ importer.FactsLedger = (*Ledger)(nil)
 
 // Release forgets this run's claim of key: its request was refused or never went out.
 func (l *Ledger) Release(ctx context.Context, key string) error {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/crmctl/crmctl/internal/importer"
+	"github.com/crmctl/crmctl/internal/importer/ledgertest"
 	"github.com/crmctl/crmctl/internal/redistest"
 )
 
@@ -194,5 +195,44 @@ func must3(t *testing.T) func(importer.LedgerEntry, bool, error) {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// The team's ledger keeps the facts contract of the SQLite one, across machines.
+func TestLedgerFactsContract(t *testing.T) {
+	srv := redistest.Start(t, t.TempDir())
+	n := 0
+	ledgertest.Facts(t, func(t *testing.T) (a, b ledgertest.Store) {
+		n++
+		scope := testScope
+		scope.Login += string(rune('a' + n))
+		return held(t, open(t, srv, scope), "aaaa", 0), held(t, open(t, srv, scope), "bbbb", 0)
+	})
+}
+
+// A customer id is one customer's: another machine recording it for another customer
+// is refused, and the first owner stays.
+func TestCreatedOwnsTheID(t *testing.T) {
+	srv := redistest.Start(t, t.TempDir())
+	ctx := context.Background()
+	a := held(t, open(t, srv, testScope), "aaaa", 0)
+	b := held(t, open(t, srv, testScope), "bbbb", 0)
+	if err := a.Created(ctx, "k1", "120", "/j1", "a.csv", 2, ""); err != nil {
+		t.Fatal(err)
+	}
+	err := b.Created(ctx, "k2", "120", "/j2", "b.csv", 3, "")
+	var owned *OwnedError
+	if !errors.As(err, &owned) || owned.ID != "120" {
+		t.Fatalf("a second owner of 120: %v", err)
+	}
+	if n, err := b.CountCreated(ctx, []string{"k1", "k2"}); n != 1 || err != nil {
+		t.Fatalf("created %d, %v; want only k1", n, err)
+	}
+	if own, _ := a.OwnedByOther(ctx, "120", "k1"); own {
+		t.Fatal("the first owner lost 120")
+	}
+	// The same customer recorded again (another machine's reconciliation) is fine.
+	if err := b.Created(ctx, "k1", "120", "/j1", "a.csv", 2, ""); err != nil {
+		t.Fatal(err)
 	}
 }
