@@ -1,7 +1,15 @@
 package customers_test
 
 import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -63,5 +71,51 @@ func teamCmds() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 			ts.Fatalf("usage: redis stop|start")
 		}
 	}
+	cmds["losing"] = losing
 	return cmds
 }
+
+// losing NAME: from now on CRMCTL_BASE_URL is a proxy in front of the script's CRM that
+// forwards the create of NAME, then hangs up without its answer (the CRM created the
+// customer; the machine never hears it), and then answers every request with a 502
+// page without forwarding it (the network is gone) until `losing heal`.
+func losing(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: losing NAME|heal")
+	}
+	if args[0] == "heal" {
+		p, ok := proxies.Load(ts)
+		if !ok {
+			ts.Fatalf("losing heal: no proxy")
+		}
+		p.(*atomic.Int32).Store(2)
+		return
+	}
+	upstream, err := url.Parse(ts.Getenv("CRMCTL_BASE_URL"))
+	ts.Check(err)
+	rp := httputil.NewSingleHostReverseProxy(upstream)
+	state := new(atomic.Int32) // 0 forwarding, 1 the answer lost and the network gone, 2 healed
+	proxies.Store(ts, state)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if state.Load() == 1 {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		form, _ := url.ParseQuery(string(body))
+		if r.Method != http.MethodPost || form.Get("customer[name]") != args[0] || !state.CompareAndSwap(0, 1) {
+			rp.ServeHTTP(w, r)
+			return
+		}
+		rp.ServeHTTP(httptest.NewRecorder(), r)
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			_ = conn.Close()
+		}
+	}))
+	ts.Defer(func() { srv.Close(); proxies.Delete(ts) })
+	ts.Setenv("CRMCTL_BASE_URL", srv.URL)
+}
+
+// proxies are the scripts' losing proxies' states.
+var proxies sync.Map
