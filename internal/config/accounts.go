@@ -283,7 +283,7 @@ func parseAccounts(raw any) ([]Account, error) {
 		}
 		if a.BaseURL != "" {
 			if _, err := CheckBaseURL(a.BaseURL); err != nil {
-				return nil, fmt.Errorf("accounts[%d]: %v", i, err)
+				return nil, fmt.Errorf("accounts[%d]: %w", i, err)
 			}
 		}
 		out = append(out, a)

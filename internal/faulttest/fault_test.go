@@ -3,6 +3,7 @@ package faulttest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -130,11 +131,15 @@ func TestFaultInjection(t *testing.T) {
 	}
 	kills := 60
 	if v := os.Getenv("CRMCTL_FAULT_KILLS"); v != "" {
-		fmt.Sscan(v, &kills)
+		if _, err := fmt.Sscan(v, &kills); err != nil {
+			t.Fatalf("CRMCTL_FAULT_KILLS=%q: %v", v, err)
+		}
 	}
 	seed := uint64(time.Now().UnixNano())
 	if v := os.Getenv("CRMCTL_FAULT_SEED"); v != "" {
-		fmt.Sscan(v, &seed)
+		if _, err := fmt.Sscan(v, &seed); err != nil {
+			t.Fatalf("CRMCTL_FAULT_SEED=%q: %v", v, err)
+		}
 	}
 	t.Logf("seed %d, %d kills", seed, kills)
 	rnd := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
@@ -314,7 +319,8 @@ func exitCode(err error) int {
 	if err == nil {
 		return 0
 	}
-	if ee, ok := err.(*exec.ExitError); ok {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 			return -1
 		}
