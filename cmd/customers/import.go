@@ -54,6 +54,7 @@ type ImportOptions struct {
 	Rate            string
 	ProgressEvery   int
 	Template        string
+	TemplateID      string // the business template of rows without one; its form names columns
 	Force           bool
 
 	// resume is the command line that resumes this run (printed after a stop).
@@ -96,8 +97,9 @@ COLUMNS
   (address_attributes[tel]) or the CRM's Chinese label (客户名称, 电话, 联系人姓名), ignoring
   case and spaces; the company's custom fields use their label as the CRM shows it
   (客户级别, see ` + "`crmctl fields list`" + `) or their key (text_asset_9320d8d7; a business
-  template's own fields by key, or by label with --map), and a label two fields share is
-  refused (use the key). The keys of a JSONL
+  template's own fields by key, by label with --template-id, or with --map), and a label
+  two fields share is refused (use the key). --template-id ID reads the headers with that
+  template's form and gives it to rows whose 业务模版 cell is empty (a filled cell wins). The keys of a JSONL
   line are read the same way (nested objects as address_attributes[tel]). --map
   COLUMN=FIELD maps any other header or key (FIELD - ignores it). An unknown column or
   key stops the import unless --ignore-unknown. The pool comes from --pool, or from a
@@ -218,6 +220,15 @@ EXIT STATUS
 					return &cmdutil.UsageError{Err: err}
 				}
 			}
+			if opts.TemplateID != "" {
+				if opts.Template != "" {
+					return cmdutil.UsageErrorf("--template-id goes with a FILE to import, not with --template")
+				}
+				if err := fields.CheckInt(opts.TemplateID); err != nil {
+					return cmdutil.UsageErrorf("--template-id: %v", err)
+				}
+				opts.TemplateID = strings.TrimSpace(opts.TemplateID)
+			}
 			opts.resume = newResumeLine(c, args)
 			if runF != nil {
 				return runF(opts)
@@ -248,6 +259,11 @@ EXIT STATUS
 	fl.IntVar(&opts.ProgressEvery, "progress-every", 50, "without a terminal, print a progress line every N rows")
 	fl.StringVar(&opts.Template, "template", "", "write an empty import template (.xlsx with drop-downs, or .csv) and exit")
 	fl.BoolVar(&opts.Force, "force", false, "with --template: overwrite an existing file")
+	// The create command's --template-id, from the one field table: its form names the
+	// columns, and rows without a 业务模版 cell get it.
+	if fd, ok := fields.ByFlag("template-id"); ok {
+		fl.StringVar(&opts.TemplateID, fd.Flag, "", flagHelp(fd)+"; for rows whose 业务模版 cell is empty, and its fields' labels name columns")
+	}
 	_ = cmd.RegisterFlagCompletionFunc("pool", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return f.PoolCompletions(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -379,18 +395,20 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		return err
 	}
 	errOut := opts.IO.ErrOut
-	// The company's form names columns too (custom fields by label): read it first.
-	cf, err := lk.CustomFields(ctx, "")
+	// The company's form names columns too (custom fields by label): read it first. With
+	// --template-id, that template's form, so that its own fields' labels name columns.
+	cf, err := lk.CustomFields(ctx, opts.TemplateID)
 	if err != nil {
 		return err
 	}
-	form := fields.NewForm(cf, "")
+	form := fields.NewForm(cf, opts.TemplateID)
 	cfg := importer.Config{
 		Path:  opts.File,
 		Stdin: opts.IO.In,
 		Read: importer.ReadOptions{Format: opts.Format, Encoding: opts.Encoding, Delimiter: delim, Sheet: opts.Sheet,
 			Map: maps, IgnoreUnknown: opts.IgnoreUnknown, Form: form},
-		Pool: opts.Pool,
+		Pool:       opts.Pool,
+		TemplateID: opts.TemplateID,
 		Lookups: importer.Lookups{
 			Pools: func(ctx context.Context) ([]api.Pool, error) {
 				l, err := lk.Pools(ctx)

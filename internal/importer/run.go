@@ -23,6 +23,8 @@ type Config struct {
 	Stdin io.Reader // standard input, read when Path is "-"
 	Read  ReadOptions
 	Pool  string // --pool: id or exact name; "" when the file has a pool column
+	// TemplateID is the business template of rows whose template cell is empty ("": none).
+	TemplateID string
 
 	Lookups Lookups
 
@@ -372,6 +374,7 @@ func (r *runner) run(ctx context.Context) error {
 		rd.Close()
 		return err
 	}
+	r.val.SetDefaultTemplate(cfg.TemplateID)
 	defer r.val.Close()
 	lpath := cfg.LedgerPath
 	if lpath == "" && cfg.DataDir != "" {

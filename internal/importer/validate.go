@@ -96,6 +96,7 @@ type Validator struct {
 	departments     []api.Department
 	fetchedDeps     bool
 	defaultPool     string // resolved id of --pool
+	defaultTemplate string // the business template of rows without one ("": none)
 	headerOf        map[string]string
 	allowDuplicates bool
 
@@ -124,6 +125,10 @@ func NewValidator(ctx context.Context, lk Lookups, pool string, headerOf map[str
 	}
 	return v, nil
 }
+
+// SetDefaultTemplate gives rows whose business template cell is empty the template id
+// ("": none); a row's own template wins.
+func (v *Validator) SetDefaultTemplate(id string) { v.defaultTemplate = strings.TrimSpace(id) }
 
 // Close releases the duplicate check's temporary store.
 func (v *Validator) Close() error { return v.dups.Close() }
@@ -165,6 +170,9 @@ func (v *Validator) Check(ctx context.Context, rec *Record) (*Verdict, error) {
 		} else {
 			vals = vals.Merge(fields.Values{fields.PoolKey: v.defaultPool})
 		}
+	}
+	if v.defaultTemplate != "" && strings.TrimSpace(vals[fields.TemplateKey]) == "" {
+		vals = vals.Merge(fields.Values{fields.TemplateKey: v.defaultTemplate})
 	}
 	if out.Name == "" {
 		out.Problems = append(out.Problems, RowProblem{Column: col("name", "name"), Reason: i18n.M("the customer name (客户名称) is empty")})
