@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/AlecAivazis/survey/v2"
 	"github.com/AlecAivazis/survey/v2/terminal"
@@ -150,7 +151,7 @@ func (p *surveyPrompter) ask(message string, q survey.Prompt, response interface
 		errOut = io.Discard
 	}
 	_, rows := p.size()
-	survey.ErrorTemplate = invalidTemplate
+	setErrorTemplate.Do(func() { survey.ErrorTemplate = invalidTemplate })
 	base := []survey.AskOpt{
 		survey.WithStdio(escCancelReader{p.in}, out, errOut),
 		survey.WithPageSize(pageSize(rows)),
@@ -224,6 +225,11 @@ func (n noTerminal) MultiSelect(string, string, []string) ([]int, error) {
 }
 func (n noTerminal) Confirm(string, bool) (bool, error)      { return false, n.err() }
 func (n noTerminal) Password(string, string) (string, error) { return "", n.err() }
+
+// setErrorTemplate sets survey's package-wide ErrorTemplate once: survey has no
+// per-question option for it, and writing it on every question raced between
+// prompters used at the same time (as parallel tests do).
+var setErrorTemplate sync.Once
 
 // invalidTemplate is survey's template for a reply the validator refused, without its
 // English words: the validator's error carries them, in the chosen language.
