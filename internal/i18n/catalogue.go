@@ -5,9 +5,29 @@ import (
 	"golang.org/x/text/message/catalog"
 )
 
+// chinese is the whole catalogue: its parts, one per area of the code (zh_*.go), merged.
+// A key found in two parts is kept from the first and listed in duplicateKeys, which the
+// catalogue test requires to be empty.
+var chinese, duplicateKeys = merge(zhCore, zhAPI, zhImporter, zhCustomers, zhCommands, zhInternal)
+
 // catalogue holds every message in both languages, keyed by the English format. It is
 // built once and never changed.
 var catalogue = build()
+
+func merge(parts ...map[string]string) (map[string]string, []string) {
+	all := map[string]string{}
+	var dup []string
+	for _, part := range parts {
+		for en, zh := range part {
+			if _, ok := all[en]; ok {
+				dup = append(dup, en)
+				continue
+			}
+			all[en] = zh
+		}
+	}
+	return all, dup
+}
 
 func build() *catalog.Builder {
 	b := catalog.NewBuilder(catalog.Fallback(language.English))

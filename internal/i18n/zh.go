@@ -1,6 +1,6 @@
 package i18n
 
-// chinese is the catalogue: each message crmctl writes to people, keyed by its English
+// zhCore is the catalogue's first part (the parts are merged in catalogue.go): each message crmctl writes to people, keyed by its English
 // format (as written in the code), with its Chinese text. Both use the same arguments
 // with the same verbs (%[n]v reorders them); the catalogue test checks that, and that
 // every message the code localises is here and every entry is used.
@@ -8,7 +8,7 @@ package i18n
 // Words: 公海 (public pool), 客户, 跟进状态 (status), 领取 (claim), 导入 (import),
 // 令牌 (token), 登录 (log in), 配置文件, 字段, 选项, 行. Digits stay Arabic; a Count
 // is grouped (2,000).
-var chinese = map[string]string{
+var zhCore = map[string]string{
 	// Printing an error (cmd/main.go)
 	"hint: %s\n":      "提示：%s\n",
 	"interrupted":     "已中断",
