@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/crmctl/crmctl/internal/apitest"
 )
 
 func TestCallsSendExactRequests(t *testing.T) {
@@ -74,7 +76,8 @@ func TestCallsSendExactRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) { writeJSON(w, tt.answer) })
+			srv := apitest.New(t)
+			srv.Register(tt.method, tt.path, apitest.JSON(tt.answer))
 			c, _ := newTestClient(t, srv.URL)
 			got, err := tt.call(c)
 			if err != nil {
@@ -83,7 +86,7 @@ func TestCallsSendExactRequests(t *testing.T) {
 			if got == nil {
 				t.Fatal("nil result")
 			}
-			reqs := srv.requests()
+			reqs := srv.Requests()
 			if len(reqs) != 1 {
 				t.Fatalf("server saw %d requests, want 1", len(reqs))
 			}
@@ -118,9 +121,8 @@ func TestCallsSendExactRequests(t *testing.T) {
 
 func TestLogin(t *testing.T) {
 	for _, corp := range []string{"", "corp-9"} {
-		srv := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) {
-			writeJSON(w, `{"code":0,"data":{"user_token":"fedcba9876543210fedcba9876543210","user_id":123,"extra":1}}`)
-		})
+		srv := apitest.New(t)
+		srv.Register("POST", "/api/v2/auth/login", apitest.Data(`{"user_token":"fedcba9876543210fedcba9876543210","user_id":123,"extra":1}`))
 		c, _ := newTestClient(t, srv.URL, func(o *Options) { o.Token = "" })
 		res, err := c.Login(context.Background(), LoginParams{Login: "13800000000", Password: "p@ss w&rd", CorpID: corp})
 		if err != nil {
@@ -129,7 +131,7 @@ func TestLogin(t *testing.T) {
 		if res.UserToken != "fedcba9876543210fedcba9876543210" || res.UserID != "123" {
 			t.Errorf("result = %+v", res)
 		}
-		r := srv.requests()[0]
+		r := srv.Requests()[0]
 		if r.Method != "POST" || r.Path != "/api/v2/auth/login" || r.RawQuery != "" {
 			t.Errorf("request = %s %s?%s", r.Method, r.Path, r.RawQuery)
 		}
@@ -180,9 +182,8 @@ func TestLoginTokenSizeCapped(t *testing.T) {
 }
 
 func TestLoginRefused(t *testing.T) {
-	srv := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		writeJSON(w, `{"code":100001,"message":"用户名或密码错误"}`)
-	})
+	srv := apitest.New(t)
+	srv.Register("POST", "/api/v2/auth/login", apitest.APIError(100001, "用户名或密码错误", ""))
 	c, _ := newTestClient(t, srv.URL, func(o *Options) { o.Token = "" })
 	_, err := c.Login(context.Background(), LoginParams{Login: "a", Password: "b"})
 	var ae *Error
@@ -198,7 +199,7 @@ func TestNoTokenIsAuthError(t *testing.T) {
 	if !errors.Is(err, ErrNoToken) || !IsAuthError(err) {
 		t.Fatalf("err = %v", err)
 	}
-	if n := len(srv.requests()); n != 0 {
+	if n := len(srv.Requests()); n != 0 {
 		t.Errorf("server saw %d requests", n)
 	}
 }
@@ -214,7 +215,7 @@ func TestFieldMapsValidatesEntity(t *testing.T) {
 	if _, err := c.CommonCustomer(context.Background(), ".."); err == nil {
 		t.Error(`CommonCustomer("..") accepted`)
 	}
-	if n := len(srv.requests()); n != 0 {
+	if n := len(srv.Requests()); n != 0 {
 		t.Errorf("server saw %d requests", n)
 	}
 }
@@ -223,18 +224,11 @@ func TestDecodedCallResults(t *testing.T) {
 	pools := `[{"id":45,"organization_id":49,"name":"公司公海","admin_list":{"user_ids":[]},
 	  "rule_type":"0","rule_config":{"owner":{"max_unfollow_day":"10"}},"limit_grab_enable":false,"limit_grab_day":"10"},
 	 {"id":"48942","name":"超级公海","rule_type":2,"limit_grab_enable":1}]`
-	srv := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		switch r.URL.Path {
-		case "/api/v2/common_customers/common_settings":
-			writeJSON(w, `{"code":0,"data":{"common_settings":`+pools+`,"total_count":2}}`)
-		case "/api/v2/field_maps/lead":
-			writeJSON(w, `{"code":"0","data":{"lead":null}}`)
-		case "/api/v2/user/info":
-			writeJSON(w, `{"code":0,"data":{"id":"2","name":"test","department_name":"销售部","new_key":[1]}}`)
-		case "/api/v2/duplicates/matching_name":
-			writeJSON(w, `{"code":0,"data":{}}`)
-		}
-	})
+	srv := apitest.New(t)
+	srv.Register("GET", "/api/v2/common_customers/common_settings", apitest.Data(`{"common_settings":`+pools+`,"total_count":2}`))
+	srv.Register("GET", "/api/v2/field_maps/lead", apitest.JSON(`{"code":"0","data":{"lead":null}}`))
+	srv.Register("GET", "/api/v2/user/info", apitest.Data(`{"id":"2","name":"test","department_name":"销售部","new_key":[1]}`))
+	srv.Register("GET", "/api/v2/duplicates/matching_name", apitest.Data(`{}`)).Query("name", "x")
 	c, _ := newTestClient(t, srv.URL)
 	ctx := context.Background()
 	pl, err := c.Pools(ctx)

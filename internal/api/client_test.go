@@ -100,7 +100,7 @@ func TestWithKeepsOptions(t *testing.T) {
 	if _, err := d.UserInfo(context.Background()); err == nil {
 		t.Fatal("no error")
 	}
-	if n := len(srv.requests()); n != 1 || waits.Load() != 1 {
+	if n := len(srv.Requests()); n != 1 || waits.Load() != 1 {
 		t.Errorf("requests = %d, waits = %d; want 1 and 1", n, waits.Load())
 	}
 	if d.opts.Transport != c.opts.Transport {

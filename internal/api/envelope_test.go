@@ -201,7 +201,7 @@ func TestClientErrors(t *testing.T) {
 				t.Error("token in the error")
 			}
 			tt.check(t, err)
-			if n := len(srv.requests()); n != 1 {
+			if n := len(srv.Requests()); n != 1 {
 				t.Errorf("server saw %d requests, want 1 (these answers are not retried)", n)
 			}
 			if len(sr.waits()) != 0 {

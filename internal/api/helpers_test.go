@@ -4,54 +4,25 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/crmctl/crmctl/internal/apitest"
 )
 
-const testToken = "0123456789abcdef0123456789abcdef"
+const testToken = apitest.Token
 
-const wantAuth = "Token token=" + testToken + ", device=open_api, version_code=9.9.9"
+const wantAuth = apitest.Authorization
 
-// seenRequest is what a fake server received.
-type seenRequest struct {
-	Method, Path, RawQuery, Host string
-	Header                       http.Header
-	Body                         string
-}
-
-// fakeServer is a loopback API server whose handler gets the request number (1-based).
-type fakeServer struct {
-	*httptest.Server
-	mu   sync.Mutex
-	reqs []seenRequest
-}
-
-func newFake(t *testing.T, h func(w http.ResponseWriter, r *http.Request, n int)) *fakeServer {
+// newFake starts the shared fake API with one handler for every request; the handler
+// gets the request's number (1-based). Tests that expect particular calls register
+// stubs on an apitest.Server instead.
+func newFake(t *testing.T, h func(w http.ResponseWriter, r *http.Request, n int)) *apitest.Server {
 	t.Helper()
-	f := &fakeServer{}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := f.record(r)
-		h(w, r, n)
-	}))
-	t.Cleanup(f.Close)
-	return f
-}
-
-func (f *fakeServer) record(r *http.Request) int {
-	b, _ := io.ReadAll(r.Body)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.reqs = append(f.reqs, seenRequest{Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery,
-		Host: r.Host, Header: r.Header.Clone(), Body: string(b)})
-	return len(f.reqs)
-}
-
-func (f *fakeServer) requests() []seenRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]seenRequest(nil), f.reqs...)
+	s := apitest.New(t)
+	s.Fallback(func(w http.ResponseWriter, r *http.Request) { h(w, r, apitest.Nth(r)) })
+	return s
 }
 
 // sleepRecorder is a fake Options.Sleep that records the waits and returns at once.

@@ -79,7 +79,7 @@ func TestRawSendsBodyHeadersAndChecksEnvelope(t *testing.T) {
 	if string(res.Data) != `{"id":7}` || string(res.Envelope) != `{"code":0,"data":{"id":7}}` || res.Status != 200 {
 		t.Errorf("answer: %+v", res)
 	}
-	reqs := f.requests()
+	reqs := f.Requests()
 	if len(reqs) != 2 || len(sr.waits()) != 1 {
 		t.Fatalf("%d requests, %d waits; want the throttled one sent again", len(reqs), len(sr.waits()))
 	}
@@ -100,7 +100,7 @@ func TestRawSendsBodyHeadersAndChecksEnvelope(t *testing.T) {
 	if _, err := c.Raw(context.Background(), RawRequest{Path: "/api/v2/x", Header: http.Header{"Authorization": {"Token token=other"}}}); err == nil {
 		t.Error("an Authorization header was accepted")
 	}
-	if n := len(f.requests()); n != 3 {
+	if n := len(f.Requests()); n != 3 {
 		t.Errorf("%d requests, want 3 (refused calls send nothing)", n)
 	}
 }

@@ -76,7 +76,7 @@ func TestThrottledPostIsResent(t *testing.T) {
 	if cu.ID != "18" {
 		t.Errorf("customer = %+v", cu)
 	}
-	reqs := srv.requests()
+	reqs := srv.Requests()
 	if len(reqs) != 3 {
 		t.Fatalf("server saw %d requests, want 3", len(reqs))
 	}
@@ -119,7 +119,7 @@ func TestThrottleIsBounded(t *testing.T) {
 			if !errors.As(err, &te) || te.Attempts != 5 {
 				t.Fatalf("err = %#v, want *ThrottledError after 5 attempts", err)
 			}
-			if n := len(srv.requests()); n != 5 {
+			if n := len(srv.Requests()); n != 5 {
 				t.Errorf("server saw %d requests, want 5 (1 + 4 retries)", n)
 			}
 			// Exponential backoff with jitter: each wait in [d/2, d], d = 1s, 2s, 4s, 8s.
@@ -159,21 +159,21 @@ func TestThrottleWithLongRetryAfterFailsAtOnce(t *testing.T) {
 	if !errors.As(err, &te) || te.RetryAfter != time.Hour || te.Attempts != 1 {
 		t.Fatalf("err = %#v", err)
 	}
-	if len(sr.waits()) != 0 || len(srv.requests()) != 1 {
-		t.Errorf("waits = %v, requests = %d", sr.waits(), len(srv.requests()))
+	if len(sr.waits()) != 0 || len(srv.Requests()) != 1 {
+		t.Errorf("waits = %v, requests = %d", sr.waits(), len(srv.Requests()))
 	}
 }
 
 func TestMaxRetries(t *testing.T) {
 	srv := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) { w.WriteHeader(http.StatusTooManyRequests) })
 	c, _ := newTestClient(t, srv.URL, func(o *Options) { o.MaxRetries = 1 })
-	if _, err := c.UserInfo(context.Background()); err == nil || len(srv.requests()) != 2 {
-		t.Errorf("MaxRetries=1: err = %v, requests = %d", err, len(srv.requests()))
+	if _, err := c.UserInfo(context.Background()); err == nil || len(srv.Requests()) != 2 {
+		t.Errorf("MaxRetries=1: err = %v, requests = %d", err, len(srv.Requests()))
 	}
 	srv2 := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) { w.WriteHeader(http.StatusTooManyRequests) })
 	c2, _ := newTestClient(t, srv2.URL, func(o *Options) { o.MaxRetries = -1 })
-	if _, err := c2.UserInfo(context.Background()); err == nil || len(srv2.requests()) != 1 {
-		t.Errorf("MaxRetries=-1: err = %v, requests = %d", err, len(srv2.requests()))
+	if _, err := c2.UserInfo(context.Background()); err == nil || len(srv2.Requests()) != 1 {
+		t.Errorf("MaxRetries=-1: err = %v, requests = %d", err, len(srv2.Requests()))
 	}
 }
 
@@ -191,7 +191,7 @@ func TestServerErrorRetriedForGet(t *testing.T) {
 	if err != nil || cu.ID != "7" {
 		t.Fatalf("customer = %+v, err = %v", cu, err)
 	}
-	if n := len(srv.requests()); n != 3 {
+	if n := len(srv.Requests()); n != 3 {
 		t.Errorf("server saw %d requests", n)
 	}
 	if w := sr.waits(); len(w) != 2 {
@@ -213,7 +213,7 @@ func TestServerErrorGetBounded(t *testing.T) {
 	if !errors.As(err, &re) || re.StatusCode != 500 || re.Snippet != "Internal Server Error" {
 		t.Fatalf("err = %#v", err)
 	}
-	if n := len(srv.requests()); n != 3 {
+	if n := len(srv.Requests()); n != 3 {
 		t.Errorf("server saw %d requests, want 3", n)
 	}
 }
@@ -229,7 +229,7 @@ func TestServerErrorNotRetriedForPost(t *testing.T) {
 	if !errors.As(err, &re) || re.StatusCode != 500 || re.Method != "POST" || !strings.Contains(re.Snippet, "something went wrong") {
 		t.Fatalf("err = %#v", err)
 	}
-	if n := len(srv.requests()); n != 1 {
+	if n := len(srv.Requests()); n != 1 {
 		t.Errorf("server saw %d POSTs, want 1", n)
 	}
 	if len(sr.waits()) != 0 {
@@ -255,7 +255,7 @@ func TestPostNetworkFailureAfterWriteIsNotResent(t *testing.T) {
 	if !errors.As(err, &ne) || !ne.MaybeSent || ne.Method != "POST" || ne.Path != "/api/v2/common_customers" {
 		t.Fatalf("err = %#v, want *NetworkError{MaybeSent: true}", err)
 	}
-	if n := len(srv.requests()); n != 1 {
+	if n := len(srv.Requests()); n != 1 {
 		t.Errorf("server saw %d POSTs, want exactly 1", n)
 	}
 	if len(sr.waits()) != 0 {
@@ -278,7 +278,7 @@ func TestGetNetworkFailureIsRetried(t *testing.T) {
 	if _, err := c.UserInfo(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(srv.requests()); n != 2 {
+	if n := len(srv.Requests()); n != 2 {
 		t.Errorf("server saw %d requests, want 2", n)
 	}
 	if w := sr.waits(); len(w) != 1 || w[0] < 500*time.Millisecond || w[0] > time.Second {
@@ -308,7 +308,7 @@ func TestPostDialFailureIsRetried(t *testing.T) {
 	if err != nil || cu.ID != "18" {
 		t.Fatalf("customer = %+v, err = %v", cu, err)
 	}
-	if n := len(srv.requests()); n != 1 {
+	if n := len(srv.Requests()); n != 1 {
 		t.Errorf("server saw %d POSTs, want 1", n)
 	}
 	if dials.Load() != 3 || len(sr.waits()) != 2 {
@@ -358,7 +358,7 @@ func TestNetworkFailureRetriesAreBoundedAndReported(t *testing.T) {
 	if !errors.As(err, &ne) || ne.Attempts != 3 || !strings.Contains(err.Error(), "(3 attempts)") {
 		t.Fatalf("err = %v, want a network error after 3 attempts", err)
 	}
-	if n := len(srv.requests()); n != 3 {
+	if n := len(srv.Requests()); n != 3 {
 		t.Errorf("server saw %d requests, want 3", n)
 	}
 	w := sr.waits()
@@ -387,7 +387,7 @@ func TestTimeoutBoundsTheWholeCall(t *testing.T) {
 	if !errors.As(err, &ne) || ne.Attempts != 1 {
 		t.Fatalf("err = %v, want a network error after 1 attempt", err)
 	}
-	if n := len(srv.requests()); n != 1 || len(sr.waits()) != 0 {
+	if n := len(srv.Requests()); n != 1 || len(sr.waits()) != 0 {
 		t.Errorf("requests = %d, waits = %v: the back-off (over 500ms) outlasts the 400ms limit", n, sr.waits())
 	}
 }
@@ -420,7 +420,7 @@ func TestTimeout(t *testing.T) {
 	if time.Since(start) > 5*time.Second {
 		t.Error("the timeout was not applied")
 	}
-	if n := len(srv.requests()); n != 1 {
+	if n := len(srv.Requests()); n != 1 {
 		t.Errorf("server saw %d POSTs, want 1", n)
 	}
 
@@ -428,7 +428,7 @@ func TestTimeout(t *testing.T) {
 	if !errors.As(err, &ne) {
 		t.Fatalf("GET err = %#v", err)
 	}
-	if n := len(srv.requests()); n != 2 {
+	if n := len(srv.Requests()); n != 2 {
 		t.Errorf("server saw %d requests in all, want 2 (the GET's one attempt used up the time limit)", n)
 	}
 	if len(sr.waits()) != 0 {
@@ -453,8 +453,8 @@ func TestCancelDuringRequest(t *testing.T) {
 	if time.Since(start) > 3*time.Second {
 		t.Error("cancellation did not stop the call at once")
 	}
-	if len(sr.waits()) != 0 || len(srv.requests()) != 1 {
-		t.Errorf("waits = %v, requests = %d", sr.waits(), len(srv.requests()))
+	if len(sr.waits()) != 0 || len(srv.Requests()) != 1 {
+		t.Errorf("waits = %v, requests = %d", sr.waits(), len(srv.Requests()))
 	}
 }
 
@@ -478,8 +478,8 @@ func TestCancelDuringBackoff(t *testing.T) {
 	if time.Since(start) > 3*time.Second {
 		t.Error("the backoff did not end with the context")
 	}
-	if len(srv.requests()) != 1 {
-		t.Errorf("requests = %d", len(srv.requests()))
+	if len(srv.Requests()) != 1 {
+		t.Errorf("requests = %d", len(srv.Requests()))
 	}
 }
 
@@ -489,8 +489,8 @@ func TestCancelledBeforeStart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := c.CreateCommonCustomer(ctx, createForm())
-	if !errors.Is(err, context.Canceled) || len(srv.requests()) != 0 {
-		t.Fatalf("err = %v, requests = %d", err, len(srv.requests()))
+	if !errors.Is(err, context.Canceled) || len(srv.Requests()) != 0 {
+		t.Fatalf("err = %v, requests = %d", err, len(srv.Requests()))
 	}
 }
 
@@ -515,11 +515,11 @@ func TestWaitIsCalledBeforeEveryAttempt(t *testing.T) {
 
 	boom := errors.New("limiter closed")
 	c2, _ := newTestClient(t, srv.URL, func(o *Options) { o.Wait = func(context.Context) error { return boom } })
-	before := len(srv.requests())
+	before := len(srv.Requests())
 	if _, err := c2.UserInfo(context.Background()); !errors.Is(err, boom) {
 		t.Errorf("err = %v, want the Wait error", err)
 	}
-	if len(srv.requests()) != before {
+	if len(srv.Requests()) != before {
 		t.Error("a request was sent although Wait failed")
 	}
 }
@@ -540,7 +540,7 @@ func TestRedirectSameHostGetFollowed(t *testing.T) {
 			if _, err := c.CommonCustomer(context.Background(), "18"); err != nil {
 				t.Fatal(err)
 			}
-			reqs := srv.requests()
+			reqs := srv.Requests()
 			if len(reqs) != 2 {
 				t.Fatalf("server saw %d requests", len(reqs))
 			}
@@ -574,7 +574,7 @@ func TestRedirectOfPostNotFollowed(t *testing.T) {
 					t.Errorf("error %q does not say %q", err, want)
 				}
 			}
-			if n := len(srv.requests()); n != 1 {
+			if n := len(srv.Requests()); n != 1 {
 				t.Errorf("server saw %d requests, want 1", n)
 			}
 		})
@@ -611,12 +611,12 @@ func TestRedirectToAnotherOriginRefused(t *testing.T) {
 			if _, err := c.UserInfo(context.Background()); !errors.As(err, &re) || !strings.Contains(err.Error(), "not followed") {
 				t.Fatalf("user info: err = %v", err)
 			}
-			if n := len(srv.requests()); n != 2 {
+			if n := len(srv.Requests()); n != 2 {
 				t.Errorf("base host saw %d requests, want 2", n)
 			}
 		})
 	}
-	if reqs := other.requests(); len(reqs) != 0 {
+	if reqs := other.Requests(); len(reqs) != 0 {
 		t.Errorf("the other host saw %d requests (first: %+v)", len(reqs), reqs[0])
 	}
 }
@@ -651,7 +651,7 @@ func TestRedirectLoopBounded(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "redirects") {
 		t.Fatalf("err = %v", err)
 	}
-	if n := len(srv.requests()); n != maxRedirects+1 {
+	if n := len(srv.Requests()); n != maxRedirects+1 {
 		t.Errorf("server saw %d requests, want %d", n, maxRedirects+1)
 	}
 }
@@ -761,8 +761,8 @@ func TestConcurrentCalls(t *testing.T) {
 	}
 	wg.Wait()
 	s := c.Stats()
-	if s.Requests != int64(len(srv.requests())) || s.Requests != 20+s.Throttled || s.Retries != s.Throttled {
-		t.Errorf("stats = %+v, server saw %d", s, len(srv.requests()))
+	if s.Requests != int64(len(srv.Requests())) || s.Requests != 20+s.Throttled || s.Retries != s.Throttled {
+		t.Errorf("stats = %+v, server saw %d", s, len(srv.Requests()))
 	}
 }
 
