@@ -120,145 +120,199 @@ func isBlank(v any) bool {
 // buildCustomer validates the parameters of a create (ikcrm-api.md §6) and returns the
 // record to store, or every problem found.
 func (s *Server) buildCustomer(ctx context.Context, params map[string]any, user seedUser, q querier) (*customerRec, validationErrors) {
-	var errs validationErrors
-	var customs []string
-	rec := &customerRec{UserID: user.ID, DepartmentID: user.DepartmentID, CreatedAt: s.now()}
-
-	switch v := params["common_id"]; {
-	case v == nil || isBlank(v):
-		errs.add("common_id", "公海id不能为空 (required: the pool id, see common_settings)")
-	default:
-		id, ok := parseID(v)
-		if !ok {
-			errs.add("common_id", "公海id必须是整数 (must be an integer pool id), got %s", show(v))
-		} else if _, exists := s.seed.poolIDs[id]; !exists {
-			errs.add("common_id", "公海不存在 (no pool with id %d)", id)
-		} else {
-			rec.CommonID = id
-		}
+	b := &customerBuilder{
+		s: s, ctx: ctx, q: q, user: user,
+		rec: &customerRec{UserID: user.ID, DepartmentID: user.DepartmentID, CreatedAt: s.now()},
 	}
-
-	var cust map[string]any
-	switch v := params["customer"].(type) {
-	case nil:
-		cust = map[string]any{}
-	case map[string]any:
-		cust = v
-	default:
-		errs.add("customer", "参数格式错误 (must be an object of customer fields)")
-		return nil, errs
+	b.pool(params["common_id"])
+	cust, ok := b.customerParams(params["customer"])
+	if !ok {
+		return nil, b.errs
 	}
-
 	keys := make([]string, 0, len(cust))
 	for k := range cust {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		v := cust[k]
-		field := "customer[" + k + "]"
-		switch {
-		case contains(customerTextKeys, k):
-			str, ok := scalarString(v)
-			if !ok {
-				errs.add(field, "%s必须是字符串 (must be a string), got %s", label(k), kind(v))
-				continue
-			}
-			if k == "name" {
-				rec.Name = strings.TrimSpace(str)
-			} else {
-				rec.Note = str
-			}
-		case contains(customerSelectKeys, k):
-			if isBlank(v) {
-				continue
-			}
-			str, ok := scalarString(v)
-			if !ok {
-				errs.add(field, "%s必须是选项id (must be an option id), got %s", label(k), kind(v))
-				continue
-			}
-			str = strings.TrimSpace(str)
-			opt, found := s.seed.customerSel[k][str]
-			switch {
-			case !found:
-				errs.add(field, "%s的值 %q 不是有效的选项id (not an option id of field map customer.%s; send the id, not the label)", label(k), str, k)
-			case opt.Status != "enable":
-				errs.add(field, "%s的选项 %q (%s) 已停用 (option is disabled)", label(k), str, opt.Value)
-			default:
-				if rec.Selects == nil {
-					rec.Selects = map[string]string{}
-				}
-				rec.Selects[k] = str
-			}
-		case contains(customerIntKeys, k):
-			if isBlank(v) {
-				continue
-			}
-			id, ok := parseID(v)
-			if !ok {
-				errs.add(field, "%s必须是整数 (must be an integer id), got %s", label(k), show(v))
-				continue
-			}
-			switch k {
-			case "custom_field_template_id":
-				if _, known := s.seed.templateGroups[id]; !known {
-					errs.add(field, "业务模版不存在 (no business template with id %d)", id)
-				} else {
-					rec.TemplateID = &id
-				}
-			case "parent_id":
-				exists, err := s.customerExists(ctx, q, id)
-				if err != nil {
-					errs.add(field, "无法检查上级客户 (cannot check the parent customer): %v", err)
-				} else if !exists {
-					errs.add(field, "上级客户不存在 (no customer with id %d)", id)
-				} else {
-					rec.ParentID = &id
-				}
-			case "want_department_id":
-				if _, ok := s.seed.deptByID[id]; !ok {
-					errs.add(field, "部门不存在 (no department with id %d)", id)
-				} else {
-					rec.DepartmentID = id
-				}
-			}
-		case k == "address_attributes":
-			s.buildAddress(rec, v, &errs)
-		case k == "contacts_attributes":
-			for _, m := range nestedList(v, field, contactKeys, &errs) {
-				rec.contacts = append(rec.contacts, &contactRec{UserID: user.ID, Fields: m, CreatedAt: rec.CreatedAt})
-			}
-		case k == "opportunities_attributes":
-			rec.opportunities = append(rec.opportunities, nestedList(v, field, opportunityKeys, &errs)...)
-		case customKeyRE.MatchString(k):
-			customs = append(customs, k) // checked below, against the form of the template
-		default:
-			errs.add(field, "未知字段 %q (unknown customer field)", k)
+		b.field(k, cust[k])
+	}
+	b.customFields(cust)
+	if len(b.errs) > 0 {
+		return nil, b.errs
+	}
+	return b.rec, nil
+}
+
+// customerBuilder gathers the record of a create and the problems of its parameters,
+// one parameter at a time.
+type customerBuilder struct {
+	s    *Server
+	ctx  context.Context
+	q    querier
+	user seedUser
+
+	rec     *customerRec
+	errs    validationErrors
+	customs []string // the custom fields' keys, checked once the template is known
+}
+
+// pool checks common_id: required, an integer, a pool that exists.
+func (b *customerBuilder) pool(v any) {
+	if v == nil || isBlank(v) {
+		b.errs.add("common_id", "公海id不能为空 (required: the pool id, see common_settings)")
+		return
+	}
+	id, ok := parseID(v)
+	switch {
+	case !ok:
+		b.errs.add("common_id", "公海id必须是整数 (must be an integer pool id), got %s", show(v))
+	case !b.poolExists(id):
+		b.errs.add("common_id", "公海不存在 (no pool with id %d)", id)
+	default:
+		b.rec.CommonID = id
+	}
+}
+
+func (b *customerBuilder) poolExists(id int64) bool {
+	_, exists := b.s.seed.poolIDs[id]
+	return exists
+}
+
+// customerParams is the customer object of the parameters (none is an empty one); not
+// ok when it is something else, which ends the check.
+func (b *customerBuilder) customerParams(v any) (map[string]any, bool) {
+	switch v := v.(type) {
+	case nil:
+		return map[string]any{}, true
+	case map[string]any:
+		return v, true
+	}
+	b.errs.add("customer", "参数格式错误 (must be an object of customer fields)")
+	return nil, false
+}
+
+// field checks one customer[key] parameter and records its value.
+func (b *customerBuilder) field(k string, v any) {
+	field := "customer[" + k + "]"
+	switch {
+	case contains(customerTextKeys, k):
+		b.text(field, k, v)
+	case contains(customerSelectKeys, k):
+		b.option(field, k, v)
+	case contains(customerIntKeys, k):
+		b.reference(field, k, v)
+	case k == "address_attributes":
+		b.s.buildAddress(b.rec, v, &b.errs)
+	case k == "contacts_attributes":
+		for _, m := range nestedList(v, field, contactKeys, &b.errs) {
+			b.rec.contacts = append(b.rec.contacts, &contactRec{UserID: b.user.ID, Fields: m, CreatedAt: b.rec.CreatedAt})
+		}
+	case k == "opportunities_attributes":
+		b.rec.opportunities = append(b.rec.opportunities, nestedList(v, field, opportunityKeys, &b.errs)...)
+	case customKeyRE.MatchString(k):
+		b.customs = append(b.customs, k) // checked by customFields, against the form of the template
+	default:
+		b.errs.add(field, "未知字段 %q (unknown customer field)", k)
+	}
+}
+
+// text records name (trimmed) or note.
+func (b *customerBuilder) text(field, k string, v any) {
+	str, ok := scalarString(v)
+	if !ok {
+		b.errs.add(field, "%s必须是字符串 (must be a string), got %s", label(k), kind(v))
+		return
+	}
+	if k == "name" {
+		b.rec.Name = strings.TrimSpace(str)
+	} else {
+		b.rec.Note = str
+	}
+}
+
+// option records a select field of the customer field map: an enabled option's id.
+func (b *customerBuilder) option(field, k string, v any) {
+	if isBlank(v) {
+		return
+	}
+	str, ok := scalarString(v)
+	if !ok {
+		b.errs.add(field, "%s必须是选项id (must be an option id), got %s", label(k), kind(v))
+		return
+	}
+	str = strings.TrimSpace(str)
+	opt, found := b.s.seed.customerSel[k][str]
+	switch {
+	case !found:
+		b.errs.add(field, "%s的值 %q 不是有效的选项id (not an option id of field map customer.%s; send the id, not the label)", label(k), str, k)
+	case opt.Status != "enable":
+		b.errs.add(field, "%s的选项 %q (%s) 已停用 (option is disabled)", label(k), str, opt.Value)
+	default:
+		if b.rec.Selects == nil {
+			b.rec.Selects = map[string]string{}
+		}
+		b.rec.Selects[k] = str
+	}
+}
+
+// reference records an id that names something else: a business template, a parent
+// customer, a department; each must exist.
+func (b *customerBuilder) reference(field, k string, v any) {
+	if isBlank(v) {
+		return
+	}
+	id, ok := parseID(v)
+	if !ok {
+		b.errs.add(field, "%s必须是整数 (must be an integer id), got %s", label(k), show(v))
+		return
+	}
+	switch k {
+	case "custom_field_template_id":
+		if _, known := b.s.seed.templateGroups[id]; !known {
+			b.errs.add(field, "业务模版不存在 (no business template with id %d)", id)
+		} else {
+			b.rec.TemplateID = &id
+		}
+	case "parent_id":
+		exists, err := b.s.customerExists(b.ctx, b.q, id)
+		if err != nil {
+			b.errs.add(field, "无法检查上级客户 (cannot check the parent customer): %v", err)
+		} else if !exists {
+			b.errs.add(field, "上级客户不存在 (no customer with id %d)", id)
+		} else {
+			b.rec.ParentID = &id
+		}
+	case "want_department_id":
+		if _, ok := b.s.seed.deptByID[id]; !ok {
+			b.errs.add(field, "部门不存在 (no department with id %d)", id)
+		} else {
+			b.rec.DepartmentID = id
 		}
 	}
+}
+
+// customFields checks the custom fields sent against the form of the template (or the
+// customer form), and that every required field of that form has a value.
+func (b *customerBuilder) customFields(cust map[string]any) {
 	var template int64
-	if rec.TemplateID != nil {
-		template = *rec.TemplateID
+	if b.rec.TemplateID != nil {
+		template = *b.rec.TemplateID
 	}
-	form, list := s.seed.customerForm(template)
-	for _, k := range customs {
-		if val, keep := s.checkCustom("customer["+k+"]", k, cust[k], form, &errs); keep {
-			if rec.Custom == nil {
-				rec.Custom = map[string]any{}
+	form, list := b.s.seed.customerForm(template)
+	for _, k := range b.customs {
+		if val, keep := b.s.checkCustom("customer["+k+"]", k, cust[k], form, &b.errs); keep {
+			if b.rec.Custom == nil {
+				b.rec.Custom = map[string]any{}
 			}
-			rec.Custom[k] = val
+			b.rec.Custom[k] = val
 		}
 	}
 	for _, f := range list {
-		if _, stored := rec.Custom[f.Name]; f.Enabled && f.Required && !stored && !errs.has("customer["+f.Name+"]") {
-			errs.add("customer["+f.Name+"]", "%s(%s)是必填项 (required by the form of %s)", f.Label, f.Name, templateName(s.seed, template))
+		if _, stored := b.rec.Custom[f.Name]; f.Enabled && f.Required && !stored && !b.errs.has("customer["+f.Name+"]") {
+			b.errs.add("customer["+f.Name+"]", "%s(%s)是必填项 (required by the form of %s)", f.Label, f.Name, templateName(b.s.seed, template))
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	return rec, nil
 }
 
 // The layouts a datetime custom field accepts, and a date field's.
@@ -296,90 +350,120 @@ func (s *Server) checkCustom(field, key string, v any, form map[string]formField
 		}
 		return nil, false
 	}
-	name := f.Label + "(" + key + ")"
+	c := customCheck{f: f, field: field, name: f.Label + "(" + key + ")", errs: errs}
 	if !f.Enabled {
 		if !isBlank(v) {
-			errs.add(field, "%s已停用 (the field is disabled)", name)
+			errs.add(field, "%s已停用 (the field is disabled)", c.name)
 		}
 		return nil, false
 	}
-	var codes []string
-	for _, o := range f.InputFieldOptions.CollectionOptions {
-		codes = append(codes, o.Value+" "+o.Label)
-	}
-	isCode := func(text string) bool {
-		for _, o := range f.InputFieldOptions.CollectionOptions {
-			if o.Value == text {
-				return true
-			}
-		}
-		return false
-	}
 	if f.FieldType == "multi_select" {
-		var items []any
-		switch x := v.(type) {
-		case []any:
-			items = x
-		default:
-			items = []any{x}
-		}
-		var out []any
-		for _, it := range items {
-			text, ok := scalarString(it)
-			if !ok {
-				errs.add(field, "%s的值必须是选项代码 (must be option codes), got %s", name, kind(it))
-				return nil, false
-			}
-			if text = strings.TrimSpace(text); text == "" {
-				continue
-			}
-			if !isCode(text) {
-				errs.add(field, "%s的值 %q 不是有效的选项 (not an option code; send the codes, not the labels: %s)", name, text, strings.Join(codes, ", "))
-				return nil, false
-			}
-			out = append(out, text)
-		}
-		return out, len(out) > 0
+		return c.multiSelect(v)
 	}
 	text, ok := scalarString(v)
 	if !ok {
-		errs.add(field, "%s的值必须是文本 (must be a single value), got %s", name, kind(v))
+		errs.add(field, "%s的值必须是文本 (must be a single value), got %s", c.name, kind(v))
 		return nil, false
 	}
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return nil, false
 	}
-	switch f.FieldType {
-	case "number_field", "currency_field":
-		if !numberRE.MatchString(text) {
-			errs.add(field, "%s必须是数字 (must be a number), got %q", name, text)
-			return nil, false
-		}
-	case "datetime_field", "date_field":
-		layouts, want := datetimeLayouts, "YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS]"
-		if f.FieldType == "date_field" {
-			layouts, want = dateLayouts, "YYYY-MM-DD"
-		}
-		for _, layout := range layouts {
-			if _, err := time.Parse(layout, text); err == nil {
-				return v, true
-			}
-		}
-		errs.add(field, "%s必须是日期 (must be %s), got %q", name, want, text)
-		return nil, false
-	case "email_field":
-		if at := strings.LastIndex(text, "@"); at <= 0 || !strings.Contains(text[at:], ".") || strings.ContainsAny(text, " ,;") {
-			errs.add(field, "%s必须是邮箱地址 (must be an email address), got %q", name, text)
-			return nil, false
-		}
-	case "select":
-		if !isCode(text) {
-			errs.add(field, "%s的值 %q 不是有效的选项 (not an option code; send the code, not the label: %s)", name, text, strings.Join(codes, ", "))
-			return nil, false
+	return v, c.single(text)
+}
+
+// customCheck checks the value sent for one enabled field of a form, adding what is
+// wrong to errs.
+type customCheck struct {
+	f     formField
+	field string // the parameter: customer[key]
+	name  string // the field as errors name it: label(key)
+	errs  *validationErrors
+}
+
+// isCode reports whether text is one of the field's option codes.
+func (c customCheck) isCode(text string) bool {
+	for _, o := range c.f.InputFieldOptions.CollectionOptions {
+		if o.Value == text {
+			return true
 		}
 	}
-	return v, true
+	return false
+}
+
+// codes lists the field's options ("sel_6010 label") for an error.
+func (c customCheck) codes() string {
+	var codes []string
+	for _, o := range c.f.InputFieldOptions.CollectionOptions {
+		codes = append(codes, o.Value+" "+o.Label)
+	}
+	return strings.Join(codes, ", ")
+}
+
+// multiSelect checks a multi_select's value, one code or a list of them; blank items
+// are dropped and none is no value.
+func (c customCheck) multiSelect(v any) (any, bool) {
+	items, ok := v.([]any)
+	if !ok {
+		items = []any{v}
+	}
+	var out []any
+	for _, it := range items {
+		text, ok := scalarString(it)
+		if !ok {
+			c.errs.add(c.field, "%s的值必须是选项代码 (must be option codes), got %s", c.name, kind(it))
+			return nil, false
+		}
+		if text = strings.TrimSpace(text); text == "" {
+			continue
+		}
+		if !c.isCode(text) {
+			c.errs.add(c.field, "%s的值 %q 不是有效的选项 (not an option code; send the codes, not the labels: %s)", c.name, text, c.codes())
+			return nil, false
+		}
+		out = append(out, text)
+	}
+	return out, len(out) > 0
+}
+
+// single checks a one-value field's (trimmed, not blank) text by the field's type; it
+// reports whether the value is right.
+func (c customCheck) single(text string) bool {
+	switch c.f.FieldType {
+	case "number_field", "currency_field":
+		if !numberRE.MatchString(text) {
+			c.errs.add(c.field, "%s必须是数字 (must be a number), got %q", c.name, text)
+			return false
+		}
+	case "datetime_field", "date_field":
+		return c.date(text)
+	case "email_field":
+		if at := strings.LastIndex(text, "@"); at <= 0 || !strings.Contains(text[at:], ".") || strings.ContainsAny(text, " ,;") {
+			c.errs.add(c.field, "%s必须是邮箱地址 (must be an email address), got %q", c.name, text)
+			return false
+		}
+	case "select":
+		if !c.isCode(text) {
+			c.errs.add(c.field, "%s的值 %q 不是有效的选项 (not an option code; send the code, not the label: %s)", c.name, text, c.codes())
+			return false
+		}
+	}
+	return true
+}
+
+// date checks a date or datetime field's text against the layouts it accepts.
+func (c customCheck) date(text string) bool {
+	layouts, want := datetimeLayouts, "YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS]"
+	if c.f.FieldType == "date_field" {
+		layouts, want = dateLayouts, "YYYY-MM-DD"
+	}
+	for _, layout := range layouts {
+		if _, err := time.Parse(layout, text); err == nil {
+			return true
+		}
+	}
+	c.errs.add(c.field, "%s必须是日期 (must be %s), got %q", c.name, want, text)
+	return false
 }
 
 func (s *Server) buildAddress(rec *customerRec, v any, errs *validationErrors) {
