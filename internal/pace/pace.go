@@ -15,6 +15,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/atomicfile"
 )
 
 // Clock is the time source of the pacer; tests use a fake one.
@@ -336,11 +337,7 @@ func (l *Limiter) update(ctx context.Context, change func(st *paceState, now tim
 	change(&st, l.clock.Now())
 	st.V = paceStateVersion
 	data, _ := json.Marshal(st)
-	tmp := l.path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return fmt.Errorf("pacing: %w", err)
-	}
-	if err := os.Rename(tmp, l.path); err != nil {
+	if err := atomicfile.WriteFile(l.path, data, 0o600); err != nil {
 		return fmt.Errorf("pacing: %w", err)
 	}
 	return nil
