@@ -2,17 +2,13 @@ package importer
 
 import (
 	"context"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/crmctl/crmctl/internal/api"
-	"github.com/crmctl/crmctl/internal/fields"
 	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/pace"
 )
@@ -315,220 +311,57 @@ func (r *runner) input(ctx context.Context) (src, format string, spooled bool, e
 	return src, format, spooled, nil
 }
 
+// run is one import: the input, pass 1 (every row validated before anything is sent),
+// then either the plan of a dry run or pass 2 (the rows sent, with the journal, the
+// ledger and the results file open).
 func (r *runner) run(ctx context.Context) error {
-	cfg := r.cfg
 	src, format, spooled, err := r.input(ctx)
 	if err != nil {
 		return err
 	}
-	cfg.Read.Format = format
+	r.cfg.Read.Format = format
 	if spooled {
 		defer os.Remove(src)
 	}
-	// Pass 1: read and validate everything before anything is sent.
-	rd, err := Open(src, cfg.Read)
+	rd, err := r.openFirst(src, spooled)
 	if err != nil {
-		if spooled {
-			err = errors.New(strings.ReplaceAll(err.Error(), src, cfg.Path))
-		}
-		return &InputError{err}
+		return err
 	}
-	r.sum.Format = rd.Describe()
-	if c, ok := rd.(*csvReader); ok {
-		cfg.Read.decided = c.enc // pass 2 reads the file as pass 1 did
-		r.cfg.Read.decided = c.enc
-	}
-	var headerOf map[string]string
-	if m := rd.Mapping(); m != nil {
-		headerOf = m.HeaderOf
-	}
-	lk := Lookups{
-		Pools: func(ctx context.Context) (pools []api.Pool, err error) {
-			err = r.withLogin(ctx, func() (e error) { pools, e = cfg.Lookups.Pools(ctx); return e })
-			return pools, err
-		},
-		FieldMaps: func(ctx context.Context) (maps *api.FieldMapList, err error) {
-			err = r.withLogin(ctx, func() (e error) { maps, e = cfg.Lookups.FieldMaps(ctx); return e })
-			return maps, err
-		},
-	}
-	if cfg.Lookups.Form != nil {
-		lk.Form = func(ctx context.Context, template string) (form *fields.Form, err error) {
-			err = r.withLogin(ctx, func() (e error) { form, e = cfg.Lookups.Form(ctx, template); return e })
-			return form, err
-		}
-	}
-	if cfg.Lookups.Departments != nil {
-		lk.Departments = func(ctx context.Context) (deps []api.Department, err error) {
-			err = r.withLogin(ctx, func() (e error) { deps, e = cfg.Lookups.Departments(ctx); return e })
-			return deps, err
-		}
-	}
-	if strings.TrimSpace(cfg.Pool) == "" && rd.Mapping() != nil && headerOf[fields.PoolKey] == "" {
-		// Every row would be invalid for it: one line says why.
-		rd.Close()
-		return &InputError{errors.New("--pool is required: the file has no 公海 (pool) column")}
-	}
-	r.val, err = NewValidator(ctx, lk, cfg.Pool, headerOf, cfg.AllowDuplicates)
-	if err != nil {
+	if err := r.newValidator(ctx, rd.Mapping()); err != nil {
 		rd.Close()
 		return err
 	}
-	r.val.SetDefaultTemplate(cfg.TemplateID)
 	defer r.val.Close()
-	lpath := cfg.LedgerPath
-	if lpath == "" && cfg.DataDir != "" {
-		lpath = DefaultLedgerPath(cfg.DataDir, cfg.Meta)
+	lpath := r.ledgerPath()
+	seen, closeSeen, err := r.seenLedger(ctx, lpath)
+	if err != nil {
+		rd.Close()
+		return err
 	}
-	var seen LedgerStore // --dry-run: what the ledger already has
-	switch {
-	case cfg.DryRun && cfg.SharedLedger != nil:
-		seen = cfg.SharedLedger
-	case cfg.DryRun && lpath != "":
-		l, err := ReadLedger(ctx, lpath)
-		if err != nil {
-			rd.Close()
-			return err
-		}
-		if l != nil {
-			seen = l
-			defer l.Close()
-		}
-	}
-	lastRow, valid, inLedger, err := r.validate(ctx, rd, seen)
-	r.listRest()
-	sum := hex.EncodeToString(rd.Sum())
-	rd.Close()
+	defer closeSeen()
+	p1, err := r.firstPass(ctx, src, rd, seen)
 	if err != nil {
 		return err
 	}
-	st1, err := os.Stat(src)
-	if err != nil {
-		return err
+	meta, jpath := r.journalFor(p1.sum)
+	if r.cfg.DryRun {
+		return r.plan(ctx, jpath, seen != nil, p1)
 	}
-	r.val.Freeze()
-
-	meta := cfg.Meta
-	meta.Pool, meta.FileSum, meta.File = r.val.DefaultPool(), sum, cfg.Path
-	jpath := cfg.JournalPath
-	if jpath == "" {
-		jpath = DefaultJournalPath(cfg.DataDir, meta)
+	if r.sum.Invalid > 0 && !r.cfg.SkipInvalid {
+		return &InvalidFileError{Count: r.sum.Invalid, Valid: p1.valid}
 	}
-	r.sum.Journal = jpath
-
-	if cfg.DryRun {
-		r.sum.ToCreate = valid - r.sum.Duplicates
-		if seen != nil {
-			// Every created row is in the ledger, whichever file it came from.
-			r.sum.AlreadyCreated = inLedger
-			r.sum.ToCreate -= inLedger
-		}
-		if j, err := ReadJournal(ctx, jpath); err == nil && j != nil {
-			counts, err := j.Counts(ctx)
-			j.Close()
-			if err == nil {
-				if seen == nil {
-					r.sum.AlreadyCreated = counts[StateCreated]
-					r.sum.ToCreate -= counts[StateCreated]
-				}
-				if !cfg.RetryFailed {
-					r.sum.Failed = counts[StateFailed]
-					r.sum.ToCreate -= counts[StateFailed]
-				}
-				if !cfg.RetryUnknown {
-					r.sum.Unknown = counts[StateUnknown]
-					r.sum.ToCreate -= counts[StateUnknown]
-				}
-			}
-		}
-		r.sum.ToCreate = max(r.sum.ToCreate, 0)
-		if r.sum.Invalid > 0 && !cfg.SkipInvalid {
-			return &InvalidFileError{Count: r.sum.Invalid, Valid: valid}
-		}
-		return nil
-	}
-	if r.sum.Invalid > 0 && !cfg.SkipInvalid {
-		return &InvalidFileError{Count: r.sum.Invalid, Valid: valid}
-	}
-	if r.client == nil || cfg.Pacer == nil {
+	if r.client == nil || r.cfg.Pacer == nil {
 		return i18n.Errorf("import: no client")
 	}
-
-	r.j, err = OpenJournal(ctx, jpath, meta)
+	closeStores, err := r.openStores(ctx, jpath, meta, lpath)
+	defer closeStores()
 	if err != nil {
 		return err
 	}
-	defer r.j.Close()
-	switch {
-	case cfg.SharedLedger != nil:
-		r.led = cfg.SharedLedger
-		if fl, ok := r.led.(FactsLedger); ok {
-			if r.maxID, err = fl.MaxID(ctx); err != nil {
-				return err
-			}
-		}
-	case lpath != "":
-		l, err := OpenLedger(ctx, lpath)
-		if err != nil {
-			return err
-		}
-		defer l.Close()
-		r.led = l
-		if r.maxID, err = l.MaxID(ctx); err != nil {
-			return err
-		}
-	}
-	jmax, err := r.j.MaxID(ctx)
-	if err != nil {
+	if err := r.countToSend(ctx, p1.valid); err != nil {
 		return err
 	}
-	r.see(jmax)
-	rpath := cfg.ResultsPath
-	if rpath == "" {
-		rpath = strings.TrimSuffix(jpath, ".db") + ".results.csv"
-	}
-	if r.res, err = CreateResults(rpath); err != nil {
-		return i18n.Errorf("results file: %w", err)
-	}
-	defer r.res.Close()
-	r.sum.Results = rpath
-
-	counts, err := r.j.Counts(ctx)
-	if err != nil {
-		return err
-	}
-	r.sum.ToCreate = valid - r.sum.Duplicates - counts[StateCreated]
-	if !cfg.RetryFailed {
-		r.sum.ToCreate -= counts[StateFailed]
-	}
-	if !cfg.RetryUnknown {
-		r.sum.ToCreate -= counts[StateUnknown]
-	}
-	r.sum.ToCreate = max(r.sum.ToCreate, 0)
-	r.sum.Invalid = 0 // counted again as the rows are written out
-	r.sum.Duplicates = 0
-	r.sum.InvalidRows = r.sum.InvalidRows[:0]
-
-	// Pass 2: send.
-	rd, err = Open(src, cfg.Read)
-	if err != nil {
-		return err
-	}
-	defer rd.Close()
-	cfg.Progress.Start(r.sum.ToCreate)
-	err = r.send(ctx, rd, lastRow)
-	cfg.Progress.Finish(r.sum)
-	r.refusedRest()
-	if err != nil {
-		return err
-	}
-	if st2, serr := os.Stat(src); serr == nil && (st2.Size() != st1.Size() || !st2.ModTime().Equal(st1.ModTime())) {
-		return i18n.Errorf("%s changed during the import: check the results file %s", cfg.Path, rpath)
-	}
-	if got := hex.EncodeToString(rd.Sum()); got != sum {
-		return i18n.Errorf("%s changed during the import: check the results file %s", cfg.Path, rpath)
-	}
-	return nil
+	return r.secondPass(ctx, src, p1)
 }
 
 // spoolDir is where a pipe's content is copied: the data folder's imports folder.

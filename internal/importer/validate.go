@@ -143,12 +143,6 @@ func (v *Validator) Freeze() { v.frozen = true }
 // Check validates one record.
 func (v *Validator) Check(ctx context.Context, rec *Record) (*Verdict, error) {
 	out := &Verdict{Row: rec.Row}
-	col := func(key, fallback string) string {
-		if h := rec.HeaderOf[key]; h != "" {
-			return h
-		}
-		return v.column(key, fallback)
-	}
 	if rec.Problem != nil {
 		out.Problems = append(out.Problems, *rec.Problem)
 		return out, nil
@@ -159,6 +153,35 @@ func (v *Validator) Check(ctx context.Context, rec *Record) (*Verdict, error) {
 		return out, nil
 	}
 	out.Name = vals["name"]
+	vals = v.completed(rec, vals, out)
+	form, err := v.fetchFor(ctx, vals)
+	if err != nil {
+		return nil, err
+	}
+	resolved, probs := fields.Resolve(vals, fields.Lookup{Pools: v.pools, FieldMaps: v.fieldMaps, Form: form, Departments: v.departments})
+	for _, p := range probs {
+		out.Problems = append(out.Problems, v.fieldProblem(rec, p))
+	}
+	if len(out.Problems) > 0 {
+		return out, nil
+	}
+	out.Values = resolved
+	if out.DuplicateOf, err = v.duplicateOf(resolved, rec.Row); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// completed checks what a row needs before its fields are resolved (text that can be
+// sent, a pool, a name), adding the problems to out, and returns its values with the
+// defaults of --pool and --template-id filled in.
+func (v *Validator) completed(rec *Record, vals fields.Values, out *Verdict) fields.Values {
+	col := func(key, fallback string) string {
+		if h := rec.HeaderOf[key]; h != "" {
+			return h
+		}
+		return v.column(key, fallback)
+	}
 	for _, k := range vals.Keys() {
 		if reason := badText(vals[k]); !reason.IsZero() {
 			out.Problems = append(out.Problems, RowProblem{Column: col(k, k), Reason: reason})
@@ -177,12 +200,15 @@ func (v *Validator) Check(ctx context.Context, rec *Record) (*Verdict, error) {
 	if out.Name == "" {
 		out.Problems = append(out.Problems, RowProblem{Column: col("name", "name"), Reason: i18n.M("the customer name (客户名称) is empty")})
 	}
-	if vals.NeedsFieldMaps() && !v.fetchedMaps {
-		fm, err := v.lk.FieldMaps(ctx)
-		if err != nil {
-			return nil, err
-		}
-		v.fieldMaps, v.fetchedMaps = fm, true
+	return vals
+}
+
+// fetchFor asks the look-ups a row's values need, once for the file: the field maps
+// (a select value, named by its key or by a label of the form), the row's form, the
+// departments. It returns the form.
+func (v *Validator) fetchFor(ctx context.Context, vals fields.Values) (*fields.Form, error) {
+	if err := v.fetchFieldMaps(ctx, vals); err != nil {
+		return nil, err
 	}
 	form, err := v.form(ctx, vals)
 	if err != nil {
@@ -190,12 +216,8 @@ func (v *Validator) Check(ctx context.Context, rec *Record) (*Verdict, error) {
 	}
 	if form != nil {
 		named, _ := fields.Name(vals, form)
-		if named.NeedsFieldMaps() && !v.fetchedMaps { // a select named by a label of the form
-			fm, err := v.lk.FieldMaps(ctx)
-			if err != nil {
-				return nil, err
-			}
-			v.fieldMaps, v.fetchedMaps = fm, true
+		if err := v.fetchFieldMaps(ctx, named); err != nil { // a select named by a label of the form
+			return nil, err
 		}
 	}
 	if vals.NeedsDepartments() && !v.fetchedDeps && v.lk.Departments != nil {
@@ -208,42 +230,56 @@ func (v *Validator) Check(ctx context.Context, rec *Record) (*Verdict, error) {
 			v.departments = []api.Department{}
 		}
 	}
-	resolved, probs := fields.Resolve(vals, fields.Lookup{Pools: v.pools, FieldMaps: v.fieldMaps, Form: form, Departments: v.departments})
-	for _, p := range probs {
-		reason := p.Reason
-		if p.Suggestion != "" {
-			reason = i18n.M("%v; did you mean %q?", p.Reason, p.Suggestion)
-		}
-		column := rec.HeaderOf[p.Key]
-		if column == "" {
-			column = v.headerOf[p.Key]
-		}
-		if column == "" {
-			column = p.Name() // no column: a required field left out, named by its label
-		}
-		out.Problems = append(out.Problems, RowProblem{Column: column, Value: p.Value, Reason: reason})
+	return form, nil
+}
+
+// fetchFieldMaps asks for the field maps, once, when vals have a select value.
+func (v *Validator) fetchFieldMaps(ctx context.Context, vals fields.Values) error {
+	if !vals.NeedsFieldMaps() || v.fetchedMaps {
+		return nil
 	}
-	if len(out.Problems) > 0 {
-		return out, nil
+	fm, err := v.lk.FieldMaps(ctx)
+	if err != nil {
+		return err
 	}
-	out.Values = resolved
-	if v.dups != nil {
-		k := v.dupKey(resolved)
-		var first int
-		var err error
-		if v.frozen {
-			first, err = v.dups.First(k)
-		} else {
-			first, err = v.dups.Add(k, rec.Row)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if first != 0 && first != rec.Row {
-			out.DuplicateOf = first
-		}
+	v.fieldMaps, v.fetchedMaps = fm, true
+	return nil
+}
+
+// fieldProblem is a problem of a field's value, at the column that holds it.
+func (v *Validator) fieldProblem(rec *Record, p *fields.Problem) RowProblem {
+	reason := p.Reason
+	if p.Suggestion != "" {
+		reason = i18n.M("%v; did you mean %q?", p.Reason, p.Suggestion)
 	}
-	return out, nil
+	column := rec.HeaderOf[p.Key]
+	if column == "" {
+		column = v.headerOf[p.Key]
+	}
+	if column == "" {
+		column = p.Name() // no column: a required field left out, named by its label
+	}
+	return RowProblem{Column: column, Value: p.Value, Reason: reason}
+}
+
+// duplicateOf is the earlier row of the file that a valid row repeats (0: none, or
+// duplicates allowed). Before Freeze the row's key is added; after, only looked up.
+func (v *Validator) duplicateOf(resolved fields.Values, row int) (int, error) {
+	if v.dups == nil {
+		return 0, nil
+	}
+	k := v.dupKey(resolved)
+	var first int
+	var err error
+	if v.frozen {
+		first, err = v.dups.First(k)
+	} else {
+		first, err = v.dups.Add(k, row)
+	}
+	if err != nil || first == row {
+		return 0, err
+	}
+	return first, nil
 }
 
 // form is the company's form for the row's business template (nil without Lookups.Form),
