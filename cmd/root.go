@@ -58,7 +58,7 @@ which talks to an embedded emulator of the API.`,
 	})
 	info := build.Get()
 	root.Version = info.Version
-	root.SetVersionTemplate(version.Line(info) + "\n")
+	root.SetVersionTemplate(version.Line(f.IOStreams.T(), info) + "\n")
 	f.Globals.Bind(root.PersistentFlags())
 	cmdutil.RegisterOutputCompletion(root)
 	cmdutil.RegisterProfileCompletion(f, root)

@@ -22,6 +22,7 @@ import (
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/config"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/output"
 )
@@ -181,12 +182,12 @@ func parseHeaders(list []string) (http.Header, error) {
 		k, v, ok := strings.Cut(s, ":")
 		k = strings.TrimSpace(k)
 		if !ok || k == "" {
-			return nil, fmt.Errorf("-H %q: expected 'Name: value'", s)
+			return nil, i18n.Errorf("-H %q: expected 'Name: value'", s)
 		}
 		h.Add(k, strings.TrimSpace(v))
 	}
 	if err := api.CheckHeader(h); err != nil {
-		return nil, fmt.Errorf("-H: %w", err)
+		return nil, i18n.Errorf("-H: %w", err)
 	}
 	return h, nil
 }
@@ -199,14 +200,14 @@ func parseFields(raw, typed []string, stdin io.Reader) (url.Values, error) {
 	for _, kv := range raw {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return nil, fmt.Errorf("-f %q: expected key=value", kv)
+			return nil, i18n.Errorf("-f %q: expected key=value", kv)
 		}
 		form.Add(k, v)
 	}
 	for _, kv := range typed {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return nil, fmt.Errorf("-F %q: expected key=value", kv)
+			return nil, i18n.Errorf("-F %q: expected key=value", kv)
 		}
 		switch {
 		case v == "null":
@@ -214,13 +215,13 @@ func parseFields(raw, typed []string, stdin io.Reader) (url.Values, error) {
 		case strings.HasPrefix(v, "@"):
 			if v == "@-" {
 				if stdinUsed {
-					return nil, fmt.Errorf("-F %s: standard input is read once", k)
+					return nil, i18n.Errorf("-F %s: standard input is read once", k)
 				}
 				stdinUsed = true
 			}
 			b, err := readInput(v[1:], stdin)
 			if err != nil {
-				return nil, fmt.Errorf("-F %s: %w", k, err)
+				return nil, i18n.Errorf("-F %s: %w", k, err)
 			}
 			v = string(b)
 		}
@@ -241,10 +242,10 @@ func readInput(path string, stdin io.Reader) ([]byte, error) {
 	}
 	b, err := io.ReadAll(io.LimitReader(r, maxInput+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, i18n.Errorf("%s: %w", path, err)
 	}
 	if len(b) > maxInput {
-		return nil, fmt.Errorf("%s: larger than %d MiB", path, maxInput>>20)
+		return nil, i18n.Errorf("%s: larger than %d MiB", path, maxInput>>20)
 	}
 	return b, nil
 }
@@ -352,14 +353,14 @@ func relogin(ctx context.Context, opts *Options, client *api.Client) (*api.Clien
 	if corp == "" {
 		corp = s.CorpID.V
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "crmctl: the token was refused (code %d): logging in again as %s\n", api.CodeUnauthorized, login)
+	opts.IO.T().Fprintf(opts.IO.ErrOut, "crmctl: the token was refused (code %d): logging in again as %s\n", api.CodeUnauthorized, login)
 	lc, err := opts.LoginClient()
 	if err != nil {
 		return nil, err
 	}
 	res, err := lc.Login(ctx, api.LoginParams{Login: login, Password: password, CorpID: corp})
 	if err != nil {
-		return nil, fmt.Errorf("logging in again after code %d: %w", api.CodeUnauthorized, err)
+		return nil, i18n.Errorf("logging in again after code %d: %w", api.CodeUnauthorized, err)
 	}
 	if err := config.SaveProfile(s.ConfigFile, s.Profile.V, func(p *config.Profile) {
 		p.Token = res.UserToken
@@ -367,7 +368,7 @@ func relogin(ctx context.Context, opts *Options, client *api.Client) (*api.Clien
 			p.Login = login
 		}
 	}); err != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "crmctl: warning: the new token could not be stored: %v\n", err)
+		opts.IO.T().Fprintf(opts.IO.ErrOut, "crmctl: warning: the new token could not be stored: %v\n", err)
 	}
 	return client.WithToken(res.UserToken)
 }
@@ -399,7 +400,7 @@ func paginate(ctx context.Context, client *api.Client, req api.RawRequest) (json
 			if n == 0 {
 				return nil, err
 			}
-			return nil, fmt.Errorf("page %d, after %d item(s) of %d page(s): %w", page, len(items), n, err)
+			return nil, i18n.Errorf("page %d, after %d item(s) of %d page(s): %w", page, len(items), n, err)
 		}
 		obj, key := listOf(res.Data)
 		if n == 0 {
@@ -411,11 +412,11 @@ func paginate(ctx context.Context, client *api.Client, req api.RawRequest) (json
 				skipped = (page - 1) * per
 			}
 		} else if key != listKey {
-			return nil, fmt.Errorf("page %d: the answer has no %q list like the first page's", page, listKey)
+			return nil, i18n.Errorf("page %d: the answer has no %q list like the first page's", page, listKey)
 		}
 		var got []json.RawMessage
 		if err := json.Unmarshal(obj[key], &got); err != nil {
-			return nil, fmt.Errorf("page %d: %q: %w", page, key, err)
+			return nil, i18n.Errorf("page %d: %q: %w", page, key, err)
 		}
 		items = append(items, got...)
 		total, hasTotal := number(obj["total_count"])
@@ -481,7 +482,7 @@ func printDryRun(p *output.Printer, opts *Options, req api.RawRequest) error {
 	}
 	base := s.BaseURL.V
 	if s.Sandbox.V {
-		base = "(the embedded sandbox)"
+		base = "(the embedded sandbox)" // i18n:keep: a URL's stand-in, the same in JSON and text
 	}
 	target := strings.TrimRight(base, "/") + req.Path
 	if len(req.Query) > 0 {
@@ -516,7 +517,7 @@ func printDryRun(p *output.Printer, opts *Options, req api.RawRequest) error {
 		}
 	}
 	if opts.Paginate {
-		b.WriteString("(then the next pages, up to total_count)\n")
+		opts.IO.T().Fprintf(&b, "(then the next pages, up to total_count)\n")
 	}
 	_, err = io.WriteString(opts.IO.Out, b.String())
 	return err

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/crmctl/crmctl/internal/cache"
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/config"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/prompter"
 )
@@ -105,15 +105,14 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	} else {
 		password = env(opts.Getenv, "CRMCTL_PASSWORD")
 	}
-	var missing []string
-	if login == "" {
-		missing = append(missing, "the account (--login or CRMCTL_LOGIN)")
-	}
-	if password == "" {
-		missing = append(missing, "the password (--password-stdin or CRMCTL_PASSWORD)")
-	}
-	if len(missing) > 0 {
-		return cmdutil.UsageErrorf("cannot log in without %s", strings.Join(missing, " and "))
+	account, pass := i18n.M("the account (--login or CRMCTL_LOGIN)"), i18n.M("the password (--password-stdin or CRMCTL_PASSWORD)")
+	switch {
+	case login == "" && password == "":
+		return cmdutil.UsageErrorf("cannot log in without %s", i18n.M("%s and %s", account, pass))
+	case login == "":
+		return cmdutil.UsageErrorf("cannot log in without %s", account)
+	case password == "":
+		return cmdutil.UsageErrorf("cannot log in without %s", pass)
 	}
 	return doLogin(ctx, opts, opts.LoginClient, s, api.LoginParams{Login: login, Password: password, CorpID: corpID})
 }
@@ -147,12 +146,12 @@ func doLogin(ctx context.Context, opts *LoginOptions, newClient func() (*api.Cli
 		}
 		if !ae.IsAuth() {
 			// A refused login is an authentication failure whatever its code.
-			err = &cmdutil.AuthError{Err: fmt.Errorf("login refused: %w", err)}
+			err = &cmdutil.AuthError{Err: i18n.Errorf("login refused: %w", err)}
 		}
 		return cmdutil.WithHint(err, "check the account, the password and the corp id, and that --base-url is the API host of your edition")
 	}
 	if res.UserToken == "" {
-		return fmt.Errorf("login answered without a user_token")
+		return i18n.Errorf("login answered without a user_token")
 	}
 	shared, err := store(s, key, res.UserToken, func(pr *config.Profile) {
 		pr.Login = p.Login
@@ -164,15 +163,17 @@ func doLogin(ctx context.Context, opts *LoginOptions, newClient func() (*api.Cli
 	if err != nil {
 		return err
 	}
-	w := iostreams.SafeWriter(ios.ErrOut)
-	fmt.Fprintf(w, "Logged in to %s as %s (user %s); token stored in %s for profile %s\n",
+	w, tr := iostreams.SafeWriter(ios.ErrOut), ios.T()
+	tr.Fprintf(w, "Logged in to %s as %s (user %s); token stored in %s for profile %s\n",
 		s.BaseURL.V, p.Login, res.UserID, s.ConfigFile, profileList(shared, s.Profile.V))
-	if stored != "" {
-		fmt.Fprintf(w, "The account's previous token has ended, everywhere it was used; %s now %s the new one\n",
-			profileList(shared, s.Profile.V), useVerb(shared))
+	switch {
+	case stored != "" && len(profilesWith(shared, s.Profile.V)) > 1:
+		tr.Fprintf(w, "The account's previous token has ended, everywhere it was used; %s now use the new one\n", profileList(shared, s.Profile.V))
+	case stored != "":
+		tr.Fprintf(w, "The account's previous token has ended, everywhere it was used; %s now uses the new one\n", profileList(shared, s.Profile.V))
 	}
 	if s.Token.Source == config.SourceEnv {
-		fmt.Fprintln(ios.ErrOut, "crmctl: warning: CRMCTL_TOKEN is set and takes precedence over the stored token")
+		tr.Fprintf(ios.ErrOut, "crmctl: warning: CRMCTL_TOKEN is set and takes precedence over the stored token\n")
 	}
 	return nil
 }
@@ -198,16 +199,16 @@ func confirmRelogin(ctx context.Context, opts *LoginOptions, newClient func() (*
 		return true, nil // ended, expired, or unknown: the login ends nothing that works
 	}
 	users := file.ProfilesOf(key)
-	w := iostreams.SafeWriter(opts.IO.ErrOut)
-	fmt.Fprintf(w, "The stored token of %s still works", key)
+	w, tr := iostreams.SafeWriter(opts.IO.ErrOut), opts.IO.T()
 	if len(users) > 0 {
-		fmt.Fprintf(w, " (profile %s)", strings.Join(users, ", "))
+		tr.Fprintf(w, "The stored token of %s still works (profile %s).\n", key, strings.Join(users, ", "))
+	} else {
+		tr.Fprintf(w, "The stored token of %s still works.\n", key)
 	}
-	fmt.Fprintln(w, ".")
-	fmt.Fprintln(w, "The API allows one live token per account: logging in again ends it for every other")
-	fmt.Fprintln(w, "session of this account (other machines, CI jobs, scripts with CRMCTL_TOKEN);")
-	fmt.Fprintf(w, "profile %s will use the new token.\n", profileList(users, s.Profile.V))
-	again, err := opts.Prompter.Confirm("Log in again and end the current session? (重新登录)", false)
+	tr.Fprintf(w, "The API allows one live token per account: logging in again ends it for every other\n"+
+		"session of this account (other machines, CI jobs, scripts with CRMCTL_TOKEN);\n"+
+		"profile %s will use the new token.\n", profileList(users, s.Profile.V))
+	again, err := opts.Prompter.Confirm(tr.Sprintf("Log in again and end the current session? (重新登录)"), false)
 	if err != nil {
 		return false, cancelled(err)
 	}
@@ -215,7 +216,7 @@ func confirmRelogin(ctx context.Context, opts *LoginOptions, newClient func() (*
 		return true, nil
 	}
 	if slices.Contains(users, s.Profile.V) {
-		fmt.Fprintf(w, "Kept the stored token; profile %q already uses it\n", s.Profile.V)
+		tr.Fprintf(w, "Kept the stored token; profile %q already uses it\n", s.Profile.V)
 		return false, nil
 	}
 	// Join the profile to the account: it uses the stored token from now on.
@@ -228,30 +229,33 @@ func confirmRelogin(ctx context.Context, opts *LoginOptions, newClient func() (*
 	if err != nil {
 		return false, err
 	}
-	fmt.Fprintf(w, "Kept the stored token: profile %s now %s it, without a new login\n", profileList(shared, ""), useVerb(shared))
+	if len(shared) > 1 {
+		tr.Fprintf(w, "Kept the stored token: profile %s now use it, without a new login\n", profileList(shared, ""))
+	} else {
+		tr.Fprintf(w, "Kept the stored token: profile %s now uses it, without a new login\n", profileList(shared, ""))
+	}
 	return false, nil
 }
 
-// profileList names profiles for a message ("a, b and c"), with current among them.
-func profileList(names []string, current string) string {
+// profilesWith is names with current among them, sorted when current was added.
+func profilesWith(names []string, current string) []string {
 	if current != "" && !slices.Contains(names, current) {
 		names = append(slices.Clone(names), current)
 		slices.Sort(names)
 	}
-	switch len(names) {
-	case 0:
-		return current
-	case 1:
-		return names[0]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return names
 }
 
-func useVerb(names []string) string {
-	if len(names) > 1 {
-		return "use"
+// profileList names profiles for a message ("a, b and c"), with current among them.
+func profileList(names []string, current string) i18n.Message {
+	names = profilesWith(names, current)
+	switch len(names) {
+	case 0:
+		return i18n.M("%s", current)
+	case 1:
+		return i18n.M("%s", names[0])
 	}
-	return "uses"
+	return i18n.M("%s and %s", strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
 }
 
 func loginWithToken(ctx context.Context, opts *LoginOptions, s *config.Settings) error {
@@ -291,7 +295,7 @@ func loginWithToken(ctx context.Context, opts *LoginOptions, s *config.Settings)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(iostreams.SafeWriter(opts.IO.ErrOut), "Token of %s (user %s) stored in %s for profile %s\n", user.Name, user.ID, s.ConfigFile, profileList(shared, s.Profile.V))
+	opts.IO.T().Fprintf(iostreams.SafeWriter(opts.IO.ErrOut), "Token of %s (user %s) stored in %s for profile %s\n", user.Name, user.ID, s.ConfigFile, profileList(shared, s.Profile.V))
 	return nil
 }
 
@@ -325,7 +329,7 @@ func readSecret(r io.Reader) (string, error) {
 	}
 	line = strings.TrimSpace(line)
 	if line == "" {
-		return "", fmt.Errorf("nothing on standard input")
+		return "", i18n.Errorf("nothing on standard input")
 	}
 	return line, nil
 }

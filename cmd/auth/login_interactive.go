@@ -9,6 +9,7 @@ import (
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/config"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/prompter"
 )
 
@@ -26,11 +27,12 @@ var Editions = []Edition{
 	{"Legacy 爱客", "https://api.ikcrm.com"},
 }
 
-const otherURL = "Another URL (其他地址)"
+// otherURL is the last choice of the edition: a base URL typed in.
+var otherURL = i18n.M("Another URL (其他地址)").Format
 
 func cancelled(err error) error {
 	if errors.Is(err, prompter.ErrCancelled) {
-		return fmt.Errorf("%w; not logged in", cmdutil.ErrCancel)
+		return i18n.Errorf("%w; not logged in", cmdutil.ErrCancel)
 	}
 	return err
 }
@@ -38,7 +40,7 @@ func cancelled(err error) error {
 // loginInteractive asks for the edition (unless the base URL was given), the account,
 // the hidden password and the optional corp id, then logs in.
 func loginInteractive(ctx context.Context, opts *LoginOptions, s *config.Settings) error {
-	p := opts.Prompter
+	p, tr := opts.Prompter, opts.IO.T()
 	baseURL := s.BaseURL.V
 	if s.BaseURL.Source == config.SourceDefault || s.BaseURL.Source == config.SourceProfile {
 		choices := make([]string, 0, len(Editions)+1)
@@ -49,15 +51,15 @@ func loginInteractive(ctx context.Context, opts *LoginOptions, s *config.Setting
 				def = i
 			}
 		}
-		choices = append(choices, otherURL)
-		i, err := p.Select("Edition (版本)", "which ikcrm you log in to; it picks the API host", choices, def)
+		choices = append(choices, tr.Sprintf(otherURL))
+		i, err := p.Select(tr.Sprintf("Edition (版本)"), tr.Sprintf("which ikcrm you log in to; it picks the API host"), choices, def)
 		if err != nil {
 			return cancelled(err)
 		}
 		if i < len(Editions) {
 			baseURL = Editions[i].BaseURL
 		} else {
-			u, err := p.Input("API base URL (接口地址)", "https://…; plain http only for this machine", "", func(v string) error {
+			u, err := p.Input(tr.Sprintf("API base URL (接口地址)"), tr.Sprintf("https://…; plain http only for this machine"), "", func(v string) error {
 				_, err := api.CheckBaseURL(strings.TrimSpace(v))
 				return err
 			})
@@ -67,16 +69,16 @@ func loginInteractive(ctx context.Context, opts *LoginOptions, s *config.Setting
 			baseURL = strings.TrimRight(strings.TrimSpace(u), "/")
 		}
 	}
-	login, err := p.Input("Account (手机号)", "the phone number you log in with", firstNonEmpty(opts.Login, s.Login.V), func(v string) error {
+	login, err := p.Input(tr.Sprintf("Account (手机号)"), tr.Sprintf("the phone number you log in with"), firstNonEmpty(opts.Login, s.Login.V), func(v string) error {
 		if strings.TrimSpace(v) == "" {
-			return errors.New("the account is needed")
+			return i18n.Errorf("the account is needed")
 		}
 		return nil
 	})
 	if err != nil {
 		return cancelled(err)
 	}
-	password, err := p.Password("Password (密码)", "not shown as you type, and never stored")
+	password, err := p.Password(tr.Sprintf("Password (密码)"), tr.Sprintf("not shown as you type, and never stored"))
 	if err != nil {
 		return cancelled(err)
 	}
@@ -85,7 +87,7 @@ func loginInteractive(ctx context.Context, opts *LoginOptions, s *config.Setting
 	}
 	corpID := firstNonEmpty(opts.CorpID, s.CorpID.V)
 	if corpID == "" {
-		if corpID, err = p.Input("Corp id (企业ID, optional)", "only for accounts in several enterprises; leave empty otherwise", "", nil); err != nil {
+		if corpID, err = p.Input(tr.Sprintf("Corp id (企业ID, optional)"), tr.Sprintf("only for accounts in several enterprises; leave empty otherwise"), "", nil); err != nil {
 			return cancelled(err)
 		}
 	}

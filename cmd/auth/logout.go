@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -58,17 +57,18 @@ func logoutRun(opts *LogoutOptions) error {
 		return err
 	}
 	_ = (&cache.Store{Dir: cache.ProfileDir(s.CacheDir, s.Profile.V)}).Clear()
+	tr := opts.IO.T()
 	switch others := slices.DeleteFunc(slices.Clone(gone.Profiles), func(n string) bool { return n == s.Profile.V }); {
 	case gone.Removed && len(others) > 0:
-		fmt.Fprintf(iostreams.SafeWriter(opts.IO.ErrOut), "Token of %s removed from %s: profile %q and %s, which shared it, are logged out\n",
+		tr.Fprintf(iostreams.SafeWriter(opts.IO.ErrOut), "Token of %s removed from %s: profile %q and %s, which shared it, are logged out\n",
 			s.Account, s.ConfigFile, s.Profile.V, profileList(others, ""))
 	case gone.Removed:
-		fmt.Fprintf(opts.IO.ErrOut, "Token of profile %q removed from %s\n", s.Profile.V, s.ConfigFile)
+		tr.Fprintf(opts.IO.ErrOut, "Token of profile %q removed from %s\n", s.Profile.V, s.ConfigFile)
 	default:
-		fmt.Fprintf(opts.IO.ErrOut, "No token stored for profile %q in %s: nothing to remove\n", s.Profile.V, s.ConfigFile)
+		tr.Fprintf(opts.IO.ErrOut, "No token stored for profile %q in %s: nothing to remove\n", s.Profile.V, s.ConfigFile)
 	}
 	if s.Token.Source == config.SourceEnv {
-		fmt.Fprintln(opts.IO.ErrOut, "crmctl: warning: CRMCTL_TOKEN is still set in the environment")
+		tr.Fprintf(opts.IO.ErrOut, "crmctl: warning: CRMCTL_TOKEN is still set in the environment\n")
 	}
 	return nil
 }

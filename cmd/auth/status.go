@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -12,6 +11,7 @@ import (
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/config"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/output"
 )
@@ -63,11 +63,14 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	if err != nil {
 		return err
 	}
-	r := statusReport{Profile: s.Profile.V, BaseURL: s.BaseURL.V, BaseURLFrom: describeSource(s.BaseURL), TokenSource: tokenSource(s)}
+	// The report's words are messages: English in JSON (the same in every language),
+	// the chosen language in the text.
+	host, hostFrom, token := i18n.M("%s", s.BaseURL.V), describeSource(s.BaseURL), tokenSource(s)
 	if s.Sandbox.V {
-		r.BaseURL, r.BaseURLFrom = "embedded sandbox", describeSource(s.Sandbox)
-		r.TokenSource = "the embedded sandbox's account"
+		host, hostFrom = i18n.M("embedded sandbox"), describeSource(s.Sandbox)
+		token = i18n.M("the embedded sandbox's account")
 	}
+	r := statusReport{Profile: s.Profile.V, BaseURL: host.String(), BaseURLFrom: hostFrom.String(), TokenSource: token.String()}
 	var user *api.User
 	client, err := opts.Client()
 	if err == nil {
@@ -95,8 +98,8 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		out := iostreams.SafeWriter(opts.IO.Out) // the user's name comes from the API
 		tr := opts.IO.T()
 		tr.Fprintf(out, "Profile:   %s\n", r.Profile)
-		tr.Fprintf(out, "API host:  %s (%s)\n", r.BaseURL, r.BaseURLFrom)
-		tr.Fprintf(out, "Token:     %s\n", r.TokenSource)
+		tr.Fprintf(out, "API host:  %s (%s)\n", host, hostFrom)
+		tr.Fprintf(out, "Token:     %s\n", token)
 		switch {
 		case !known:
 			tr.Fprintf(out, "Logged in: unknown (network error)\n")
@@ -125,29 +128,29 @@ func unanswered(err error) bool {
 
 // describeSource names where a setting came from: its flag, environment variable or
 // config key, or "default".
-func describeSource[T any](v config.Value[T]) string {
-	switch v.Source {
-	case config.SourceDefault:
-		return "default"
+func describeSource[T any](v config.Value[T]) i18n.Message {
+	switch {
+	case v.Source == config.SourceDefault:
+		return i18n.M("default")
+	case v.From != "":
+		return i18n.M("%s", v.From)
 	default:
-		if v.From != "" {
-			return v.From
-		}
-		return string(v.Source)
+		return i18n.M("%s", string(v.Source))
 	}
 }
 
-func tokenSource(s *config.Settings) string {
+// tokenSource says where the token comes from, never what it is.
+func tokenSource(s *config.Settings) i18n.Message {
 	switch {
 	case s.Token.V == "":
-		return "none (run `crmctl auth login`)"
+		return i18n.M("none (run `crmctl auth login`)")
 	case s.Token.Source == config.SourceEnv:
-		return "CRMCTL_TOKEN"
+		return i18n.M("%s", config.EnvToken)
 	case s.Token.Source == config.SourceProfile && strings.HasPrefix(s.Token.From, "account ") && len(s.AccountProfiles) > 1:
-		return fmt.Sprintf("stored in %s for %s, shared by profiles %s", s.ConfigFile, s.Account, strings.Join(s.AccountProfiles, ", "))
+		return i18n.M("stored in %s for %s, shared by profiles %s", s.ConfigFile, s.Account, strings.Join(s.AccountProfiles, ", "))
 	case s.Token.Source == config.SourceProfile && strings.HasPrefix(s.Token.From, "account "):
-		return fmt.Sprintf("stored in %s for %s", s.ConfigFile, s.Account)
+		return i18n.M("stored in %s for %s", s.ConfigFile, s.Account)
 	default:
-		return "stored in " + s.ConfigFile
+		return i18n.M("stored in %s", s.ConfigFile)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/config"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/output"
 	"github.com/crmctl/crmctl/internal/pace"
@@ -45,7 +46,7 @@ var keys = []key{
 		check: func(v string) (string, error) {
 			v = strings.ToLower(v)
 			if v != config.OutputTable && v != config.OutputJSON {
-				return "", fmt.Errorf("want table or json, not %q", v)
+				return "", i18n.Errorf("want table or json, not %q", v)
 			}
 			return v, nil
 		},
@@ -63,7 +64,7 @@ var keys = []key{
 				return "off", nil
 			}
 			if _, err := pace.ParseRate(v); err != nil {
-				return "", fmt.Errorf("want N/DURATION such as 10/10s, or off, not %q", v)
+				return "", i18n.Errorf("want N/DURATION such as 10/10s, or off, not %q", v)
 			}
 			return v, nil
 		},
@@ -90,7 +91,7 @@ var keys = []key{
 		check: func(v string) (string, error) {
 			d, err := time.ParseDuration(v)
 			if err != nil || d < 0 {
-				return "", fmt.Errorf("want a duration such as 10m or 0, not %q", v)
+				return "", i18n.Errorf("want a duration such as 10m or 0, not %q", v)
 			}
 			return v, nil
 		},
@@ -98,13 +99,19 @@ var keys = []key{
 	{name: "token", help: "the API token: never shown; set by `crmctl auth login`",
 		value: func(s *config.Settings) config.Value[string] {
 			v := s.Token
-			v.V = "(none)"
+			v.V = tokenNone
 			if s.Token.V != "" {
-				v.V = "(set)"
+				v.V = tokenSet
 			}
 			return v
 		}},
 }
+
+// What `config list` shows for the token: whether there is one, never its value.
+var (
+	tokenNone = i18n.M("(none)").Format
+	tokenSet  = i18n.M("(set)").Format
+)
 
 func keyNames() []string {
 	var names []string
@@ -202,11 +209,24 @@ func listRun(opts *Options) error {
 	if err := s.RequireProfile(); err != nil {
 		return err
 	}
-	t := output.Table{Header: []string{"KEY", "VALUE", "SOURCE"}}
+	// The sources (and the token's mark) are words for people: in the chosen language at
+	// a terminal, in English through a pipe (as the headers), for scripts.
+	tty := opts.IO.IsStdoutTTY()
+	word := func(w string) string {
+		if tty {
+			return opts.IO.T().Sprintf(w)
+		}
+		return w
+	}
+	t := output.Table{Header: []string{"KEY", "VALUE", i18n.M("SOURCE (来源)").Format}}
 	obj := map[string]any{"profile": s.Profile.V}
 	for _, k := range keys {
 		v := k.value(s)
-		t.Rows = append(t.Rows, []string{k.name, v.V, source(v)})
+		value := v.V
+		if k.name == "token" {
+			value = word(value)
+		}
+		t.Rows = append(t.Rows, []string{k.name, value, word(source(v))})
 		if k.name == "token" {
 			obj["token_set"] = s.Token.V != ""
 			continue
@@ -220,19 +240,20 @@ func listRun(opts *Options) error {
 		}
 		return p.PrintJSON(b)
 	}
-	if opts.IO.IsStdoutTTY() {
-		fmt.Fprintf(opts.IO.Out, "Profile %s (%s)\n", s.Profile.V, s.ConfigFile)
+	if tty {
+		opts.IO.T().Fprintf(opts.IO.Out, "Profile %s (%s)\n", s.Profile.V, s.ConfigFile)
 	}
 	return p.PrintTable(t)
 }
 
-// source names where a value comes from.
+// source names where a value comes from: a flag or variable by its name, else "default"
+// or "profile" (words of the catalogue).
 func source(v config.Value[string]) string {
 	switch {
 	case v.Source == config.SourceDefault:
-		return "default"
+		return i18n.M("default").Format
 	case v.Source == config.SourceProfile:
-		return "profile"
+		return i18n.M("profile").Format
 	case v.From != "":
 		return v.From
 	default:
@@ -325,9 +346,9 @@ func setRun(opts *Options) error {
 	}
 	if opts.IO.IsStderrTTY() {
 		if v == "" {
-			fmt.Fprintf(opts.IO.ErrOut, "✓ Removed %s from profile %s\n", k.name, s.Profile.V)
+			opts.IO.T().Fprintf(opts.IO.ErrOut, "✓ Removed %s from profile %s\n", k.name, s.Profile.V)
 		} else {
-			fmt.Fprintf(opts.IO.ErrOut, "✓ Set %s to %s in profile %s\n", k.name, v, s.Profile.V)
+			opts.IO.T().Fprintf(opts.IO.ErrOut, "✓ Set %s to %s in profile %s\n", k.name, v, s.Profile.V)
 		}
 	}
 	return nil
@@ -373,10 +394,10 @@ func useRun(opts *Options) error {
 	}
 	name := strings.ToLower(opts.Profile)
 	if opts.IO.IsStderrTTY() {
-		fmt.Fprintf(opts.IO.ErrOut, "✓ Current profile: %s\n", name)
+		opts.IO.T().Fprintf(opts.IO.ErrOut, "✓ Current profile: %s\n", name)
 	}
 	if s.Profile.Source == config.SourceEnv && s.Profile.V != name {
-		fmt.Fprintf(opts.IO.ErrOut, "crmctl: warning: %s=%s still takes precedence in this shell\n", config.EnvProfile, s.Profile.V)
+		opts.IO.T().Fprintf(opts.IO.ErrOut, "crmctl: warning: %s=%s still takes precedence in this shell\n", config.EnvProfile, s.Profile.V)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package fieldmaps
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/output"
 )
 
@@ -83,7 +83,13 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 	if err != nil {
 		return err
 	}
-	header := []string{"FIELD", "ID", "LABEL"}
+	// A status is a word for people: in the chosen language at a terminal, in English
+	// through a pipe (as the headers), for scripts.
+	word := func(m i18n.Message) string { return m.String() }
+	if p.IO.IsStdoutTTY() {
+		word = func(m i18n.Message) string { return m.Localize(p.IO.T()) }
+	}
+	header := []string{"FIELD", "ID", i18n.M("LABEL").Format}
 	if opts.All {
 		header = append(header, "STATUS")
 	}
@@ -100,26 +106,27 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 		for _, o := range opt {
 			row := []string{name, string(o.ID), o.Label()}
 			if opts.All {
-				status := "enabled"
+				status := i18n.M("enabled")
 				if !o.Enabled() {
-					status = "disabled"
+					status = i18n.M("disabled")
 				}
-				row = append(row, status)
+				row = append(row, word(status))
 			}
 			t.Rows = append(t.Rows, row)
 		}
 	}
 	if len(t.Rows) == 0 && !p.JSON() {
 		// Say so, on stderr: an empty stdout alone looks like a failure.
-		what := "no select fields"
-		if len(list.Fields) > 0 {
-			what = "no enabled options in its select fields (--all shows the disabled ones)"
+		tr := p.IO.T()
+		switch {
+		case len(list.Fields) == 0:
+			tr.Fprintf(p.IO.ErrOut, "%s has no select fields\n", opts.Entity)
+		case opts.All:
+			tr.Fprintf(p.IO.ErrOut, "%s has no options in its select fields\n", opts.Entity)
+		default:
+			tr.Fprintf(p.IO.ErrOut, "%s has no enabled options in its select fields (--all shows the disabled ones)\n", opts.Entity)
 		}
-		if opts.All && len(list.Fields) > 0 {
-			what = "no options in its select fields"
-		}
-		_, err := fmt.Fprintf(p.IO.ErrOut, "%s has %s\n", opts.Entity, what)
-		return err
+		return nil
 	}
 	return p.Print(list.Raw, t)
 }

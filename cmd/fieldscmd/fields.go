@@ -10,6 +10,7 @@ import (
 
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/output"
 )
 
@@ -98,7 +99,13 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	header := []string{"FIELD", "LABEL", "TYPE", "REQUIRED", "GROUP", "OPTIONS"}
+	// Marks and statuses are words for people: in the chosen language at a terminal, in
+	// English through a pipe (as the headers), for scripts.
+	word := func(m i18n.Message) string { return m.String() }
+	if p.IO.IsStdoutTTY() {
+		word = func(m i18n.Message) string { return m.Localize(p.IO.T()) }
+	}
+	header := []string{"FIELD", i18n.M("LABEL").Format, i18n.M("TYPE").Format, i18n.M("REQUIRED").Format, i18n.M("GROUP").Format, i18n.M("OPTIONS").Format}
 	if opts.All {
 		header = append(header, "STATUS")
 	}
@@ -110,23 +117,23 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		}
 		req := ""
 		if r.Required {
-			req = "required"
+			req = word(i18n.M("required"))
 		}
 		opt := make([]string, 0, len(r.Options))
 		for _, o := range r.Options {
 			s := o.Label + "=" + o.Value
 			if !o.Enabled {
-				s += " (disabled)"
+				s += word(i18n.M(" (disabled)"))
 			}
 			opt = append(opt, s)
 		}
 		row := []string{name, r.Label, r.Type, req, r.Group, strings.Join(opt, ", ")}
 		if opts.All {
-			status := "enabled"
+			status := i18n.M("enabled")
 			if !r.Enabled {
-				status = "disabled"
+				status = i18n.M("disabled")
 			}
-			row = append(row, status)
+			row = append(row, word(status))
 		}
 		t.Rows = append(t.Rows, row)
 	}

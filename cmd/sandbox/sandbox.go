@@ -19,6 +19,7 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/crmctl/crmctl/internal/cmdutil"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/sandbox"
 )
@@ -171,14 +172,14 @@ func ctxOf(c *cobra.Command) context.Context {
 func settingsDataDir(f *cmdutil.Factory) func() (string, error) {
 	return func() (string, error) {
 		if f.Settings == nil {
-			return "", errors.New("no data folder: use --data")
+			return "", i18n.Errorf("no data folder: use --data")
 		}
 		s, err := f.Settings()
 		if err != nil {
 			return "", err
 		}
 		if s.DataDir == "" {
-			return "", errors.New("no data folder: use --data")
+			return "", i18n.Errorf("no data folder: use --data")
 		}
 		return s.DataDir, nil
 	}
@@ -207,6 +208,7 @@ func guard(loopbackOnly bool, next http.Handler) http.Handler {
 			host = h
 		}
 		if loopbackOnly && !isLoopback(host) {
+			// i18n:keep: an HTTP answer to a client, in the API's manner
 			http.Error(w, fmt.Sprintf("crmctl sandbox: Host %q is not a loopback name or address: refused (the sandbox answers only requests addressed to 127.0.0.1, ::1 or localhost)", r.Host), http.StatusMisdirectedRequest)
 			return
 		}
@@ -245,32 +247,32 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", opts.Addr)
 	if err != nil {
-		return fmt.Errorf("sandbox: listen on %s: %w", opts.Addr, err)
+		return i18n.Errorf("sandbox: listen on %s: %w", opts.Addr, err)
 	}
-	errOut := opts.IO.ErrOut
+	errOut, tr := opts.IO.ErrOut, opts.IO.T()
 	if !isLoopback(host) {
-		fmt.Fprintf(errOut, "crmctl: warning: listening on %s, which is not a loopback address: anyone who can reach it can use the sandbox and its account\n", opts.Addr)
+		tr.Fprintf(errOut, "crmctl: warning: listening on %s, which is not a loopback address: anyone who can reach it can use the sandbox and its account\n", opts.Addr)
 	}
 	baseURL := localURL(ln.Addr())
 	login, password := srv.Account()
-	limit := "off"
+	limit := i18n.M("off")
 	if n > 0 {
-		limit = fmt.Sprintf("%d requests per %v", n, window)
+		limit = i18n.M("%d requests per %v", n, i18n.Duration(window))
 	}
-	fmt.Fprintf(errOut, "crmctl sandbox listening on %s\n", baseURL)
-	shownPassword := password
+	tr.Fprintf(errOut, "crmctl sandbox listening on %s\n", baseURL)
+	shownPassword := i18n.M("%s", password)
 	if opts.PasswordFrom != "" {
-		shownPassword = "from " + opts.PasswordFrom
+		shownPassword = i18n.M("from %s", opts.PasswordFrom)
 		password = "PASSWORD"
 	}
-	fmt.Fprintf(errOut, "  account:    login %s, password %s\n", login, shownPassword)
-	fmt.Fprintf(errOut, "  data:       %s\n", srv.Path())
-	fmt.Fprintf(errOut, "  rate limit: %s\n", limit)
+	tr.Fprintf(errOut, "  account:    login %s, password %s\n", login, shownPassword)
+	tr.Fprintf(errOut, "  data:       %s\n", srv.Path())
+	tr.Fprintf(errOut, "  rate limit: %s\n", limit)
 	if opts.Latency > 0 || opts.FailRate > 0 {
-		fmt.Fprintf(errOut, "  faults:     latency %v, fail rate %v\n", opts.Latency, opts.FailRate)
+		tr.Fprintf(errOut, "  faults:     latency %v, fail rate %v\n", i18n.Duration(opts.Latency), opts.FailRate)
 	}
-	fmt.Fprintf(errOut, "Try:  echo %s | CRMCTL_BASE_URL=%s crmctl auth login --login %s --password-stdin\n", password, baseURL, login)
-	fmt.Fprintf(errOut, "Press Ctrl-C to stop.\n")
+	tr.Fprintf(errOut, "Try:  echo %s | CRMCTL_BASE_URL=%s crmctl auth login --login %s --password-stdin\n", password, baseURL, login)
+	tr.Fprintf(errOut, "Press Ctrl-C to stop.\n")
 
 	lim := defaultLimits
 	if opts.limits != nil {
@@ -293,7 +295,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		if errors.Is(err, http.ErrServerClosed) {
 			return nil
 		}
-		return fmt.Errorf("sandbox: serve: %w", err)
+		return i18n.Errorf("sandbox: serve: %w", err)
 	case <-ctx.Done():
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -302,9 +304,9 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		_ = hs.Close()
 	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("sandbox: serve: %w", err)
+		return i18n.Errorf("sandbox: serve: %w", err)
 	}
-	fmt.Fprintln(errOut, "crmctl sandbox stopped")
+	tr.Fprintf(errOut, "crmctl sandbox stopped\n")
 	return nil
 }
 
@@ -369,7 +371,7 @@ func resetRun(ctx context.Context, opts *ResetOptions) error {
 		dir = d
 	}
 	if !opts.Yes {
-		fmt.Fprintf(opts.IO.ErrOut, "Delete all sandbox data in %s and seed it again? [y/N] ", dir)
+		opts.IO.T().Fprintf(opts.IO.ErrOut, "Delete all sandbox data in %s and seed it again? [y/N] ", dir)
 		answer, err := readLine(ctx, opts.IO.In)
 		if err != nil {
 			return cmdutil.ErrCancel
@@ -388,8 +390,9 @@ func resetRun(ctx context.Context, opts *ResetOptions) error {
 	if err := srv.Reset(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Sandbox data reset: %s\n", srv.Path())
-	fmt.Fprintln(opts.IO.ErrOut, "Every sandbox token ended with it: a profile logged in to `crmctl sandbox serve` needs `crmctl auth login` again (--sandbox commands log in by themselves).")
+	tr := opts.IO.T()
+	tr.Fprintf(opts.IO.ErrOut, "Sandbox data reset: %s\n", srv.Path())
+	tr.Fprintf(opts.IO.ErrOut, "Every sandbox token ended with it: a profile logged in to `crmctl sandbox serve` needs `crmctl auth login` again (--sandbox commands log in by themselves).\n")
 	return nil
 }
 

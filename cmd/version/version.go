@@ -3,12 +3,13 @@ package version
 
 import (
 	"encoding/json"
-	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/crmctl/crmctl/internal/build"
 	"github.com/crmctl/crmctl/internal/cmdutil"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/output"
 )
 
@@ -34,13 +35,14 @@ func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
 				b, _ := json.Marshal(info)
 				return p.PrintJSON(b)
 			}
-			_, err = fmt.Fprintln(f.IOStreams.Out, Line(info))
+			_, err = io.WriteString(f.IOStreams.Out, Line(f.IOStreams.T(), info)+"\n")
 			return err
 		},
 	}
 }
 
-// Line is the one-line version of `crmctl version` and `crmctl --version`.
-func Line(info build.Info) string {
-	return fmt.Sprintf("crmctl %s (commit %s, built %s, %s)", info.Version, info.Commit, info.Date, info.Go)
+// Line is the one-line version of `crmctl version` and `crmctl --version`, in tr's
+// language.
+func Line(tr *i18n.Printer, info build.Info) string {
+	return tr.Sprintf("crmctl %s (commit %s, built %s, %s)", info.Version, info.Commit, info.Date, info.Go)
 }
