@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 
 	"github.com/crmctl/crmctl/internal/fields"
 	"github.com/crmctl/crmctl/internal/i18n"
@@ -441,22 +443,27 @@ type jsonlReader struct {
 	br  *bufio.Reader
 	row int
 	hm  *headerMapper
+	// utf16: the file starts with a UTF-16 byte order mark, and is read as UTF-16
+	utf16 bool
 	// keys are the distinct keys seen, for an unmatched --map (at most maxKeysNamed).
 	keys    []string
 	keySeen map[string]bool
 	keysCut bool // more keys than maxKeysNamed were seen
 }
 
+// newJSONLReader reads UTF-8 text, after a byte order mark if there is one; a UTF-16
+// byte order mark makes it read the text as UTF-16 (unicode.BOMOverride).
 func newJSONLReader(fh *os.File, src io.Reader, h hash.Hash, o ReadOptions) (*jsonlReader, error) {
-	br := bufio.NewReaderSize(src, 64<<10)
-	head, err := br.Peek(8)
+	raw := bufio.NewReaderSize(src, 64<<10)
+	head, err := raw.Peek(8)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
 	}
 	if err := sniffWorkbook(head, "JSONL"); err != nil {
 		return nil, err
 	}
-	return &jsonlReader{fh: fh, h: h, br: br,
+	br := bufio.NewReaderSize(transform.NewReader(raw, unicode.BOMOverride(transform.Nop)), 64<<10)
+	return &jsonlReader{fh: fh, h: h, br: br, utf16: byteOrderMark(head) == "UTF-16",
 		hm: formMapper(o), keySeen: map[string]bool{}}, nil
 }
 
@@ -482,9 +489,6 @@ func (r *jsonlReader) next() (*Record, error) {
 			return nil, err
 		}
 		r.row++
-		if r.row == 1 {
-			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
-		}
 		t := bytes.TrimSpace(line)
 		if len(t) == 0 {
 			if err != nil {
@@ -493,6 +497,11 @@ func (r *jsonlReader) next() (*Record, error) {
 			continue
 		}
 		rec := &Record{Row: r.row}
+		if r.utf16 && bytes.ContainsRune(t, utf8.RuneError) {
+			// The decoder's mark for bytes that are not UTF-16 (a lone surrogate, an odd byte).
+			rec.Problem = &RowProblem{Reason: i18n.M("the line is not valid UTF-16: fix it, or save the file as UTF-8")}
+			return rec, nil
+		}
 		if t[0] != '{' {
 			rec.Problem = &RowProblem{Reason: i18n.M("not a JSON object")}
 			return rec, nil

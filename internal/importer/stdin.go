@@ -6,6 +6,9 @@ import (
 	"io"
 	"os"
 
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+
 	"github.com/crmctl/crmctl/internal/i18n"
 )
 
@@ -55,8 +58,12 @@ func sniffFormat(path string) (string, error) {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		return FormatXLSX, nil
 	}
-	trimmed := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
-	if bytes.HasPrefix(trimmed, []byte("{")) {
+	// The text, after a byte order mark (UTF-16 with one is decoded), as the readers see it.
+	text, _, err := transform.Bytes(unicode.BOMOverride(transform.Nop), head)
+	if err != nil {
+		text = head
+	}
+	if bytes.HasPrefix(bytes.TrimLeft(text, " \t\r\n"), []byte("{")) {
 		return FormatJSONL, nil
 	}
 	return FormatCSV, nil
