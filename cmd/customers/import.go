@@ -477,7 +477,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		}
 		led := store.Ledger(machine)
 		if !opts.DryRun {
-			if err := led.Hold(ctx, 0); err != nil {
+			if err := led.Hold(ctx, s.TeamLease.V); err != nil {
 				return err
 			}
 			defer led.Close()

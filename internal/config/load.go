@@ -140,6 +140,9 @@ func Load(flags Flags, env func(string) (string, bool)) (*Settings, error) {
 	// the team's Redis (checked where it is used: a URL may carry a password)
 	s.RedisURL = r.str(nil, "", EnvRedisURL, "", fromProfile("redis_url", prof.RedisURL))
 	s.RedisURL.V = strings.TrimSpace(s.RedisURL.V)
+	if s.TeamLease, err = r.teamLease(); err != nil {
+		return nil, err
+	}
 
 	// booleans
 	if s.Sandbox, err = r.boolean(flags.Sandbox, FlagSandbox, EnvSandbox); err != nil {
@@ -152,6 +155,22 @@ func Load(flags Flags, env func(string) (string, bool)) (*Settings, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// teamLease resolves CRMCTL_TEAM_LEASE (no flag, no profile key: a team agrees on it
+// where it runs its imports).
+func (r resolver) teamLease() (Value[time.Duration], error) {
+	l := r.str(nil, "", EnvTeamLease, "", nil)
+	v := Value[time.Duration]{V: DefaultTeamLease, Source: l.Source, From: l.From}
+	if l.Source == SourceDefault {
+		return v, nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(l.V))
+	if err != nil || d < MinTeamLease || d > MaxTeamLease {
+		return v, invalidf("%s: invalid lease %q (want a duration from 1s to 10m, such as 15s)", l.From, l.V)
+	}
+	v.V = d
+	return v, nil
 }
 
 // RequireProfile returns an *InvalidError when the profile was named (by --profile,

@@ -343,6 +343,9 @@ func TestLoadInvalid(t *testing.T) {
 		{"timeout zero", "", Flags{}, map[string]string{EnvTimeout: "0s"}, []string{EnvTimeout, "positive"}},
 		{"timeout negative", "", Flags{}, map[string]string{EnvTimeout: "-5s"}, []string{EnvTimeout}},
 		{"cache ttl env", "", Flags{}, map[string]string{EnvCacheTTL: "ten"}, []string{EnvCacheTTL, `"ten"`}},
+		{"team lease garbage", "", Flags{}, map[string]string{EnvTeamLease: "long"}, []string{EnvTeamLease, `"long"`, "from 1s to 10m"}},
+		{"team lease too short", "", Flags{}, map[string]string{EnvTeamLease: "500ms"}, []string{EnvTeamLease, `"500ms"`}},
+		{"team lease too long", "", Flags{}, map[string]string{EnvTeamLease: "1h"}, []string{EnvTeamLease, `"1h"`}},
 		{"sandbox env", "", Flags{}, map[string]string{EnvSandbox: "maybe"}, []string{EnvSandbox, `"maybe"`, "boolean"}},
 		{"no_input env", "", Flags{}, map[string]string{EnvNoInput: "2"}, []string{EnvNoInput, `"2"`}},
 		{"debug env", "", Flags{}, map[string]string{EnvDebug: "y"}, []string{EnvDebug, `"y"`}},
@@ -571,5 +574,19 @@ func TestRedisURLPrecedence(t *testing.T) {
 	}
 	if f, err := ReadFile(file); err != nil || f.Profiles["default"].RedisURL != "redis://:pw@10.0.0.5:6379/1" {
 		t.Fatalf("after save: %+v %v", f, err)
+	}
+}
+
+func TestTeamLease(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Load(Flags{}, envMap(map[string]string{"HOME": dir}))
+	if err != nil || s.TeamLease.V != 15*time.Second || s.TeamLease.Source != SourceDefault {
+		t.Fatalf("default: %+v %v", s.TeamLease, err)
+	}
+	for raw, want := range map[string]time.Duration{" 2s ": 2 * time.Second, "1s": time.Second, "10m": 10 * time.Minute} {
+		s, err := Load(Flags{}, envMap(map[string]string{"HOME": dir, EnvTeamLease: raw}))
+		if err != nil || s.TeamLease.V != want || s.TeamLease.Source != SourceEnv || s.TeamLease.From != EnvTeamLease {
+			t.Errorf("%s=%q: %+v %v", EnvTeamLease, raw, s.TeamLease, err)
+		}
 	}
 }

@@ -30,24 +30,25 @@ const (
 
 // Environment variables read by Load (and, for CRMCTL_PASSWORD, by auth login).
 const (
-	EnvConfig   = "CRMCTL_CONFIG"
-	EnvCacheDir = "CRMCTL_CACHE_DIR"
-	EnvDataDir  = "CRMCTL_DATA_DIR"
-	EnvProfile  = "CRMCTL_PROFILE"
-	EnvBaseURL  = "CRMCTL_BASE_URL"
-	EnvToken    = "CRMCTL_TOKEN"
-	EnvLogin    = "CRMCTL_LOGIN"
-	EnvPassword = "CRMCTL_PASSWORD"
-	EnvCorpID   = "CRMCTL_CORP_ID"
-	EnvOutput   = "CRMCTL_OUTPUT"
-	EnvTimeout  = "CRMCTL_TIMEOUT"
-	EnvCacheTTL = "CRMCTL_CACHE_TTL"
-	EnvRate     = "CRMCTL_RATE"
-	EnvRedisURL = "CRMCTL_REDIS_URL"
-	EnvSandbox  = "CRMCTL_SANDBOX"
-	EnvNoInput  = "CRMCTL_NO_INPUT"
-	EnvDebug    = "CRMCTL_DEBUG"
-	EnvLang     = "CRMCTL_LANG"
+	EnvConfig    = "CRMCTL_CONFIG"
+	EnvCacheDir  = "CRMCTL_CACHE_DIR"
+	EnvDataDir   = "CRMCTL_DATA_DIR"
+	EnvProfile   = "CRMCTL_PROFILE"
+	EnvBaseURL   = "CRMCTL_BASE_URL"
+	EnvToken     = "CRMCTL_TOKEN"
+	EnvLogin     = "CRMCTL_LOGIN"
+	EnvPassword  = "CRMCTL_PASSWORD"
+	EnvCorpID    = "CRMCTL_CORP_ID"
+	EnvOutput    = "CRMCTL_OUTPUT"
+	EnvTimeout   = "CRMCTL_TIMEOUT"
+	EnvCacheTTL  = "CRMCTL_CACHE_TTL"
+	EnvRate      = "CRMCTL_RATE"
+	EnvRedisURL  = "CRMCTL_REDIS_URL"
+	EnvTeamLease = "CRMCTL_TEAM_LEASE"
+	EnvSandbox   = "CRMCTL_SANDBOX"
+	EnvNoInput   = "CRMCTL_NO_INPUT"
+	EnvDebug     = "CRMCTL_DEBUG"
+	EnvLang      = "CRMCTL_LANG"
 )
 
 // Flag names, as recorded in Value.From.
@@ -75,6 +76,16 @@ const (
 	DefaultOutput  = OutputTable
 	DefaultTimeout = 30 * time.Second
 	DefaultTTL     = 10 * time.Minute
+	// DefaultTeamLease is how long a crashed import's claims in the team's ledger count
+	// as being worked on (the lease is renewed every fifth of it).
+	DefaultTeamLease = 15 * time.Second
+)
+
+// The bounds of CRMCTL_TEAM_LEASE: a shorter lease could lapse while a busy machine is
+// still sending; a longer one keeps the other machines waiting for a crashed one.
+const (
+	MinTeamLease = time.Second
+	MaxTeamLease = 10 * time.Minute
 )
 
 // Flags are the global flags' values; a nil pointer means the flag was not given.
@@ -133,10 +144,13 @@ type Settings struct {
 	CacheTTL Value[time.Duration]
 	Rate     Value[string] // "" (the API's limit), N/DURATION or "off"
 	RedisURL Value[string] // "" (local files), or a redis:// or rediss:// URL; never printed whole
-	Sandbox  Value[bool]
-	NoInput  Value[bool]
-	Debug    Value[bool]
-	Lang     Value[string] // "zh", "en", or "" (the POSIX locale decides)
+	// TeamLease is how long an import's claims in the team's ledger outlive it when it
+	// dies without a word (CRMCTL_TEAM_LEASE, from MinTeamLease to MaxTeamLease).
+	TeamLease Value[time.Duration]
+	Sandbox   Value[bool]
+	NoInput   Value[bool]
+	Debug     Value[bool]
+	Lang      Value[string] // "zh", "en", or "" (the POSIX locale decides)
 
 	// Account is the account of the profile (its base URL, login and corp id as
 	// resolved): a token stored in the config file belongs to it, and is shared by

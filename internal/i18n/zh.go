@@ -40,6 +40,7 @@ var zhCore = map[string]string{
 	"crmctl: warning: requests are not paced: %v\n":                                        "crmctl：警告：请求未做限速：%v\n",
 	"crmctl: throttled by the API; retrying in %s\n":                                       "crmctl：被 API 限流，%s 后重试\n",
 	"%s: invalid boolean %q (want 1/true/yes/on or 0/false/no/off)":                        "%s：布尔值 %q 无效（可用 1/true/yes/on 或 0/false/no/off）",
+	"%s: invalid lease %q (want a duration from 1s to 10m, such as 15s)":                   "%s：租约时长 %q 无效（应为 1s 到 10m 之间的时长，如 15s）",
 	"%s: invalid cache TTL %q: %v":                                                         "%s：缓存有效期 %q 无效：%v",
 	"%s: invalid language %q (want zh or en)":                                              "%s：语言 %q 无效（可用 zh 或 en）",
 	"%s: invalid output format %q (want table or json)":                                    "%s：输出格式 %q 无效（可用 table 或 json）",

@@ -7,7 +7,9 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -47,6 +49,8 @@ func Setup(e *testscript.Env) error {
 //	capture VAR               set VAR to the last command's stdout, trimmed
 //	waitport PORT             wait until something listens on 127.0.0.1:PORT
 //	pause DURATION            let time pass
+//	waitmatch FILE REGEXP     wait until a line of FILE matches REGEXP (an event of a
+//	                          background command, such as a row in its results file)
 func Cmds(run RunFunc) map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"expect-exit": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -92,6 +96,7 @@ func Cmds(run RunFunc) map[string]func(ts *testscript.TestScript, neg bool, args
 			}
 			ts.Fatalf("nothing listens on port %s", args[0])
 		},
+		"waitmatch": waitMatch,
 		"pause": func(ts *testscript.TestScript, neg bool, args []string) {
 			if len(args) != 1 {
 				ts.Fatalf("usage: pause DURATION")
@@ -103,4 +108,20 @@ func Cmds(run RunFunc) map[string]func(ts *testscript.TestScript, neg bool, args
 			time.Sleep(d)
 		},
 	}
+}
+
+// waitMatch waits, at most a minute, until a line of a file matches a regular expression.
+func waitMatch(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitmatch FILE REGEXP")
+	}
+	re, err := regexp.Compile("(?m)" + args[1])
+	ts.Check(err)
+	path := ts.MkAbs(args[0])
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if b, err := os.ReadFile(path); err == nil && re.Match(b) {
+			return
+		}
+	}
+	ts.Fatalf("no line of %s matches %q", args[0], args[1])
 }
