@@ -32,8 +32,8 @@ func (c *Client) Login(ctx context.Context, p LoginParams) (*LoginResult, error)
 	if err != nil {
 		return nil, err
 	}
-	var res LoginResult
-	if err := decodeRecord(data, &res); err != nil {
+	res, err := decodeRecord[loginResultWire](data)
+	if err != nil {
 		return nil, shapeError(r, nil, fmt.Errorf("login: %w", err))
 	}
 	if res.UserToken == "" {

@@ -5,157 +5,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
-	"strconv"
-	"strings"
 )
 
-// The API's types drift (a number here, a string there, "" for 0, {} for an empty
-// list), so records are decoded leniently: a field whose value does not fit its Go
-// type is left at its zero value instead of failing the whole record. Only the shape
-// that matters, an object where a record is expected, is checked.
-
-var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
-
-// decodeRecord decodes a JSON object into the struct pointed to by v, leniently.
-func decodeRecord(raw []byte, v any) error {
+// decodeRecord decodes a JSON object into its record type R through its wire shape W
+// (see wire.go), which tolerates the API's drifting types. Only the shape that matters,
+// an object where a record is expected, is checked.
+func decodeRecord[W wire[R], R any](raw []byte) (R, error) {
+	var zero R
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '{' {
-		return fmt.Errorf("expected an object, got %s", describeJSON(raw))
+		return zero, fmt.Errorf("expected an object, got %s", describeJSON(raw))
 	}
 	if !json.Valid(raw) {
-		return errors.New("invalid JSON")
+		return zero, errors.New("invalid JSON")
 	}
-	lenient(raw, reflect.ValueOf(v).Elem())
-	return nil
-}
-
-// lenient stores raw into dst as well as it can and reports whether it stored anything.
-func lenient(raw json.RawMessage, dst reflect.Value) bool {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return false
-	}
-	if dst.CanAddr() && dst.Addr().Type().Implements(unmarshalerType) && dst.Kind() != reflect.Struct {
-		u := dst.Addr().Interface().(json.Unmarshaler)
-		if err := u.UnmarshalJSON(raw); err != nil {
-			dst.SetZero()
-			return false
-		}
-		return true
-	}
-	switch dst.Kind() {
-	case reflect.String:
-		s, err := flexText(raw)
-		if err != nil {
-			return false
-		}
-		dst.SetString(s)
-	case reflect.Bool:
-		s, err := flexText(raw)
-		if err != nil {
-			return false
-		}
-		switch strings.ToLower(strings.TrimSpace(s)) {
-		case "true", "1", "yes", "on":
-			dst.SetBool(true)
-		case "", "false", "0", "no", "off":
-			dst.SetBool(false)
-		default:
-			if f, err := strconv.ParseFloat(s, 64); err == nil {
-				dst.SetBool(f != 0)
-			}
-		}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		s, err := flexText(raw)
-		if err != nil {
-			return false
-		}
-		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-		if err != nil || dst.OverflowInt(int64(f)) {
-			return false
-		}
-		dst.SetInt(int64(f))
-	case reflect.Float32, reflect.Float64:
-		s, err := flexText(raw)
-		if err != nil {
-			return false
-		}
-		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-		if err != nil {
-			return false
-		}
-		dst.SetFloat(f)
-	case reflect.Pointer:
-		if raw[0] != '{' && dst.Type().Elem().Kind() == reflect.Struct {
-			return false
-		}
-		p := reflect.New(dst.Type().Elem())
-		if !lenient(raw, p.Elem()) {
-			return false
-		}
-		dst.Set(p)
-	case reflect.Slice:
-		if dst.Type().Elem().Kind() == reflect.Uint8 { // []byte, json.RawMessage
-			return json.Unmarshal(raw, dst.Addr().Interface()) == nil
-		}
-		if raw[0] != '[' {
-			return false
-		}
-		var items []json.RawMessage
-		if json.Unmarshal(raw, &items) != nil {
-			return false
-		}
-		out := reflect.MakeSlice(dst.Type(), 0, len(items))
-		for _, it := range items {
-			e := reflect.New(dst.Type().Elem()).Elem()
-			if lenient(it, e) {
-				out = reflect.Append(out, e)
-			}
-		}
-		dst.Set(out)
-	case reflect.Struct:
-		if raw[0] != '{' {
-			return false
-		}
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(raw, &obj) != nil {
-			return false
-		}
-		t := dst.Type()
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if !f.IsExported() || f.Anonymous {
-				continue
-			}
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "-" {
-				continue
-			}
-			if name == "" {
-				name = f.Name
-			}
-			v, ok := obj[name]
-			if !ok {
-				for k, kv := range obj {
-					if strings.EqualFold(k, name) {
-						v, ok = kv, true
-						break
-					}
-				}
-			}
-			if ok {
-				lenient(v, dst.Field(i))
-			}
-		}
-	default:
-		p := reflect.New(dst.Type())
-		if json.Unmarshal(raw, p.Interface()) != nil {
-			return false
-		}
-		dst.Set(p.Elem())
-	}
-	return true
+	return decodeWire[W](raw).record(), nil
 }
 
 func describeJSON(raw []byte) string {
@@ -220,24 +84,26 @@ func listField(data []byte, key string) (json.RawMessage, error) {
 
 // decodeList decodes each element of a JSON array as a record, leniently; an element
 // that is not an object is an error naming its position.
-func decodeList[T any](list json.RawMessage, what string) ([]T, error) {
+func decodeList[W wire[R], R any](list json.RawMessage, what string) ([]R, error) {
 	var items []json.RawMessage
 	if err := json.Unmarshal(list, &items); err != nil {
 		return nil, err
 	}
-	out := make([]T, len(items))
+	out := make([]R, len(items))
 	for i, it := range items {
-		if err := decodeRecord(it, &out[i]); err != nil {
+		r, err := decodeRecord[W](it)
+		if err != nil {
 			return nil, fmt.Errorf("%s %d: %w", what, i+1, err)
 		}
+		out[i] = r
 	}
 	return out, nil
 }
 
 // DecodeCustomer decodes one customer record (an API data payload); Raw keeps it as sent.
 func DecodeCustomer(data []byte) (*Customer, error) {
-	var c Customer
-	if err := decodeRecord(data, &c); err != nil {
+	c, err := decodeRecord[customerWire](data)
+	if err != nil {
 		return nil, fmt.Errorf("customer: %w", err)
 	}
 	c.Raw = append(json.RawMessage(nil), bytes.TrimSpace(data)...)
@@ -273,7 +139,7 @@ func DecodePoolList(data []byte) (*PoolList, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pools: %w", err)
 	}
-	pools, err := decodeList[Pool](list, "pool")
+	pools, err := decodeList[poolWire](list, "pool")
 	if err != nil {
 		return nil, fmt.Errorf("pools: %w", err)
 	}
@@ -287,7 +153,7 @@ func DecodeFieldMapList(entity string, data []byte) (*FieldMapList, error) {
 	if err != nil {
 		return nil, fmt.Errorf("field maps: %w", err)
 	}
-	fields, err := decodeList[FieldMap](list, "field")
+	fields, err := decodeList[fieldMapWire](list, "field")
 	if err != nil {
 		return nil, fmt.Errorf("field maps: %w", err)
 	}
@@ -296,8 +162,8 @@ func DecodeFieldMapList(entity string, data []byte) (*FieldMapList, error) {
 
 // DecodeUser decodes the data of user/info; Raw keeps it as sent.
 func DecodeUser(data []byte) (*User, error) {
-	var u User
-	if err := decodeRecord(data, &u); err != nil {
+	u, err := decodeRecord[userWire](data)
+	if err != nil {
 		return nil, fmt.Errorf("user: %w", err)
 	}
 	u.Raw = append(json.RawMessage(nil), bytes.TrimSpace(data)...)
@@ -312,7 +178,7 @@ func DecodeCustomFieldList(data []byte) (*CustomFieldList, error) {
 	if err != nil {
 		return nil, fmt.Errorf("custom fields: %w", err)
 	}
-	groups, err := decodeList[CustomFieldGroup](list, "group")
+	groups, err := decodeList[customFieldGroupWire](list, "group")
 	if err != nil {
 		return nil, fmt.Errorf("custom fields: %w", err)
 	}
@@ -326,7 +192,7 @@ func DecodeDepartmentList(data []byte) (*DepartmentList, error) {
 	if err != nil {
 		return nil, fmt.Errorf("departments: %w", err)
 	}
-	deps, err := decodeList[Department](list, "department")
+	deps, err := decodeList[departmentWire](list, "department")
 	if err != nil {
 		return nil, fmt.Errorf("departments: %w", err)
 	}

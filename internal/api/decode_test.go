@@ -2,6 +2,8 @@ package api
 
 import (
 	"encoding/json"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -174,5 +176,100 @@ func TestDecodeCustomerList(t *testing.T) {
 	}
 	if l, err := DecodeCustomerList([]byte(`{"customers":null}`)); err != nil || string(l.Raw) != "[]" || l.Customers == nil {
 		t.Errorf("null list = %+v, %v", l, err)
+	}
+}
+
+// Each tolerance of the wire types, on a field that needs it: a record keeps the fields
+// that fit when another does not.
+func TestWireTolerances(t *testing.T) {
+	tests := []struct {
+		name, json string
+		check      func(c Customer, p Pool, f CustomField) bool
+	}{
+		{"id as a number", `{"id":18}`, func(c Customer, p Pool, f CustomField) bool { return c.ID == "18" && p.ID == "18" }},
+		{"id as a string", `{"id":"18"}`, func(c Customer, p Pool, f CustomField) bool { return c.ID == "18" && p.ID == "18" }},
+		{"id null", `{"id":null,"name":"甲"}`, func(c Customer, p Pool, f CustomField) bool { return c.ID == "" && c.Name == "甲" }},
+		{"id missing", `{"name":"甲"}`, func(c Customer, p Pool, f CustomField) bool { return c.ID == "" && c.Name == "甲" }},
+		{"id an object, the rest kept", `{"id":{"x":1},"name":"甲","limit_grab_day":"3"}`, func(c Customer, p Pool, f CustomField) bool {
+			return c.ID == "" && c.Name == "甲" && p.ID == "" && p.Name == "甲" && p.LimitGrabDay == 3
+		}},
+		{"a string field takes a boolean", `{"name":true}`, func(c Customer, p Pool, f CustomField) bool { return c.Name == "true" }},
+		{"a string field refuses a list", `{"name":["甲"],"note":"n"}`, func(c Customer, p Pool, f CustomField) bool { return c.Name == "" && c.Note == "n" }},
+		{"an Int as text, a word or nonsense", `{"rule_type":"2","limit_grab_day":true,"limit_grab_count":"many","position":"1e2"}`,
+			func(c Customer, p Pool, f CustomField) bool {
+				return p.RuleType == 2 && p.LimitGrabDay == 1 && p.LimitGrabCount == 0 && f.Position == 100
+			}},
+		{"a flag as a word", `{"limit_grab_enable":"yes","required":"on"}`, func(c Customer, p Pool, f CustomField) bool { return p.LimitGrabEnable && f.Required }},
+		{"a flag as a number", `{"limit_grab_enable":2.5,"required":"0"}`, func(c Customer, p Pool, f CustomField) bool { return p.LimitGrabEnable && !f.Required }},
+		{"a flag as nonsense", `{"limit_grab_enable":"maybe","required":{}}`, func(c Customer, p Pool, f CustomField) bool { return !p.LimitGrabEnable && !f.Required }},
+		{"an empty object is a nested record", `{"address":{},"user":{"id":2}}`, func(c Customer, p Pool, f CustomField) bool {
+			return c.Address != nil && *c.Address == Address{} && c.User != nil && c.User.ID == "2"
+		}},
+		{"a nested record that is not an object is nil", `{"address":"北京","user":[],"owned_department":null}`, func(c Customer, p Pool, f CustomField) bool {
+			return c.Address == nil && c.User == nil && c.OwnedDepartment == nil
+		}},
+		{"a nested struct that is not an object is zero", `{"rule_config":"unsold","input_field_options":[1]}`, func(c Customer, p Pool, f CustomField) bool {
+			return p.RuleConfig == RuleConfig{} && f.InputFieldOptions.CollectionOptions == nil
+		}},
+		{"a list keeps only objects", `{"input_field_options":{"collection_options":[{"value":7},null,"x",3,{"value":"sel_1","label":"甲"}]}}`,
+			func(c Customer, p Pool, f CustomField) bool {
+				o := f.InputFieldOptions.CollectionOptions
+				return len(o) == 2 && o[0].Value == "7" && o[1].Label == "甲"
+			}},
+		{"an empty list is empty, not nil", `{"input_field_options":{"collection_options":[]}}`, func(c Customer, p Pool, f CustomField) bool {
+			o := f.InputFieldOptions.CollectionOptions
+			return o != nil && len(o) == 0
+		}},
+		{"a list that is an object is nil", `{"input_field_options":{"collection_options":{}}}`, func(c Customer, p Pool, f CustomField) bool {
+			return f.InputFieldOptions.CollectionOptions == nil
+		}},
+		{"keys match in any case", `{"ID":5,"Name":"case","LIMIT_GRAB_ENABLE":1}`, func(c Customer, p Pool, f CustomField) bool {
+			return c.ID == "5" && c.Name == "case" && p.LimitGrabEnable
+		}},
+		{"the exact key wins, after a variant", `{"id":1,"ID":2}`, func(c Customer, p Pool, f CustomField) bool { return c.ID == "1" && p.ID == "1" }},
+		{"the exact key wins, before a variant", `{"Id":2,"id":1}`, func(c Customer, p Pool, f CustomField) bool { return c.ID == "1" }},
+		{"a repeated key: the last wins, not merged", `{"address":{"tel":"1"},"address":{"phone":"2"},"rule_config":{"owner":{"max_unfollow_day":9}},"rule_config":{}}`,
+			func(c Customer, p Pool, f CustomField) bool {
+				return c.Address != nil && c.Address.Tel == "" && c.Address.Phone == "2" && p.RuleConfig.Owner.MaxUnfollowDay == 0
+			}},
+	}
+	for _, tt := range tests {
+		c, err := decodeRecord[customerWire]([]byte(tt.json))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		p, _ := decodeRecord[poolWire]([]byte(tt.json))
+		f, _ := decodeRecord[customFieldWire]([]byte(tt.json))
+		if !tt.check(c, p, f) {
+			t.Errorf("%s: %s\ncustomer %+v\npool %+v\nfield %+v", tt.name, tt.json, c, p, f)
+		}
+	}
+}
+
+// Every wire struct names exactly the keys of its record type, so a key added to a
+// record in types.go is decoded.
+func TestWireStructsNameTheRecordsKeys(t *testing.T) {
+	pairs := []struct{ record, wire any }{
+		{Pool{}, poolWire{}}, {FieldOption{}, fieldOptionWire{}}, {FieldMap{}, fieldMapWire{}}, {Named{}, namedWire{}},
+		{Address{}, addressWire{}}, {Customer{}, customerWire{}}, {User{}, userWire{}}, {LoginResult{}, loginResultWire{}},
+		{CustomFieldOption{}, customFieldOptionWire{}}, {InputFieldOptions{}, inputFieldOptionsWire{}},
+		{CustomField{}, customFieldWire{}}, {CustomFieldGroup{}, customFieldGroupWire{}}, {Department{}, departmentWire{}},
+	}
+	keys := func(v any) []string {
+		var out []string
+		rt := reflect.TypeOf(v)
+		for i := range rt.NumField() {
+			f := rt.Field(i)
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); f.IsExported() && name != "-" {
+				out = append(out, f.Name+":"+name)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, p := range pairs {
+		if r, w := keys(p.record), keys(p.wire); !slices.Equal(r, w) {
+			t.Errorf("%T names %v, its wire %T %v", p.record, r, p.wire, w)
+		}
 	}
 }
