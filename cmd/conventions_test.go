@@ -120,20 +120,6 @@ func TestCustomerDetailAtATerminal(t *testing.T) {
 	}
 }
 
-// An entity without select fields says so, instead of printing nothing.
-func TestFieldmapsShowSaysWhenThereIsNothing(t *testing.T) {
-	fake := newFakeAPI(t)
-	fake.routes["GET /api/v2/field_maps/contact"] = canned(`{"code":0,"data":{"contact":[]}}`)
-	e := newEnv(t, fake)
-	r := e.run("", "fieldmaps", "show", "contact")
-	if r.code != 0 || r.stdout != "" || r.stderr != "contact has no select fields\n" {
-		t.Errorf("pipe: %s", r)
-	}
-	if r := e.run("", "fieldmaps", "show", "contact", "-o", "json"); r.code != 0 || r.stdout != "[]\n" || r.stderr != "" {
-		t.Errorf("json: %s", r)
-	}
-}
-
 // JSON that crmctl writes itself keeps & < > as they are.
 func TestJSONOutputDoesNotEscapeHTML(t *testing.T) {
 	e := newEnv(t, newFakeAPI(t))

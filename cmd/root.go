@@ -72,7 +72,7 @@ which talks to an embedded emulator of the API.`,
 		configcmd.NewCmdConfig(f),
 		apicmd.NewCmdAPI(f, nil),
 		sandboxcmd.NewCmdSandbox(f),
-		version.NewCmdVersion(f),
+		version.NewCmdVersion(f, nil),
 		newCmdCompletion(f),
 	)
 	for _, c := range root.Commands() {
