@@ -36,6 +36,24 @@ func (c *Client) debug(req *http.Request, body []byte, resp *http.Response, resp
 		return
 	}
 	var b strings.Builder
+	c.debugRequest(&b, req, body)
+	ms := elapsed.Round(time.Millisecond).Milliseconds()
+	var tokens []string
+	if resp == nil {
+		fmt.Fprintf(&b, "< error: %v (%dms)\n", err, ms) // i18n:keep: --debug trace
+	} else {
+		tokens = debugResponse(&b, resp, respBody, err, ms)
+	}
+	b.WriteByte('\n')
+	out := sanitize(c.redactSecrets(b.String(), tokens))
+	c.debugMu.Lock()
+	defer c.debugMu.Unlock()
+	_, _ = io.WriteString(c.opts.Debug, out)
+}
+
+// debugRequest writes the request's lines: the target (the query's secrets masked),
+// the headers (the token masked) and the body.
+func (c *Client) debugRequest(b *strings.Builder, req *http.Request, body []byte) {
 	target := req.URL.EscapedPath()
 	if !strings.EqualFold(req.URL.Host, c.base.Host) || req.URL.Scheme != c.base.Scheme {
 		target = req.URL.Scheme + "://" + req.URL.Host + target
@@ -43,72 +61,76 @@ func (c *Client) debug(req *http.Request, body []byte, resp *http.Response, resp
 	if req.URL.RawQuery != "" {
 		target += "?" + redactForm(req.URL.Query()).Encode()
 	}
-	fmt.Fprintf(&b, "> %s %s\n", req.Method, target)
+	fmt.Fprintf(b, "> %s %s\n", req.Method, target) // i18n:keep: --debug trace
 	for _, k := range slices.Sorted(maps.Keys(req.Header)) {
 		for _, v := range req.Header[k] {
 			if k == "Authorization" {
 				v = "Token token=***, device=" + Device + ", version_code=" + VersionCode
 			}
-			fmt.Fprintf(&b, "> %s: %s\n", k, v)
+			fmt.Fprintf(b, "> %s: %s\n", k, v) // i18n:keep: --debug trace
 		}
 	}
-	var tokens []string
-	if body != nil && !isFormBody(req.Header.Get("Content-Type")) {
+	switch {
+	case body == nil:
+	case !isFormBody(req.Header.Get("Content-Type")):
 		// A JSON (or other) body of `crmctl api`: shown as text, secret keys masked.
 		b.WriteString(">\n")
 		text := secretJSONRE().ReplaceAll(body, []byte(`$1"***"`))
 		for _, line := range strings.Split(truncateText(text, debugBodyLimit), "\n") {
 			b.WriteString(">   " + line + "\n")
 		}
-	} else if body != nil {
+	default:
 		b.WriteString(">\n")
-		form, perr := url.ParseQuery(string(body))
-		if perr != nil {
-			fmt.Fprintf(&b, "> (%d bytes)\n", len(body))
-		}
-		for _, k := range slices.Sorted(maps.Keys(form)) {
-			for _, v := range form[k] {
-				if secretKeys[strings.ToLower(k)] {
-					v = "***"
-				}
-				fmt.Fprintf(&b, ">   %s=%s\n", k, strings.ReplaceAll(v, "\n", `\n`))
+		debugForm(b, body)
+	}
+}
+
+// debugForm writes a form body's values, one a line, secrets masked.
+func debugForm(b *strings.Builder, body []byte) {
+	form, perr := url.ParseQuery(string(body))
+	if perr != nil {
+		fmt.Fprintf(b, "> (%d bytes)\n", len(body)) // i18n:keep: --debug trace
+	}
+	for _, k := range slices.Sorted(maps.Keys(form)) {
+		for _, v := range form[k] {
+			if secretKeys[strings.ToLower(k)] {
+				v = "***"
 			}
+			fmt.Fprintf(b, ">   %s=%s\n", k, strings.ReplaceAll(v, "\n", `\n`)) // i18n:keep: --debug trace
 		}
 	}
-	ms := elapsed.Round(time.Millisecond).Milliseconds()
-	if resp == nil {
-		fmt.Fprintf(&b, "< error: %v (%dms)\n", err, ms)
-	} else {
-		fmt.Fprintf(&b, "< %d (%dms)\n", resp.StatusCode, ms)
-		for _, k := range slices.Sorted(maps.Keys(resp.Header)) {
-			for _, v := range resp.Header[k] {
-				if k == "Set-Cookie" || k == "Authorization" {
-					v = "***"
-				}
-				fmt.Fprintf(&b, "< %s: %s\n", k, v)
+}
+
+// debugResponse writes the answer's lines: the status, the headers (cookies masked),
+// the body (secret keys masked) and err. It returns the tokens the body hands out, to
+// be masked wherever they appear.
+func debugResponse(b *strings.Builder, resp *http.Response, respBody []byte, err error, ms int64) []string {
+	fmt.Fprintf(b, "< %d (%dms)\n", resp.StatusCode, ms) // i18n:keep: --debug trace
+	for _, k := range slices.Sorted(maps.Keys(resp.Header)) {
+		for _, v := range resp.Header[k] {
+			if k == "Set-Cookie" || k == "Authorization" {
+				v = "***"
 			}
-		}
-		if len(respBody) > 0 {
-			b.WriteString("<\n")
-			for _, m := range secretJSONRE().FindAllSubmatch(respBody, -1) {
-				if string(m[2]) != "password" {
-					tokens = append(tokens, string(m[3]))
-				}
-			}
-			text := secretJSONRE().ReplaceAll(respBody, []byte(`$1"***"`))
-			for _, line := range strings.Split(truncateText(text, debugBodyLimit), "\n") {
-				b.WriteString("< " + line + "\n")
-			}
-		}
-		if err != nil {
-			fmt.Fprintf(&b, "< error: %v\n", err)
+			fmt.Fprintf(b, "< %s: %s\n", k, v) // i18n:keep: --debug trace
 		}
 	}
-	b.WriteByte('\n')
-	out := sanitize(c.redactSecrets(b.String(), tokens))
-	c.debugMu.Lock()
-	defer c.debugMu.Unlock()
-	_, _ = io.WriteString(c.opts.Debug, out)
+	var tokens []string
+	if len(respBody) > 0 {
+		b.WriteString("<\n")
+		for _, m := range secretJSONRE().FindAllSubmatch(respBody, -1) {
+			if string(m[2]) != "password" {
+				tokens = append(tokens, string(m[3]))
+			}
+		}
+		text := secretJSONRE().ReplaceAll(respBody, []byte(`$1"***"`))
+		for _, line := range strings.Split(truncateText(text, debugBodyLimit), "\n") {
+			b.WriteString("< " + line + "\n")
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(b, "< error: %v\n", err) // i18n:keep: --debug trace
+	}
+	return tokens
 }
 
 // redactSecrets replaces the client's token and the given tokens wherever they appear.

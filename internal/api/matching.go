@@ -101,85 +101,120 @@ func (r *Reconciliation) CandidateList() string {
 // pass every other test. A fetch that fails otherwise than with "no such customer or no
 // permission" (code 100100) fails the reconciliation: nothing can be decided.
 func Reconcile(ctx context.Context, s Sent, list *CustomerList, fetch func(ctx context.Context, id string) (*Customer, error)) (*Reconciliation, error) {
-	name := strings.TrimSpace(s.Name)
-	before := map[string]bool{}
+	rc := &reconciler{s: s, name: strings.TrimSpace(s.Name), fetch: fetch, before: map[string]bool{},
+		known: s.Checked || s.Floor > 0, out: &Reconciliation{}}
 	for _, id := range s.Before {
-		before[strings.TrimSpace(id)] = true
+		rc.before[strings.TrimSpace(id)] = true
 	}
-	known := s.Checked || s.Floor > 0
-	out := &Reconciliation{}
-	var created []string
 	for i := range list.Customers {
-		c := &list.Customers[i]
-		id := strings.TrimSpace(string(c.ID))
-		n, numErr := strconv.ParseInt(id, 10, 64)
-		if id != "" {
-			out.Seen = append(out.Seen, id)
+		if err := rc.consider(ctx, &list.Customers[i]); err != nil {
+			return nil, err
 		}
-		if numErr == nil && n > out.MaxID {
-			out.MaxID = n
+	}
+	return rc.conclude(), nil
+}
+
+// reconciler holds one reconciliation as it goes through the customers of an answer.
+type reconciler struct {
+	s      Sent
+	name   string
+	fetch  func(ctx context.Context, id string) (*Customer, error)
+	before map[string]bool
+	// known says something was known of the ids before the create was sent.
+	known   bool
+	out     *Reconciliation
+	created []string // the customers that pass every test
+}
+
+// consider notes the customer's id and, unless a fact rules it out, counts it as
+// created or as a candidate.
+func (rc *reconciler) consider(ctx context.Context, c *Customer) error {
+	id := strings.TrimSpace(string(c.ID))
+	n, numErr := strconv.ParseInt(id, 10, 64)
+	if id != "" {
+		rc.out.Seen = append(rc.out.Seen, id)
+	}
+	if numErr == nil && n > rc.out.MaxID {
+		rc.out.MaxID = n
+	}
+	if strings.TrimSpace(c.Name) != rc.name || id == "" || rc.before[id] {
+		return nil
+	}
+	if numErr == nil && n <= rc.s.Floor {
+		return nil // there before the create
+	}
+	if !samePool(c, rc.s.Pool) {
+		return nil
+	}
+	if rc.s.Owned != nil {
+		owned, err := rc.s.Owned(ctx, id)
+		if err != nil || owned {
+			return err
 		}
-		if strings.TrimSpace(c.Name) != name || id == "" || before[id] {
-			continue
-		}
-		if numErr == nil && n <= s.Floor {
-			continue // there before the create
-		}
-		if !samePool(c, s.Pool) {
-			continue
-		}
-		if s.Owned != nil {
-			owned, err := s.Owned(ctx, id)
-			if err != nil {
-				return nil, err
-			}
-			if owned {
-				continue
-			}
-		}
-		if s.Phone != "" || s.Tel != "" || s.Email != "" {
-			full := c
-			if c.Address == nil && fetch != nil {
-				got, err := fetch(ctx, id)
-				var apiErr *Error
-				switch {
-				case errors.As(err, &apiErr) && apiErr.IsNotFound():
-					out.Candidates = append(out.Candidates, Candidate{ID: id, Reason: "same name; its details cannot be read (code 100100)"})
-					continue
-				case err != nil:
-					return nil, fmt.Errorf("reading customer %s: %w", id, err)
-				}
-				full = got
-			}
-			if full.Address == nil {
-				out.Candidates = append(out.Candidates, Candidate{ID: id, Reason: "same name; the CRM sent no contact details to compare"})
-				continue
-			}
-			if !sameContacts(full.Address, s) || !samePool(full, s.Pool) {
-				continue
-			}
-		}
-		switch {
-		case numErr != nil:
-			out.Candidates = append(out.Candidates, Candidate{ID: id, Reason: "matches, but its id is not a number to compare"})
-		case !known:
-			out.Candidates = append(out.Candidates, Candidate{ID: id, Reason: "matches, but may have been there before the create: no id was known before it was sent"})
-		default:
-			created = append(created, id)
-		}
+	}
+	if ok, err := rc.sameContacts(ctx, c, id); !ok || err != nil {
+		return err
 	}
 	switch {
-	case len(created) == 1 && len(out.Candidates) == 0:
-		out.Finding, out.ID = Created, created[0]
-	case len(created) == 0 && len(out.Candidates) == 0:
+	case numErr != nil:
+		rc.doubt(id, "matches, but its id is not a number to compare")
+	case !rc.known:
+		rc.doubt(id, "matches, but may have been there before the create: no id was known before it was sent")
+	default:
+		rc.created = append(rc.created, id)
+	}
+	return nil
+}
+
+// sameContacts reports whether customer c has the contact details the create sent (any
+// customer does when it sent none), reading the customer when the answer lacks them. A
+// customer whose details cannot be read is a candidate, not a match.
+func (rc *reconciler) sameContacts(ctx context.Context, c *Customer, id string) (bool, error) {
+	s := rc.s
+	if s.Phone == "" && s.Tel == "" && s.Email == "" {
+		return true, nil
+	}
+	full := c
+	if c.Address == nil && rc.fetch != nil {
+		got, err := rc.fetch(ctx, id)
+		var apiErr *Error
+		switch {
+		case errors.As(err, &apiErr) && apiErr.IsNotFound():
+			rc.doubt(id, "same name; its details cannot be read (code 100100)")
+			return false, nil
+		case err != nil:
+			return false, fmt.Errorf("reading customer %s: %w", id, err)
+		}
+		full = got
+	}
+	if full.Address == nil {
+		rc.doubt(id, "same name; the CRM sent no contact details to compare")
+		return false, nil
+	}
+	return sameContacts(full.Address, s) && samePool(full, s.Pool), nil
+}
+
+// doubt adds a candidate.
+func (rc *reconciler) doubt(id, reason string) {
+	rc.out.Candidates = append(rc.out.Candidates, Candidate{ID: id, Reason: reason})
+}
+
+// conclude decides: one created customer and no doubt is Created, none at all is
+// NotFound, anything else Unknown.
+func (rc *reconciler) conclude() *Reconciliation {
+	out := rc.out
+	switch {
+	case len(rc.created) == 1 && len(out.Candidates) == 0:
+		out.Finding, out.ID = Created, rc.created[0]
+	case len(rc.created) == 0 && len(out.Candidates) == 0:
 		out.Finding = NotFound
 	default:
-		for _, id := range created {
-			out.Candidates = append(out.Candidates, Candidate{ID: id, Reason: "matches, created after the request was sent"})
+		for _, id := range rc.created {
+			rc.doubt(id, "matches, created after the request was sent")
 		}
 		out.Finding = Unknown
 	}
-	return out, nil
+	return out
 }
 
 // samePool: a customer whose record names a pool must be in pool.

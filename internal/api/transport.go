@@ -113,101 +113,146 @@ func (c *Client) exchange(ctx context.Context, r request) (json.RawMessage, answ
 		body = []byte(r.form.Encode())
 	}
 	maxAttempts := max(c.opts.MaxRetries, 0) + 1
-	maxFailed := min(maxAttempts, maxFailedAttempts)
-	b := &budget{limit: c.opts.Timeout}
-	failed := 0 // attempts that failed on the network or with a server error page
-	for attempt := 1; ; attempt++ {
-		if attempt > 1 {
+	t := &tries{r: r, target: target, maxAttempts: maxAttempts, maxFailed: min(maxAttempts, maxFailedAttempts),
+		budget: &budget{limit: c.opts.Timeout}}
+	for t.attempt = 1; ; t.attempt++ {
+		if t.attempt > 1 {
 			c.retries.Add(1)
 		}
-		a := c.attempt(ctx, r, target, body, b)
-		if a.err != nil && ctx.Err() != nil {
-			return nil, a, &CanceledError{Method: r.method, Path: r.path, MaybeSent: a.sent, Err: ctx.Err()}
+		a := c.attempt(ctx, r, target, body, t.budget)
+		data, again, err := c.judge(ctx, t, a)
+		if !again {
+			return data, a, err
 		}
-		canRetry := attempt < maxAttempts
-		if a.err != nil {
-			var ne *NetworkError
-			if !errors.As(a.err, &ne) {
-				return nil, a, a.err
-			}
-			failed++
-			limit, wait := maxFailed, backoff(failed)
-			if refused(ne.Err) {
-				limit, wait = min(maxFailed, 2), refusedBackoff
-			}
-			// A GET can always be sent again; anything else only when it never left.
-			// A failure that another try cannot mend (a bad certificate, an unknown
-			// host) is reported at once, and so is one whose retry would outlast the
-			// call's time limit.
-			if failed < limit && (r.method == http.MethodGet || !a.sent) && !permanent(ne.Err) && wait < b.left() {
-				c.retrying(r, target, failed+1, limit, wait, ne.Err)
-				b.spent += wait
-				if err := c.sleep(ctx, r, wait); err != nil {
-					return nil, a, err
-				}
-				continue
-			}
-			ne.Attempts = attempt
-			return nil, a, ne
-		}
-
-		if isThrottled(a.status, a.body) {
-			c.throttled.Add(1)
-			wait, ok := retryAfter(a.header, time.Now())
-			if !ok {
-				wait = backoff(attempt)
-			}
-			if !canRetry || wait > maxRetryAfter {
-				return nil, a, &ThrottledError{Method: r.method, Path: r.path, Attempts: attempt, RetryAfter: wait}
-			}
-			if c.opts.OnThrottle != nil {
-				c.opts.OnThrottle(wait)
-			}
-			if err := c.sleep(ctx, r, wait); err != nil {
-				return nil, a, err
-			}
-			continue
-		}
-
-		data, derr := DecodeEnvelope(a.body)
-		if a.status >= 500 {
-			// A server error page: a GET is sent again; a POST may have been processed,
-			// so it is reported as it is.
-			failed++
-			wait, ok := retryAfter(a.header, time.Now())
-			if !ok || wait > backoffCap {
-				wait = backoff(failed)
-			}
-			if canRetry && failed < maxFailed && r.method == http.MethodGet && wait < b.left() {
-				c.retrying(r, target, failed+1, maxFailed, wait, fmt.Errorf("server error %d %s", a.status, http.StatusText(a.status)))
-				b.spent += wait
-				if err := c.sleep(ctx, r, wait); err != nil {
-					return nil, a, err
-				}
-				continue
-			}
-			var ae *Error
-			if errors.As(derr, &ae) {
-				return nil, a, c.redactError(ae)
-			}
-			return nil, a, c.responseError(r, a, fmt.Errorf("server error %d %s", a.status, http.StatusText(a.status)))
-		}
-		if derr != nil {
-			var ae *Error
-			if errors.As(derr, &ae) {
-				return nil, a, c.redactError(ae)
-			}
-			var re *ResponseError
-			if errors.As(derr, &re) {
-				return nil, a, c.responseError(r, a, re.Err)
-			}
-			return nil, a, c.responseError(r, a, derr)
-		}
-		if a.status < 200 || a.status > 299 {
-			return nil, a, c.responseError(r, a, fmt.Errorf("HTTP status %d %s", a.status, http.StatusText(a.status)))
-		}
-		return data, a, nil
 	}
+}
+
+// tries is one call's attempts so far and their limits.
+type tries struct {
+	r      request
+	target *url.URL
+	// attempt is the current attempt (1-based); failed counts the attempts that failed
+	// on the network or with a server error page.
+	attempt, failed        int
+	maxAttempts, maxFailed int
+	budget                 *budget
+}
+
+// judge reads an attempt's answer: the envelope's data, or another try (after its
+// wait), or the call's error.
+func (c *Client) judge(ctx context.Context, t *tries, a answer) (data json.RawMessage, again bool, err error) {
+	switch {
+	case a.err != nil && ctx.Err() != nil:
+		return nil, false, &CanceledError{Method: t.r.method, Path: t.r.path, MaybeSent: a.sent, Err: ctx.Err()}
+	case a.err != nil:
+		again, err = c.afterFailure(ctx, t, a)
+		return nil, again, err
+	case isThrottled(a.status, a.body):
+		again, err = c.afterThrottle(ctx, t, a)
+		return nil, again, err
+	}
+	data, derr := DecodeEnvelope(a.body)
+	if a.status >= 500 {
+		again, err = c.afterServerError(ctx, t, a, derr)
+		return nil, again, err
+	}
+	data, err = c.result(t.r, a, data, derr)
+	return data, false, err
+}
+
+// afterFailure decides whether an attempt that failed (on the network, or before it
+// was sent) is tried again. A GET can always be sent again; anything else only when it
+// never left. A failure that another try cannot mend (a bad certificate, an unknown
+// host) is reported at once, and so is one whose retry would outlast the call's time
+// limit.
+func (c *Client) afterFailure(ctx context.Context, t *tries, a answer) (bool, error) {
+	var ne *NetworkError
+	if !errors.As(a.err, &ne) {
+		return false, a.err
+	}
+	t.failed++
+	limit, wait := t.maxFailed, backoff(t.failed)
+	if refused(ne.Err) {
+		limit, wait = min(t.maxFailed, 2), refusedBackoff
+	}
+	if t.failed < limit && (t.r.method == http.MethodGet || !a.sent) && !permanent(ne.Err) && wait < t.budget.left() {
+		return c.backOff(ctx, t, limit, wait, ne.Err)
+	}
+	ne.Attempts = t.attempt
+	return false, ne
+}
+
+// afterThrottle waits out a throttled answer ("Retry later", HTTP 429) before another
+// try, for any method, unless the tries are spent or the wait is too long.
+func (c *Client) afterThrottle(ctx context.Context, t *tries, a answer) (bool, error) {
+	c.throttled.Add(1)
+	wait, ok := retryAfter(a.header, time.Now())
+	if !ok {
+		wait = backoff(t.attempt)
+	}
+	if t.attempt >= t.maxAttempts || wait > maxRetryAfter {
+		return false, &ThrottledError{Method: t.r.method, Path: t.r.path, Attempts: t.attempt, RetryAfter: wait}
+	}
+	if c.opts.OnThrottle != nil {
+		c.opts.OnThrottle(wait)
+	}
+	if err := c.sleep(ctx, t.r, wait); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// afterServerError handles a server error page: a GET is sent again; a POST may have
+// been processed, so it is reported as it is.
+func (c *Client) afterServerError(ctx context.Context, t *tries, a answer, derr error) (bool, error) {
+	t.failed++
+	wait, ok := retryAfter(a.header, time.Now())
+	if !ok || wait > backoffCap {
+		wait = backoff(t.failed)
+	}
+	if t.attempt < t.maxAttempts && t.failed < t.maxFailed && t.r.method == http.MethodGet && wait < t.budget.left() {
+		return c.backOff(ctx, t, t.maxFailed, wait, serverError(a.status))
+	}
+	var ae *Error
+	if errors.As(derr, &ae) {
+		return false, c.redactError(ae)
+	}
+	return false, c.responseError(t.r, a, serverError(a.status))
+}
+
+func serverError(status int) error {
+	return fmt.Errorf("server error %d %s", status, http.StatusText(status))
+}
+
+// backOff reports the coming retry (the failed'th of limit), waits, and spends the wait
+// from the call's time budget.
+func (c *Client) backOff(ctx context.Context, t *tries, limit int, wait time.Duration, cause error) (bool, error) {
+	c.retrying(t.r, t.target, t.failed+1, limit, wait, cause)
+	t.budget.spent += wait
+	if err := c.sleep(ctx, t.r, wait); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// result is the outcome of an answer that is neither throttled nor a server error:
+// the envelope's data, or the API's error, or an answer that cannot be read.
+func (c *Client) result(r request, a answer, data json.RawMessage, derr error) (json.RawMessage, error) {
+	if derr != nil {
+		var ae *Error
+		if errors.As(derr, &ae) {
+			return nil, c.redactError(ae)
+		}
+		var re *ResponseError
+		if errors.As(derr, &re) {
+			return nil, c.responseError(r, a, re.Err)
+		}
+		return nil, c.responseError(r, a, derr)
+	}
+	if a.status < 200 || a.status > 299 {
+		return nil, c.responseError(r, a, fmt.Errorf("HTTP status %d %s", a.status, http.StatusText(a.status)))
+	}
+	return data, nil
 }
 
 // responseError builds a *ResponseError for an answer, its snippet cleared of secrets.
