@@ -9,7 +9,6 @@ var englishPending = map[string]bool{
 	"internal/cache":      true,
 	"internal/cmdutil":    true,
 	"internal/config":     true,
-	"internal/importer":   true,
 	"internal/iostreams":  true,
 	"internal/output":     true,
 	"internal/pace":       true,

@@ -3,12 +3,12 @@ package importer
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/gofrs/flock"
 
 	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // awaitPoll is how often a row whose customer another import is sending asks the
@@ -59,7 +59,7 @@ func (r *runner) claim(ctx context.Context, v *Verdict, facts SendFacts) (settle
 	defer cancel()
 	var (
 		prev    LedgerEntry
-		earlier string
+		earlier i18n.Message // the import that claimed the customer first
 	)
 	start := r.cfg.Clock.Now()
 	for waited := false; ; waited = true {
@@ -75,13 +75,13 @@ func (r *runner) claim(ctx context.Context, v *Verdict, facts SendFacts) (settle
 			return false, next, r.recordFacts(bg, next)
 		}
 		own := prev.Journal == r.j.Path && prev.Row == v.Row
-		earlier = fmt.Sprintf("%s row %d", prev.File, prev.Row)
+		earlier = i18n.M("%s row %d", prev.File, prev.Row)
 		if own {
-			earlier = "an earlier run"
+			earlier = i18n.M("an earlier run")
 		}
 		switch {
 		case prev.State == LedgerCreated:
-			return true, next, r.adopt(bg, v, prev.CustomerID, "created by "+earlier)
+			return true, next, r.adopt(bg, v, prev.CustomerID, i18n.M("created by %s", earlier))
 		case own:
 			// This row's claim, whose request never left or was settled by the journal.
 			if err := r.led.Take(bg, r.key, r.j.Path, r.cfg.Path, v.Row, time.Now()); err != nil {
@@ -92,11 +92,11 @@ func (r *runner) claim(ctx context.Context, v *Verdict, facts SendFacts) (settle
 			if r.cfg.Clock.Now().Sub(start) >= awaitMax {
 				r.sum.Unknown++
 				r.write(Result{Row: v.Row, Status: StatusUnknown, Name: v.Name,
-					Message: fmt.Sprintf("another import (%s) is sending this customer now: the next run checks again", earlier)})
+					Message: i18n.M("another import (%s) is sending this customer now: the next run checks again", earlier).String()})
 				return true, next, nil
 			}
 			if !waited {
-				fmt.Fprintf(r.cfg.Report, "row %d: another import (%s) is sending this customer now: waiting for its outcome\n", v.Row, earlier)
+				r.cfg.T.Fprintf(r.cfg.Report, "row %d: another import (%s) is sending this customer now: waiting for its outcome\n", v.Row, earlier)
 			}
 			if err := r.cfg.Clock.Sleep(ctx, awaitPoll); err != nil {
 				return false, next, err
@@ -116,9 +116,9 @@ func (r *runner) claim(ctx context.Context, v *Verdict, facts SendFacts) (settle
 		if err := r.led.Created(bg, r.key, rec.ID, prev.Journal, prev.File, prev.Row, v.Name); err != nil {
 			return false, next, err
 		}
-		return true, next, r.adopt(bg, v, rec.ID, "sent by "+earlier+"; the customer was found and proven its own")
+		return true, next, r.adopt(bg, v, rec.ID, i18n.M("sent by %s; the customer was found and proven its own", earlier))
 	case rec.Finding == api.Unknown && !r.cfg.RetryUnknown:
-		r.unknown(v, rec, "sent by "+earlier+" without a usable answer")
+		r.unknown(v, rec, i18n.M("sent by %s without a usable answer", earlier))
 		return true, next, nil
 	}
 	if err := r.led.Take(bg, r.key, r.j.Path, r.cfg.Path, v.Row, time.Now()); err != nil {
@@ -127,14 +127,15 @@ func (r *runner) claim(ctx context.Context, v *Verdict, facts SendFacts) (settle
 	return false, next, r.recordFacts(bg, next)
 }
 
-// adopt records a row whose customer an earlier import created: nothing is sent.
-func (r *runner) adopt(ctx context.Context, v *Verdict, id, note string) error {
-	if err := r.j.MarkCreatedEarlier(ctx, v.Row, v.Name, id, note); err != nil {
+// adopt records a row whose customer an earlier import created: nothing is sent. The
+// note is kept in English, as the results file has it.
+func (r *runner) adopt(ctx context.Context, v *Verdict, id string, note i18n.Message) error {
+	if err := r.j.MarkCreatedEarlier(ctx, v.Row, v.Name, id, note.String()); err != nil {
 		return err
 	}
 	r.sum.AlreadyCreated++
 	r.sum.ToCreate = max(r.sum.ToCreate-1, 0)
-	r.write(Result{Row: v.Row, Status: StatusSkipped, Name: v.Name, CustomerID: id, Message: note})
+	r.write(Result{Row: v.Row, Status: StatusSkipped, Name: v.Name, CustomerID: id, Message: note.String()})
 	return nil
 }
 

@@ -62,12 +62,15 @@ type UnknownColumnsError struct {
 	Headers []string
 }
 
-func (e *UnknownColumnsError) Error() string {
+func (e *UnknownColumnsError) Error() string { return e.Localize(i18n.New(i18n.English)) }
+
+// Localize tells the error in p's language.
+func (e *UnknownColumnsError) Localize(p *i18n.Printer) string {
 	q := make([]string, len(e.Headers))
 	for i, h := range e.Headers {
-		q[i] = fmt.Sprintf("%q", shorten(h, maxQuoted))
+		q[i] = fmt.Sprintf("%q", shorten(p, h, maxQuoted))
 	}
-	return fmt.Sprintf("unknown column(s) %s: map them with --map COLUMN=FIELD (a flag name such as tel, an API key such as address_attributes[tel], a label such as 电话, or a custom key such as text_asset_9320d8d7), or pass --ignore-unknown to skip them", strings.Join(q, ", "))
+	return p.Sprintf("unknown column(s) %s: map them with --map COLUMN=FIELD (a flag name such as tel, an API key such as address_attributes[tel], a label such as 电话, or a custom key such as text_asset_9320d8d7), or pass --ignore-unknown to skip them", strings.Join(q, ", "))
 }
 
 // MapHeader maps a header row onto the catalogue. overrides are --map COLUMN=FIELD
@@ -142,7 +145,7 @@ func (hm *headerMapper) mapHeader(header []string) (m *Mapping, unknown []string
 			case err == nil:
 				col.Key = k
 			case errors.As(err, &p) && strings.Contains(p.Reason.Format, "is the label of"):
-				return nil, nil, fmt.Errorf("column %q: %s (or --map %q=KEY)", h, p.Reason.String(), h)
+				return nil, nil, i18n.Errorf("column %q: %s (or --map %q=KEY)", h, p.Reason, h)
 			case !hm.ignoreUnknown:
 				unknown = append(unknown, h)
 			}

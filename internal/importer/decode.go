@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -27,22 +26,42 @@ const MaxLine = 1 << 20
 // LineTooLongError is a line (or a CSV record, or a cell) over MaxLine.
 type LineTooLongError struct {
 	Line int
-	What string // "line", "record starting on line", "cell"
+	What string // "" (a line), tooLongRecord or tooLongCell
 }
 
-func (e *LineTooLongError) Error() string {
-	what := e.What
-	if what == "" {
-		what = "line"
+// What a LineTooLongError is about, when not a line.
+const (
+	tooLongRecord = "the record starting on line"
+	tooLongCell   = "a cell of row"
+)
+
+func (e *LineTooLongError) Error() string { return e.Localize(i18n.New(i18n.English)) }
+
+// Localize tells the error in p's language.
+func (e *LineTooLongError) Localize(p *i18n.Printer) string {
+	switch e.What {
+	case tooLongRecord:
+		return p.Sprintf("the record starting on line %d is longer than %d bytes (1 MiB), the most an import reads", e.Line, MaxLine)
+	case tooLongCell:
+		return p.Sprintf("a cell of row %d is longer than %d bytes (1 MiB), the most an import reads", e.Line, MaxLine)
 	}
-	return fmt.Sprintf("%s %d is longer than %d bytes (1 MiB), the most an import reads", what, e.Line, MaxLine)
+	return p.Sprintf("line %d is longer than %d bytes (1 MiB), the most an import reads", e.Line, MaxLine)
 }
 
 // textEncoding is how a text file's bytes become UTF-8, decided once for the whole file.
 type textEncoding struct {
-	Name string
+	Name string // UTF-8, GB18030, ...
+	BOM  bool   // a byte order mark decided it
 	// decoder makes a fresh decoder; nil when the bytes are UTF-8 as they are.
 	decoder func() transform.Transformer
+}
+
+// label names the encoding for people: "UTF-16 with BOM", "GB18030".
+func (e textEncoding) label() i18n.Message {
+	if e.BOM {
+		return i18n.M("%s with BOM", e.Name)
+	}
+	return i18n.M("%s", e.Name)
 }
 
 func (e textEncoding) reader(r io.Reader) io.Reader {
@@ -132,7 +151,7 @@ func DecideEncoding(path, forced string) (textEncoding, error) {
 			return enc, err
 		}
 	case byteOrderMark(head) != "":
-		enc = textEncoding{Name: byteOrderMark(head) + " with BOM", decoder: func() transform.Transformer {
+		enc = textEncoding{Name: byteOrderMark(head), BOM: true, decoder: func() transform.Transformer {
 			return unicode.BOMOverride(transform.Nop)
 		}}
 	default:
@@ -154,7 +173,7 @@ func checkDecoded(enc textEncoding, r io.Reader) error {
 			return err
 		}
 		if !utf8.Valid(line) || bytes.ContainsRune(line, utf8.RuneError) {
-			return i18n.Errorf("line %d is not valid %s: fix it, or pass --encoding with the file's encoding", ls.line, enc.Name)
+			return i18n.Errorf("line %d is not valid %s: fix it, or pass --encoding with the file's encoding", ls.line, enc.label())
 		}
 	}
 }
@@ -414,8 +433,8 @@ func spoolFrom(in io.Reader, dir string, lines bool) (string, error) {
 	return fh.Name(), nil
 }
 
-// shorten cuts s to at most n runes for a message, marking the cut.
-func shorten(s string, n int) string {
+// shorten cuts s to at most n runes for a message in tr's language, marking the cut.
+func shorten(tr *i18n.Printer, s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
@@ -428,7 +447,7 @@ func shorten(s string, n int) string {
 	if i >= len(s) {
 		return s
 	}
-	return s[:i] + fmt.Sprintf("…(%d bytes)", len(s))
+	return s[:i] + tr.Sprintf("…(%d bytes)", i18n.Count(len(s)))
 }
 
 // maxQuoted is how many characters of a value an error message quotes.

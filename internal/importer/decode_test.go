@@ -72,7 +72,7 @@ func TestEncodingDecidedForTheWholeFile(t *testing.T) {
 			if got := recs[len(recs)-1].Values["name"]; got != c.want {
 				t.Errorf("last name = %q, want %q", got, c.want)
 			}
-			if !strings.Contains(r.Describe(), c.desc) {
+			if !strings.Contains(r.Describe().String(), c.desc) {
 				t.Errorf("Describe = %q, want %q", r.Describe(), c.desc)
 			}
 		})
@@ -119,7 +119,7 @@ func TestEncodingForced(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if recs[0].Values["name"] != "一" || !strings.Contains(r.Describe(), "GBK") {
+	if recs[0].Values["name"] != "一" || !strings.Contains(r.Describe().String(), "GBK") {
 		t.Fatalf("%v %q", recs[0].Values, r.Describe())
 	}
 }

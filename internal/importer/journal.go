@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
@@ -274,7 +273,7 @@ func ReadJournal(ctx context.Context, path string) (*Journal, error) {
 func (j *Journal) Get(ctx context.Context, row int) (Entry, error) {
 	e := Entry{Row: row, State: StatePending}
 	if j.get == nil {
-		return e, fmt.Errorf("journal %s: an older format, opened read-only", j.Path)
+		return e, i18n.Errorf("journal %s: an older format, opened read-only", j.Path)
 	}
 	var state, before string
 	err := j.get.QueryRowContext(ctx, row).Scan(&state, &e.Name, &e.CustomerID, &e.Code, &e.Message, &e.Facts.Floor, &before, &e.Facts.Checked)
@@ -307,7 +306,7 @@ func (j *Journal) MarkUnknown(ctx context.Context, row int, message string) erro
 func (j *Journal) OwnedByOther(ctx context.Context, id string, row int) (bool, error) {
 	var n int
 	if err := j.owned.QueryRowContext(ctx, id, row).Scan(&n); err != nil {
-		return false, fmt.Errorf("journal: %w", err)
+		return false, i18n.Errorf("journal: %w", err)
 	}
 	return n > 0, nil
 }
@@ -318,7 +317,7 @@ func (j *Journal) MaxID(ctx context.Context) (int64, error) {
 	var n sql.NullInt64
 	err := j.db.QueryRowContext(ctx, `SELECT MAX(COALESCE(MAX(CASE WHEN customer_id GLOB '[0-9]*' THEN CAST(customer_id AS INTEGER) END), 0), COALESCE(MAX(floor), 0)) FROM rows`).Scan(&n)
 	if err != nil {
-		return 0, fmt.Errorf("journal: %w", err)
+		return 0, i18n.Errorf("journal: %w", err)
 	}
 	return n.Int64, nil
 }

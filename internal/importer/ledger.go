@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -243,7 +242,7 @@ func (l *Ledger) RecordFacts(ctx context.Context, key string, f SendFacts) error
 func (l *Ledger) OwnedByOther(ctx context.Context, id, key string) (bool, error) {
 	var n int
 	if err := l.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM customers WHERE customer_id = ? AND key != ?`, id, key).Scan(&n); err != nil {
-		return false, fmt.Errorf("ledger %s: %w", l.Path, err)
+		return false, i18n.Errorf("ledger %s: %w", l.Path, err)
 	}
 	return n > 0, nil
 }
@@ -254,7 +253,7 @@ func (l *Ledger) MaxID(ctx context.Context) (int64, error) {
 	var n sql.NullInt64
 	err := l.db.QueryRowContext(ctx, `SELECT MAX(COALESCE(MAX(CASE WHEN customer_id GLOB '[0-9]*' THEN CAST(customer_id AS INTEGER) END), 0), COALESCE(MAX(floor), 0)) FROM customers`).Scan(&n)
 	if err != nil {
-		return 0, fmt.Errorf("ledger %s: %w", l.Path, err)
+		return 0, i18n.Errorf("ledger %s: %w", l.Path, err)
 	}
 	return n.Int64, nil
 }

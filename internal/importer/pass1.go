@@ -29,7 +29,7 @@ func (r *runner) openFirst(src string, spooled bool) (Reader, error) {
 	rd, err := Open(src, r.cfg.Read)
 	if err != nil {
 		if spooled {
-			err = errors.New(strings.ReplaceAll(err.Error(), src, r.cfg.Path))
+			err = &renamedError{err: err, from: src, to: r.cfg.Path}
 		}
 		return nil, &InputError{err}
 	}
@@ -38,6 +38,20 @@ func (r *runner) openFirst(src string, spooled bool) (Reader, error) {
 		r.cfg.Read.decided = c.enc // pass 2 reads the file as pass 1 did
 	}
 	return rd, nil
+}
+
+// renamedError is err with a path in its text replaced: the spooled copy of standard
+// input or a pipe named as the user named it.
+type renamedError struct {
+	err      error
+	from, to string
+}
+
+func (e *renamedError) Error() string { return strings.ReplaceAll(e.err.Error(), e.from, e.to) }
+
+// Localize tells the error in p's language.
+func (e *renamedError) Localize(p *i18n.Printer) string {
+	return strings.ReplaceAll(p.Error(e.err), e.from, e.to)
 }
 
 // newValidator resolves --pool and readies the row checks, whose look-ups log in again
@@ -49,7 +63,7 @@ func (r *runner) newValidator(ctx context.Context, m *Mapping) error {
 	}
 	if strings.TrimSpace(r.cfg.Pool) == "" && m != nil && headerOf[fields.PoolKey] == "" {
 		// Every row would be invalid for it: one line says why.
-		return &InputError{errors.New("--pool is required: the file has no 公海 (pool) column")}
+		return &InputError{i18n.Errorf("--pool is required: the file has no 公海 (pool) column")}
 	}
 	v, err := NewValidator(ctx, r.lookups(), r.cfg.Pool, headerOf, r.cfg.AllowDuplicates)
 	if err != nil {

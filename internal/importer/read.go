@@ -5,8 +5,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
-	"fmt"
 	"hash"
 	"io"
 	"os"
@@ -69,8 +69,8 @@ type Reader interface {
 	// Sum is the SHA-256 of the bytes read so far (the whole file once Next returned
 	// io.EOF).
 	Sum() []byte
-	// Describe names what was detected ("CSV, GB18030, ';'").
-	Describe() string
+	// Describe names what was detected ("CSV, GB18030, delimiter ';'").
+	Describe() Description
 	Close() error
 }
 
@@ -143,7 +143,7 @@ type csvReader struct {
 	// end is the line the last record ended on: the blank lines encoding/csv skips
 	// between it and the next record are rows of a spreadsheet too.
 	end  int
-	desc string
+	desc Description
 }
 
 const sniffSize = 64 << 10
@@ -165,7 +165,6 @@ func newCSVReader(fh *os.File, src io.Reader, h hash.Hash, o ReadOptions) (*csvR
 		}
 		enc = &e
 	}
-	encName := enc.Name
 	in := enc.reader(br)
 	delim := o.Delimiter
 	var text *bufio.Reader
@@ -196,7 +195,7 @@ func newCSVReader(fh *os.File, src io.Reader, h hash.Hash, o ReadOptions) (*csvR
 	if err != nil {
 		return nil, err
 	}
-	return &csvReader{fh: fh, h: h, cr: cr, capped: capped, enc: enc, m: m, row: line, end: end, desc: fmt.Sprintf("CSV, %s, delimiter %s", encName, delimName(delim))}, nil
+	return &csvReader{fh: fh, h: h, cr: cr, capped: capped, enc: enc, m: m, row: line, end: end, desc: Description{i18n.M("CSV, %s, delimiter %s", enc.label(), delimName(delim))}}, nil
 }
 
 // csvError tells a CSV reading error by its line: next is the line the record being
@@ -205,7 +204,7 @@ func csvError(err error, next int) error {
 	var pe *csv.ParseError
 	switch {
 	case errors.Is(err, errRecordTooLong):
-		return &LineTooLongError{Line: next, What: "the record starting on line"}
+		return &LineTooLongError{Line: next, What: tooLongRecord}
 	case errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrQuote):
 		return i18n.Errorf("line %d: a quoted cell opened here is never closed (or a \" inside it is not doubled): "+
 			"every \" inside a quoted cell must be written \"\"", pe.StartLine)
@@ -263,17 +262,30 @@ func detectDelimiter(b []byte) rune {
 	return best
 }
 
-func delimName(r rune) string {
+func delimName(r rune) i18n.Message {
 	switch r {
 	case '\t':
-		return "tab"
-	case ';':
-		return "';'"
-	case ',':
-		return "','"
+		return i18n.M("tab")
+	case ';', ',':
+		return i18n.M("'%c'", r)
 	default:
-		return fmt.Sprintf("%q", r)
+		return i18n.M("%q", r)
 	}
+}
+
+// Description tells what was detected of a file ("CSV, UTF-8, delimiter ','"): in
+// English in -o json (data), in the printer's language when printed.
+type Description struct{ i18n.Message }
+
+// MarshalJSON writes the English text.
+func (d Description) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // as a string field is: the encoder of the whole decides
+	if err := enc.Encode(d.String()); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // ParseDelimiter reads --delimiter: ",", ";", "tab" or "\t", or any single character.
@@ -317,10 +329,10 @@ func (r *csvReader) Next() (*Record, error) {
 	return rec, nil
 }
 
-func (r *csvReader) Mapping() *Mapping { return r.m }
-func (r *csvReader) Sum() []byte       { return r.h.Sum(nil) }
-func (r *csvReader) Describe() string  { return r.desc }
-func (r *csvReader) Close() error      { return r.fh.Close() }
+func (r *csvReader) Mapping() *Mapping     { return r.m }
+func (r *csvReader) Sum() []byte           { return r.h.Sum(nil) }
+func (r *csvReader) Describe() Description { return r.desc }
+func (r *csvReader) Close() error          { return r.fh.Close() }
 
 // ---- XLSX ----
 
@@ -332,7 +344,7 @@ type xlsxReader struct {
 	m    *Mapping
 	row  int
 	sum  []byte
-	desc string
+	desc Description
 }
 
 func newXLSXReader(fh *os.File, h hash.Hash, o ReadOptions) (*xlsxReader, error) {
@@ -371,7 +383,7 @@ func newXLSXReader(fh *os.File, h hash.Hash, o ReadOptions) (*xlsxReader, error)
 		f.Close()
 		return nil, err
 	}
-	r := &xlsxReader{fh: fh, h: h, f: f, rows: rows, sum: sum, desc: fmt.Sprintf("XLSX, sheet %q", sheet)}
+	r := &xlsxReader{fh: fh, h: h, f: f, rows: rows, sum: sum, desc: Description{i18n.M("XLSX, sheet %q", sheet)}}
 	if !rows.Next() {
 		r.Close()
 		if err := rows.Error(); err != nil {
@@ -406,7 +418,7 @@ func (r *xlsxReader) Next() (*Record, error) {
 	}
 	for _, c := range cells {
 		if len(c) > MaxLine {
-			return nil, &LineTooLongError{Line: r.row, What: "a cell of row"}
+			return nil, &LineTooLongError{Line: r.row, What: tooLongCell}
 		}
 	}
 	v, extra := r.m.Apply(cells)
@@ -417,9 +429,9 @@ func (r *xlsxReader) Next() (*Record, error) {
 	return rec, nil
 }
 
-func (r *xlsxReader) Mapping() *Mapping { return r.m }
-func (r *xlsxReader) Sum() []byte       { return r.sum }
-func (r *xlsxReader) Describe() string  { return r.desc }
+func (r *xlsxReader) Mapping() *Mapping     { return r.m }
+func (r *xlsxReader) Sum() []byte           { return r.sum }
+func (r *xlsxReader) Describe() Description { return r.desc }
 func (r *xlsxReader) Close() error {
 	if r.rows != nil {
 		_ = r.rows.Close()
@@ -559,10 +571,10 @@ func (r *jsonlReader) readLine() ([]byte, error) {
 	}
 }
 
-func (r *jsonlReader) Mapping() *Mapping { return nil }
-func (r *jsonlReader) Sum() []byte       { return r.h.Sum(nil) }
-func (r *jsonlReader) Describe() string  { return "JSONL" }
-func (r *jsonlReader) Close() error      { return r.fh.Close() }
+func (r *jsonlReader) Mapping() *Mapping     { return nil }
+func (r *jsonlReader) Sum() []byte           { return r.h.Sum(nil) }
+func (r *jsonlReader) Describe() Description { return Description{i18n.M("%s", "JSONL")} }
+func (r *jsonlReader) Close() error          { return r.fh.Close() }
 
 func formMapper(o ReadOptions) *headerMapper {
 	hm := newHeaderMapper(o.Map, o.IgnoreUnknown)

@@ -65,7 +65,7 @@ func TestCSVUTF8WithBOMAndLabels(t *testing.T) {
 	if !reflect.DeepEqual(recs[0].Values, want) || recs[0].Row != 2 {
 		t.Fatalf("record = %d %v, want row 2 %v", recs[0].Row, recs[0].Values, want)
 	}
-	if !strings.Contains(r.Describe(), "BOM") {
+	if !strings.Contains(r.Describe().String(), "BOM") {
 		t.Errorf("Describe = %q, want the BOM noticed", r.Describe())
 	}
 }
@@ -78,7 +78,7 @@ func TestCSVGBKDetected(t *testing.T) {
 	}
 	p := writeFile(t, "gbk.csv", []byte(gbk))
 	r, recs := readAll(t, p, ReadOptions{})
-	if !strings.Contains(r.Describe(), "GB18030") || !strings.Contains(r.Describe(), "';'") {
+	if !strings.Contains(r.Describe().String(), "GB18030") || !strings.Contains(r.Describe().String(), "';'") {
 		t.Errorf("Describe = %q, want GB18030 and ';' detected", r.Describe())
 	}
 	want := fields.Values{"name": "北京贸易公司", "address_attributes[phone]": "13800000001", "note": "主营外贸销售"}

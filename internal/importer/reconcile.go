@@ -3,7 +3,6 @@ package importer
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -35,12 +34,12 @@ func (r *runner) recover(ctx context.Context, v *Verdict, e Entry) (settled bool
 		}
 		r.sum.Created++
 		r.sum.Recovered++
-		r.write(Result{Row: v.Row, Status: StatusCreated, Name: v.Name, CustomerID: rec.ID, Message: "an earlier request got no answer; matching_name found the customer, proven the row's"})
+		r.write(Result{Row: v.Row, Status: StatusCreated, Name: v.Name, CustomerID: rec.ID, Message: i18n.M("an earlier request got no answer; matching_name found the customer, proven the row's").String()})
 		r.cfg.Progress.Update(r.sum)
 		return true, next, nil
 	case api.Unknown:
 		if r.cfg.RetryUnknown {
-			fmt.Fprintf(r.cfg.Report, "row %d: outcome unknown (candidates %s): sent again, as --retry-unknown asks\n", v.Row, rec.CandidateList())
+			r.cfg.T.Fprintf(r.cfg.Report, "row %d: outcome unknown (candidates %s): sent again, as --retry-unknown asks\n", v.Row, rec.CandidateList())
 			return false, next, nil
 		}
 		if e.State != StateUnknown {
@@ -48,31 +47,32 @@ func (r *runner) recover(ctx context.Context, v *Verdict, e Entry) (settled bool
 				return false, next, err
 			}
 		}
-		r.unknown(v, rec, "an earlier request got no usable answer")
+		r.unknown(v, rec, i18n.M("an earlier request got no usable answer"))
 		return true, next, nil
 	}
-	fmt.Fprintf(r.cfg.Report, "row %d: an earlier request got no answer and created no customer: sending it again\n", v.Row)
+	r.cfg.T.Fprintf(r.cfg.Report, "row %d: an earlier request got no answer and created no customer: sending it again\n", v.Row)
 	return false, next, nil
 }
 
-// unknown reports a row whose outcome is unknown.
-func (r *runner) unknown(v *Verdict, rec *api.Reconciliation, why string) {
+// unknown reports a row whose outcome is unknown: in the chosen language on the
+// report, in English in the summary's JSON and the results file (data for scripts).
+func (r *runner) unknown(v *Verdict, rec *api.Reconciliation, why i18n.Message) {
 	r.sum.Unknown++
 	u := UnknownRow{Row: v.Row, Name: v.Name, Candidates: rec.CandidateList()}
-	if len(rec.Candidates) == 0 {
-		u.Reason = why + "; no customer of its name and details is found yet: the next run checks again, and sends it again only if it still finds none"
-	} else {
-		u.Reason = why + "; these customers may be its own, and nothing proves which: check them, then run again with --retry-unknown to send it again (or leave it)"
+	reason := i18n.M("%s; no customer of its name and details is found yet: the next run checks again, and sends it again only if it still finds none", why)
+	if len(rec.Candidates) > 0 {
+		reason = i18n.M("%s; these customers may be its own, and nothing proves which: check them, then run again with --retry-unknown to send it again (or leave it)", why)
 	}
+	u.Reason = reason.String()
 	if len(r.sum.UnknownRows) < maxInvalidKept {
 		r.sum.UnknownRows = append(r.sum.UnknownRows, u)
 	}
-	msg := u.Reason
+	msg := reason
 	if u.Candidates != "" {
-		msg = "candidates " + u.Candidates + ": " + msg
+		msg = i18n.M("candidates %s: %s", u.Candidates, reason)
 	}
-	fmt.Fprintf(r.cfg.Report, "row %d: outcome unknown: %s\n", v.Row, msg)
-	r.write(Result{Row: v.Row, Status: StatusUnknown, Name: v.Name, Message: msg})
+	r.cfg.T.Fprintf(r.cfg.Report, "row %d: outcome unknown: %s\n", v.Row, msg)
+	r.write(Result{Row: v.Row, Status: StatusUnknown, Name: v.Name, Message: msg.String()})
 }
 
 // see raises the highest id known to exist.
@@ -93,7 +93,7 @@ func (r *runner) factsBefore(ctx context.Context, v *Verdict) (SendFacts, error)
 	var list *api.CustomerList
 	err := r.withLogin(ctx, func() (e error) { list, e = r.client.MatchingName(ctx, v.Name); return e })
 	if err != nil {
-		return SendFacts{}, fmt.Errorf("row %d: listing the customers named %q before sending: %w", v.Row, v.Name, err)
+		return SendFacts{}, i18n.Errorf("row %d: listing the customers named %q before sending: %w", v.Row, v.Name, err)
 	}
 	f := SendFacts{Checked: true}
 	for _, c := range list.Customers {
@@ -160,7 +160,7 @@ func (r *runner) exists(ctx context.Context, v *Verdict) (bool, error) {
 	err := r.withLogin(ctx, func() (e error) { list, e = r.client.MatchingName(ctx, v.Name); return e })
 	r.cfg.Progress.Update(r.sum)
 	if err != nil {
-		return false, fmt.Errorf("row %d: checking whether customer %q exists (--if-exists %s): %w", v.Row, v.Name, r.cfg.IfExists, err)
+		return false, i18n.Errorf("row %d: checking whether customer %q exists (--if-exists %s): %w", v.Row, v.Name, r.cfg.IfExists, err)
 	}
 	found := list.Existing(api.Match{
 		Name:  v.Name,
@@ -182,18 +182,18 @@ func (r *runner) exists(ctx context.Context, v *Verdict) (bool, error) {
 		r.sum.Exists++
 		r.sum.ToCreate = max(r.sum.ToCreate-1, 0)
 		r.write(Result{Row: v.Row, Status: StatusSkipped, Name: v.Name, CustomerID: ids[0],
-			Message: "exists in the CRM (--if-exists skip)"})
+			Message: i18n.M("exists in the CRM (--if-exists skip)").String()})
 		return true, nil
 	}
-	msg := fmt.Sprintf("exists in the CRM as customer %s (--if-exists fail)", ids[0])
+	msg := i18n.M("exists in the CRM as customer %s (--if-exists fail)", ids[0])
 	if len(found) > 1 {
-		msg = fmt.Sprintf("exists %d times in the CRM, as customers %s (--if-exists %s)", len(found), strings.Join(ids, ", "), r.cfg.IfExists)
+		msg = i18n.M("exists %d times in the CRM, as customers %s (--if-exists %s)", len(found), strings.Join(ids, ", "), r.cfg.IfExists)
 	}
 	r.sum.Failed++
 	if r.refused++; r.refused <= MaxListed {
-		fmt.Fprintf(r.cfg.Report, "row %d (%s): not sent: %s\n", v.Row, shorten(v.Name, maxQuoted), msg)
+		r.cfg.T.Fprintf(r.cfg.Report, "row %d (%s): not sent: %s\n", v.Row, shorten(r.cfg.T, v.Name, maxQuoted), msg)
 	}
-	r.write(Result{Row: v.Row, Status: StatusFailed, Name: v.Name, CustomerID: strings.Join(ids, " "), Message: msg})
+	r.write(Result{Row: v.Row, Status: StatusFailed, Name: v.Name, CustomerID: strings.Join(ids, " "), Message: msg.String()})
 	return true, nil
 }
 
@@ -276,7 +276,7 @@ func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, er
 			return false, err
 		}
 		r.sum.Failed++
-		r.noteRefused(v.Row, v.Name, apiErr.Error())
+		r.noteRefused(v.Row, v.Name, apiErr)
 		r.write(Result{Row: v.Row, Status: StatusFailed, Name: v.Name, APICode: apiErr.Code, Message: apiErr.Error()})
 		return false, nil
 	case errors.Is(err, pace.ErrWaitInterrupted):
@@ -310,15 +310,15 @@ func (r *runner) outcome(ctx context.Context, v *Verdict, cust *api.Customer, er
 			}
 			r.sum.Created++
 			r.sum.Recovered++
-			r.write(Result{Row: v.Row, Status: StatusCreated, Name: v.Name, CustomerID: rec.ID, Message: "no answer; matching_name found the customer, proven the row's"})
+			r.write(Result{Row: v.Row, Status: StatusCreated, Name: v.Name, CustomerID: rec.ID, Message: i18n.M("no answer; matching_name found the customer, proven the row's").String()})
 		case api.Unknown:
 			if err := r.j.MarkUnknown(ctx, v.Row, "candidates: "+rec.CandidateList()); err != nil {
 				return false, err
 			}
-			r.unknown(v, rec, fmt.Sprintf("no usable answer (%v)", err))
+			r.unknown(v, rec, i18n.M("no usable answer (%v)", err))
 		default:
 			// The row stays "sent": the CRM may still be carrying the request out.
-			r.unknown(v, rec, fmt.Sprintf("no usable answer (%v)", err))
+			r.unknown(v, rec, i18n.M("no usable answer (%v)", err))
 		}
 		return false, nil
 	}

@@ -95,14 +95,14 @@ type UnknownRow struct {
 
 // Summary is what a run did.
 type Summary struct {
-	File     string `json:"file"`
-	Format   string `json:"format"`
-	Journal  string `json:"journal,omitempty"`
-	Results  string `json:"results,omitempty"`
-	Rate     string `json:"rate,omitempty"`
-	DryRun   bool   `json:"dry_run"`
-	Rows     int    `json:"rows"`
-	ToCreate int    `json:"to_create"`
+	File     string      `json:"file"`
+	Format   Description `json:"format"`
+	Journal  string      `json:"journal,omitempty"`
+	Results  string      `json:"results,omitempty"`
+	Rate     string      `json:"rate,omitempty"`
+	DryRun   bool        `json:"dry_run"`
+	Rows     int         `json:"rows"`
+	ToCreate int         `json:"to_create"`
 
 	Created        int `json:"created"`
 	Recovered      int `json:"recovered"`       // found by matching_name after an unknown outcome (included in Created)
@@ -196,10 +196,10 @@ type runner struct {
 
 // noteRefused reports a row the API refused: the first MaxListed as they come, then
 // one line for the rest when the run ends (refusedRest).
-func (r *runner) noteRefused(row int, name, msg string) {
+func (r *runner) noteRefused(row int, name string, refusal error) {
 	r.refused++
 	if r.refused <= MaxListed {
-		r.cfg.T.Fprintf(r.cfg.Report, "row %d (%s): refused by the API: %s\n", row, shorten(name, maxQuoted), msg)
+		r.cfg.T.Fprintf(r.cfg.Report, "row %d (%s): refused by the API: %s\n", row, shorten(r.cfg.T, name, maxQuoted), refusal)
 	}
 }
 

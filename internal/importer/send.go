@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -188,7 +187,7 @@ func (r *runner) notToSend(v *Verdict, lastRow int) bool {
 		return true
 	case v.DuplicateOf != 0:
 		r.sum.Duplicates++
-		r.write(Result{Row: v.Row, Status: StatusSkipped, Name: v.Name, Message: fmt.Sprintf("duplicate of row %d", v.DuplicateOf)})
+		r.write(Result{Row: v.Row, Status: StatusSkipped, Name: v.Name, Message: i18n.M("duplicate of row %d", v.DuplicateOf).String()})
 		return true
 	}
 	return false
@@ -233,11 +232,11 @@ func (r *runner) settledEarlier(v *Verdict, e Entry) bool {
 	switch {
 	case e.State == StateCreated:
 		r.sum.AlreadyCreated++
-		r.write(Result{Row: v.Row, Status: StatusSkipped, Name: v.Name, CustomerID: e.CustomerID, Message: "created by an earlier run"})
+		r.write(Result{Row: v.Row, Status: StatusSkipped, Name: v.Name, CustomerID: e.CustomerID, Message: i18n.M("created by an earlier run").String()})
 		return true
 	case e.State == StateFailed && !r.cfg.RetryFailed:
 		r.sum.Failed++
-		r.write(Result{Row: v.Row, Status: StatusFailed, Name: v.Name, APICode: e.Code, Message: e.Message + " (an earlier run; --retry-failed tries it again)"})
+		r.write(Result{Row: v.Row, Status: StatusFailed, Name: v.Name, APICode: e.Code, Message: i18n.M("%s (an earlier run; --retry-failed tries it again)", e.Message).String()})
 		return true
 	}
 	return false

@@ -25,16 +25,16 @@ func (p RowProblem) String() string { return p.Localize(i18n.New(i18n.English)) 
 // (maxQuoted characters).
 func (p RowProblem) Localize(tr *i18n.Printer) string {
 	full := tr.Sprintf("%v", p.Reason)
-	reason, column := full, shorten(p.Column, maxQuoted)
+	reason, column := full, shorten(tr, p.Column, maxQuoted)
 	if p.Value != "" && len(p.Value) > maxQuoted {
-		reason = strings.ReplaceAll(reason, p.Value, shorten(p.Value, maxQuoted))
+		reason = strings.ReplaceAll(reason, p.Value, shorten(tr, p.Value, maxQuoted))
 	}
-	reason = shorten(reason, 4*maxQuoted)
+	reason = shorten(tr, reason, 4*maxQuoted)
 	if p.Column == "" {
 		return reason
 	}
 	if p.Value != "" && !strings.Contains(full, p.Value) {
-		return tr.Sprintf("column %s = %q: %s", column, shorten(p.Value, maxQuoted), reason)
+		return tr.Sprintf("column %s = %q: %s", column, shorten(tr, p.Value, maxQuoted), reason)
 	}
 	return tr.Sprintf("column %s: %s", column, reason)
 }
