@@ -27,7 +27,7 @@ const sandboxBaseURL = "http://localhost"
 // NewFactory wires the dependencies of every command. Everything is lazy: nothing is
 // read or opened until a command asks for it. cleanup closes what was opened.
 func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) (string, bool)) (*cmdutil.Factory, func()) {
-	f := &cmdutil.Factory{IOStreams: ios, Getenv: env, Globals: &cmdutil.Globals{}, Context: ctx}
+	f := &cmdutil.Factory{IOStreams: ios, Getenv: env, Globals: &cmdutil.Globals{}, Context: ctx, Clock: pace.RealClock{}}
 	ios.SetLang(i18n.Choose(env, ""))
 	f.Prompter = prompter.New(ios)
 	w := &wiring{ctx: ctx, f: f, ios: ios, env: env}
@@ -94,6 +94,9 @@ func (w *wiring) pacedClient(s *config.Settings, token string) (*api.Client, err
 		Timeout:   s.Timeout.V,
 		UserAgent: build.UserAgent(),
 	}
+	if w.f.Clock != nil {
+		opts.Sleep = w.f.Clock.Sleep // the back-off between retries, a throttled answer's wait
+	}
 	if s.Debug.V {
 		opts.Debug = w.ios.ErrOut
 	} else if w.ios.IsStderrTTY() {
@@ -135,7 +138,7 @@ func (w *wiring) pace(s *config.Settings, c *api.Client) (*api.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	lim, err := cmdutil.NewLimiter(s, store, rate, nil)
+	lim, err := cmdutil.NewLimiter(s, store, rate, w.f.Clock)
 	if err != nil {
 		if store != nil {
 			return nil, err

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/crmctl/crmctl/internal/iostreams"
+	"github.com/crmctl/crmctl/internal/pace/pacetest"
 )
 
 const testToken = "0123456789abcdef0123456789abcdef"
@@ -177,17 +178,19 @@ func callNames(calls []apiCall) string {
 	return strings.Join(s, ", ")
 }
 
-// env is a test environment: a fresh HOME and XDG folders, the fake API, a token.
+// env is a test environment: a fresh HOME and XDG folders, the fake API, a token, and a
+// fake clock shared by its runs: retries, throttled waits and pacing take no real time.
 type env struct {
-	t    testing.TB
-	vars map[string]string
-	home string
+	t     testing.TB
+	vars  map[string]string
+	home  string
+	clock *pacetest.Clock
 }
 
 func newEnv(t testing.TB, api *fakeAPI) *env {
 	t.Helper()
 	home := t.TempDir()
-	e := &env{t: t, home: home, vars: map[string]string{
+	e := &env{t: t, home: home, clock: pacetest.NewClock(), vars: map[string]string{
 		"HOME":            home,
 		"XDG_CONFIG_HOME": filepath.Join(home, ".config"),
 		"XDG_CACHE_HOME":  filepath.Join(home, ".cache"),
@@ -228,6 +231,9 @@ func (e *env) runTTY(tty bool, stdin string, args ...string) result {
 	ios.SetStdoutTTY(tty)
 	ios.SetStderrTTY(tty)
 	ios.SetWidth(120)
-	code := Run(context.Background(), ios, args, e.lookup)
+	f, cleanup := NewFactory(context.Background(), ios, e.lookup)
+	defer cleanup()
+	f.Clock = e.clock
+	code := Execute(context.Background(), f, args)
 	return result{stdout: out.String(), stderr: errOut.String(), code: code}
 }

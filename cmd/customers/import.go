@@ -60,7 +60,7 @@ type ImportOptions struct {
 	// resume is the command line that resumes this run (printed after a stop).
 	resume resumeLine
 
-	// Clock and Hooks are for tests (nil: the real clock, no hooks).
+	// Clock is the factory's (nil: the real one); Hooks are for tests (nil: none).
 	Clock pace.Clock
 	Hooks importer.Hooks
 }
@@ -69,7 +69,7 @@ type ImportOptions struct {
 func NewCmdImport(f *cmdutil.Factory, runF func(*ImportOptions) error) *cobra.Command {
 	opts := &ImportOptions{
 		IO: f.IOStreams, Settings: f.Settings, Client: f.Client, LoginClient: f.LoginClient,
-		Lookups: f.Lookups, Printer: f.Printer, Team: f.Team, Getenv: f.Getenv,
+		Lookups: f.Lookups, Printer: f.Printer, Team: f.Team, Getenv: f.Getenv, Clock: f.Clock,
 	}
 	cmd := &cobra.Command{
 		Use:   "import FILE",

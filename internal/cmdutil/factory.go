@@ -8,6 +8,7 @@ import (
 	"github.com/crmctl/crmctl/internal/config"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/output"
+	"github.com/crmctl/crmctl/internal/pace"
 	"github.com/crmctl/crmctl/internal/prompter"
 	"github.com/crmctl/crmctl/internal/team"
 )
@@ -49,6 +50,12 @@ type Factory struct {
 
 	// Context is the root context (cancelled by Ctrl-C / SIGTERM).
 	Context context.Context
+
+	// Clock is the time of every wait a command makes: the back-off between retries, a
+	// throttled answer's Retry-After, the pacing of requests, an import's wait for a row
+	// another import is sending, and the times its progress reports. NewFactory sets the
+	// real one; a test sets a fake one before the first command runs. nil is the real one.
+	Clock pace.Clock
 }
 
 // WantsJSON reports whether the run asked for JSON output, from the settings when they
