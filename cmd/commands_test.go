@@ -396,141 +396,6 @@ func TestCustomerPoolColumnIsStable(t *testing.T) {
 	}
 }
 
-func TestAuthLoginStatusLogout(t *testing.T) {
-	api := newFakeAPI(t)
-	e := newEnv(t, api)
-	delete(e.vars, "CRMCTL_TOKEN")
-	e.vars["CRMCTL_LOGIN"] = "13800000000"
-	e.vars["CRMCTL_PASSWORD"] = "s3cret"
-	r := e.run("", "auth", "login")
-	if r.code != 0 {
-		t.Fatal(r)
-	}
-	calls := api.Calls()
-	if len(calls) != 1 || calls[0].String() != "POST /api/v2/auth/login" {
-		t.Fatalf("calls: %s", callNames(calls))
-	}
-	f := calls[0].Form
-	if f.Get("login") != "13800000000" || f.Get("password") != "s3cret" || f.Get("device") != "open_api" || f.Get("version_code") != "9.9.9" {
-		t.Errorf("login form: %v", f)
-	}
-	if strings.Contains(r.stdout+r.stderr, testToken) || strings.Contains(r.stdout+r.stderr, "s3cret") {
-		t.Error("a secret was printed")
-	}
-	cfg := filepath.Join(e.home, ".config", "crmctl", "config.yaml")
-	st, err := os.Stat(cfg)
-	if err != nil || st.Mode().Perm() != 0o600 {
-		t.Fatalf("config file: %v %v", err, st)
-	}
-	data, _ := os.ReadFile(cfg)
-	if !strings.Contains(string(data), testToken) {
-		t.Errorf("token not stored:\n%s", data)
-	}
-
-	// status uses the stored token: one user/info call, no token printed.
-	api.Reset()
-	r = e.run("", "auth", "status")
-	if r.code != 0 || !strings.Contains(r.stdout, "Logged in: yes, as test (user 2, 销售部)") || strings.Contains(r.stdout, testToken) {
-		t.Fatal(r)
-	}
-	if callNames(api.Calls()) != "GET /api/v2/user/info" || api.Calls()[0].Auth != wantAuth {
-		t.Errorf("calls: %s", callNames(api.Calls()))
-	}
-	// A second command reuses the token: no second login.
-	api.Reset()
-	if r = e.run("", "pools", "list"); r.code != 0 || callNames(api.Calls()) != "GET /api/v2/common_customers/common_settings" {
-		t.Fatalf("%s\ncalls: %s", r, callNames(api.Calls()))
-	}
-
-	r = e.run("", "auth", "logout")
-	if r.code != 0 {
-		t.Fatal(r)
-	}
-	data, _ = os.ReadFile(cfg)
-	if strings.Contains(string(data), testToken) {
-		t.Errorf("token still stored:\n%s", data)
-	}
-	r = e.run("", "auth", "status")
-	if r.code != 3 || !strings.Contains(r.stdout, "Logged in: no") {
-		t.Fatal(r)
-	}
-}
-
-func TestAuthLoginPasswordStdinAndErrors(t *testing.T) {
-	api := newFakeAPI(t)
-	e := newEnv(t, api)
-	delete(e.vars, "CRMCTL_TOKEN")
-	r := e.run("pw-from-stdin\n", "auth", "login", "--login", "13900000000", "--corp-id", "77", "--password-stdin")
-	if r.code != 0 {
-		t.Fatal(r)
-	}
-	f := api.Calls()[0].Form
-	if f.Get("password") != "pw-from-stdin" || f.Get("corp_id") != "77" || f.Get("login") != "13900000000" {
-		t.Errorf("form: %v", f)
-	}
-	r = e.run("", "auth", "login", "--login", "13900000000")
-	if r.code != 2 || !strings.Contains(r.stderr, "password") {
-		t.Error(r)
-	}
-	api.routes["POST /api/v2/auth/login"] = canned(`{"code":100001,"message":"用户名或密码错误"}`)
-	r = e.run("bad\n", "auth", "login", "--login", "1", "--password-stdin")
-	if r.code != 3 || !strings.Contains(r.stderr, "用户名或密码错误") {
-		t.Error(r)
-	}
-	if !strings.Contains(r.stderr, "hint: check the account, the password") || strings.Contains(r.stderr, "run `crmctl auth login`") {
-		t.Errorf("a refused login needs a hint about the credentials: %s", r)
-	}
-}
-
-// A login makes its profile current when the file names none, unless CRMCTL_PROFILE
-// chose it: the variable is for one shell (a sandbox walkthrough), the file is for good.
-func TestAuthLoginMakesAFlagProfileCurrentNotAnEnvOne(t *testing.T) {
-	api := newFakeAPI(t)
-	e := newEnv(t, api)
-	delete(e.vars, "CRMCTL_TOKEN")
-	e.vars["CRMCTL_PROFILE"] = "sandbox"
-	if r := e.run(testToken+"\n", "auth", "login", "--with-token"); r.code != 0 {
-		t.Fatal(r)
-	}
-	cfg := filepath.Join(e.home, ".config", "crmctl", "config.yaml")
-	data, _ := os.ReadFile(cfg)
-	if strings.Contains(string(data), "current_profile") || !strings.Contains(string(data), "sandbox:") {
-		t.Fatalf("a profile from CRMCTL_PROFILE was made current:\n%s", data)
-	}
-	delete(e.vars, "CRMCTL_PROFILE")
-	if r := e.run(testToken+"\n", "auth", "login", "--with-token", "--profile", "work"); r.code != 0 {
-		t.Fatal(r)
-	}
-	data, _ = os.ReadFile(cfg)
-	if !strings.Contains(string(data), "current_profile: work") {
-		t.Fatalf("a profile from --profile was not made current:\n%s", data)
-	}
-}
-
-func TestAuthLoginWithToken(t *testing.T) {
-	api := newFakeAPI(t)
-	e := newEnv(t, api)
-	delete(e.vars, "CRMCTL_TOKEN")
-	r := e.run(testToken+"\n", "auth", "login", "--with-token", "--profile", "ci")
-	if r.code != 0 {
-		t.Fatal(r)
-	}
-	if callNames(api.Calls()) != "GET /api/v2/user/info" || api.Calls()[0].Auth != wantAuth {
-		t.Errorf("calls: %s", callNames(api.Calls()))
-	}
-	r = e.run("", "--profile", "ci", "pools", "list")
-	if r.code != 0 {
-		t.Fatal(r)
-	}
-	r = e.run("ffffffffffffffffffffffffffffffff\n", "auth", "login", "--with-token", "--profile", "other")
-	if r.code != 3 || !strings.Contains(r.stderr, "hint: the API refused this token") {
-		t.Fatal(r)
-	}
-	if r = e.run("", "--profile", "other", "pools", "list"); r.code != 2 {
-		t.Errorf("a rejected token created the profile: %s", r)
-	}
-}
-
 func TestHelpReadsNoConfig(t *testing.T) {
 	e := newEnv(t, nil)
 	e.vars["CRMCTL_CONFIG"] = filepath.Join(e.home, "broken.yaml")
@@ -634,19 +499,29 @@ func TestSandboxCommandKeepsTheProfileCache(t *testing.T) {
 	}
 }
 
-// A login may be to another company: the profile's cached pools and field maps go.
-func TestAuthLoginClearsTheProfileCache(t *testing.T) {
+// A login stores the token; later commands use it without logging in again, until a
+// logout, after which status is exit 3.
+func TestLoginOnceThenCommandsUseTheStoredToken(t *testing.T) {
 	api := newFakeAPI(t)
 	e := newEnv(t, api)
-	if r := e.run("", "pools", "list"); r.code != 0 {
-		t.Fatal(r)
-	}
 	delete(e.vars, "CRMCTL_TOKEN")
-	if r := e.run(testToken+"\n", "auth", "login", "--with-token"); r.code != 0 {
+	e.vars["CRMCTL_LOGIN"] = "13800000000"
+	e.vars["CRMCTL_PASSWORD"] = "s3cret"
+	if r := e.run("", "auth", "login"); r.code != 0 {
 		t.Fatal(r)
 	}
 	api.Reset()
+	if r := e.run("", "auth", "status"); r.code != 0 || callNames(api.Calls()) != "GET /api/v2/user/info" || api.Calls()[0].Auth != wantAuth {
+		t.Fatalf("%s\ncalls: %s", r, callNames(api.Calls()))
+	}
+	api.Reset()
 	if r := e.run("", "pools", "list"); r.code != 0 || callNames(api.Calls()) != "GET /api/v2/common_customers/common_settings" {
-		t.Fatalf("%s\ncalls after a login: %s", r, callNames(api.Calls()))
+		t.Fatalf("%s\ncalls: %s", r, callNames(api.Calls()))
+	}
+	if r := e.run("", "auth", "logout"); r.code != 0 {
+		t.Fatal(r)
+	}
+	if r := e.run("", "auth", "status"); r.code != 3 || !strings.Contains(r.stdout, "Logged in: no") {
+		t.Fatal(r)
 	}
 }

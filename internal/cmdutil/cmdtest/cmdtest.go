@@ -43,6 +43,9 @@ type Env struct {
 	// Vars are the environment variables the factory reads; change them before the
 	// settings are first read.
 	Vars map[string]string
+	// Flags are the global flags given (--profile, --sandbox, ...), as the root passes
+	// them to the settings; set them before the settings are first read.
+	Flags config.Flags
 	// JQ is the --jq expression the printer applies ("" for none).
 	JQ string
 }
@@ -53,21 +56,36 @@ type Env struct {
 func New(t testing.TB, baseURL string) *Env {
 	t.Helper()
 	home := t.TempDir()
-	ios, in, out, errOut := iostreams.Test()
-	ios.SetLang(i18n.English)
-	e := &Env{IO: ios, In: in, Out: out, ErrOut: errOut, Home: home, Vars: map[string]string{
+	vars := map[string]string{
 		"HOME":            home,
 		"XDG_CONFIG_HOME": filepath.Join(home, ".config"),
 		"XDG_CACHE_HOME":  filepath.Join(home, ".cache"),
 		"XDG_DATA_HOME":   filepath.Join(home, ".local", "share"),
-	}}
-	if baseURL != "" {
-		e.Vars[config.EnvBaseURL] = baseURL
-		e.Vars[config.EnvToken] = apitest.Token
 	}
+	if baseURL != "" {
+		vars[config.EnvBaseURL] = baseURL
+		vars[config.EnvToken] = apitest.Token
+	}
+	return newEnv(home, vars, config.Flags{})
+}
+
+// Again is a new environment on the same HOME with the same variables and flags (a
+// copy), fresh streams and a fresh factory: the next command of a session.
+func (e *Env) Again() *Env {
+	vars := make(map[string]string, len(e.Vars))
+	for k, v := range e.Vars {
+		vars[k] = v
+	}
+	return newEnv(e.Home, vars, e.Flags)
+}
+
+func newEnv(home string, vars map[string]string, flags config.Flags) *Env {
+	ios, in, out, errOut := iostreams.Test()
+	ios.SetLang(i18n.English)
+	e := &Env{IO: ios, In: in, Out: out, ErrOut: errOut, Home: home, Vars: vars, Flags: flags}
 	f := &cmdutil.Factory{IOStreams: ios, Getenv: e.Getenv, Globals: &cmdutil.Globals{}, Context: context.Background()}
 	f.Settings = sync.OnceValues(func() (*config.Settings, error) {
-		return config.Load(config.Flags{}, e.Getenv)
+		return config.Load(e.Flags, e.Getenv)
 	})
 	f.LoginClient = func() (*api.Client, error) { return e.client("") }
 	f.Client = sync.OnceValues(func() (*api.Client, error) {
