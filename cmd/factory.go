@@ -34,6 +34,7 @@ func NewFactory(ctx context.Context, ios *iostreams.IOStreams, env func(string) 
 	f.Settings = sync.OnceValues(w.settings)
 	f.LoginClient = w.loginClient
 	f.Client = sync.OnceValues(w.client)
+	f.PacedClient, f.PacedLoginClient = w.clientPacedBy, w.loginClientPacedBy
 	f.Team = sync.OnceValues(w.team)
 	f.Lookups = sync.OnceValues(w.lookups)
 	f.Printer = sync.OnceValues(w.printer)
@@ -88,6 +89,16 @@ func (w *wiring) openSandbox(s *config.Settings) (*sandbox.Server, error) {
 // pacedClient is an API client for the settings, paced by the profile's shared limiter
 // (the embedded sandbox has none).
 func (w *wiring) pacedClient(s *config.Settings, token string) (*api.Client, error) {
+	c, err := w.apiClient(s, token)
+	if err != nil || s.Sandbox.V {
+		return c, err // the embedded sandbox has no rate limit
+	}
+	return w.pace(s, c)
+}
+
+// apiClient is an API client for the settings, not paced: the embedded sandbox's with
+// --sandbox.
+func (w *wiring) apiClient(s *config.Settings, token string) (*api.Client, error) {
 	opts := api.Options{
 		BaseURL:   s.BaseURL.V,
 		Token:     token,
@@ -114,10 +125,7 @@ func (w *wiring) pacedClient(s *config.Settings, token string) (*api.Client, err
 	if err != nil {
 		return nil, &cmdutil.UsageError{Err: err}
 	}
-	if s.Sandbox.V {
-		return c, nil // the embedded sandbox has no rate limit
-	}
-	return w.pace(s, c)
+	return c, nil
 }
 
 // pace puts c behind the shared limiter. Every request of every crmctl process of the
@@ -173,26 +181,74 @@ func (w *wiring) client() (*api.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	token, err := w.token(s)
+	if err != nil {
+		return nil, err
+	}
+	return w.newClient(s, token)
+}
+
+// token is the token of the signed-in client: the profile's, or the sandbox's own
+// account's.
+func (w *wiring) token(s *config.Settings) (string, error) {
 	if s.Sandbox.V {
 		srv, err := w.openSandbox(s)
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		// The sandbox's own account, whatever token the environment holds for a real
 		// API: --sandbox never needs (or sends) a real token.
 		token, err := srv.DefaultToken(w.ctx)
 		if err != nil {
-			return nil, i18n.Errorf("the embedded sandbox: %w", err)
+			return "", i18n.Errorf("the embedded sandbox: %w", err)
 		}
-		return w.newClient(s, token)
+		return token, nil
 	}
 	if err := s.RequireProfile(); err != nil {
-		return nil, err
+		return "", err
 	}
 	if s.Token.V == "" {
-		return nil, &cmdutil.AuthError{Err: i18n.Errorf("not logged in (profile %q has no token and CRMCTL_TOKEN is not set)", s.Profile.V)}
+		return "", &cmdutil.AuthError{Err: i18n.Errorf("not logged in (profile %q has no token and CRMCTL_TOKEN is not set)", s.Profile.V)}
 	}
-	return w.newClient(s, s.Token.V)
+	return s.Token.V, nil
+}
+
+// clientPacedBy is a new signed-in client paced by p alone (nil: not paced).
+func (w *wiring) clientPacedBy(p *pace.Pacer) (*api.Client, error) {
+	s, err := w.f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	token, err := w.token(s)
+	if err != nil {
+		return nil, err
+	}
+	c, err := w.apiClient(s, token)
+	if err != nil {
+		return nil, err
+	}
+	return paceBy(p, c)
+}
+
+// loginClientPacedBy is a new client without a token paced by p alone (nil: not paced).
+func (w *wiring) loginClientPacedBy(p *pace.Pacer) (*api.Client, error) {
+	s, err := w.f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	c, err := w.apiClient(s, "")
+	if err != nil {
+		return nil, err
+	}
+	return paceBy(p, c)
+}
+
+// paceBy puts c behind p (nil: c as it is).
+func paceBy(p *pace.Pacer, c *api.Client) (*api.Client, error) {
+	if p == nil {
+		return c, nil
+	}
+	return p.Client(c)
 }
 
 // team opens the team's Redis store (nil without one).

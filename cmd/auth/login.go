@@ -138,7 +138,13 @@ func doLogin(ctx context.Context, opts *LoginOptions, newClient func() (*api.Cli
 	if err != nil {
 		return err
 	}
-	res, err := client.Login(ctx, p)
+	res, shared, err := cmdutil.LogIn(ctx, client, s, p, func(pr *config.Profile) {
+		pr.Login = p.Login
+		pr.CorpID = p.CorpID
+		if s.BaseURL.Source != config.SourceDefault || pr.BaseURL != "" {
+			pr.BaseURL = s.BaseURL.V
+		}
+	})
 	if err != nil {
 		var ae *api.Error
 		if !errors.As(err, &ae) {
@@ -150,17 +156,7 @@ func doLogin(ctx context.Context, opts *LoginOptions, newClient func() (*api.Cli
 		}
 		return cmdutil.WithHint(err, "check the account, the password and the corp id, and that --base-url is the API host of your edition")
 	}
-	if res.UserToken == "" {
-		return i18n.Errorf("login answered without a user_token")
-	}
-	shared, err := store(s, key, res.UserToken, func(pr *config.Profile) {
-		pr.Login = p.Login
-		pr.CorpID = p.CorpID
-		if s.BaseURL.Source != config.SourceDefault || pr.BaseURL != "" {
-			pr.BaseURL = s.BaseURL.V
-		}
-	})
-	if err != nil {
+	if err := settle(s); err != nil {
 		return err
 	}
 	w, tr := iostreams.SafeWriter(ios.ErrOut), ios.T()
@@ -311,15 +307,21 @@ func store(s *config.Settings, key config.AccountKey, token string, update func(
 	if err != nil {
 		return nil, err
 	}
+	return shared, settle(s)
+}
+
+// settle follows a stored token (see store): it clears the profile's cache and makes
+// the profile current when the file names none and CRMCTL_PROFILE did not choose it.
+func settle(s *config.Settings) error {
 	_ = (&cache.Store{Dir: cache.ProfileDir(s.CacheDir, s.Profile.V)}).Clear()
 	if s.Profile.Source == config.SourceEnv {
-		return shared, nil
+		return nil
 	}
 	f, err := config.ReadFile(s.ConfigFile)
 	if err == nil && f.CurrentProfile == "" {
-		return shared, config.SetCurrentProfile(s.ConfigFile, s.Profile.V)
+		return config.SetCurrentProfile(s.ConfigFile, s.Profile.V)
 	}
-	return shared, nil
+	return nil
 }
 
 func readSecret(r io.Reader) (string, error) {

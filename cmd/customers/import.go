@@ -26,14 +26,16 @@ import (
 
 // ImportOptions are the inputs of `customers import`.
 type ImportOptions struct {
-	IO          *iostreams.IOStreams
-	Settings    func() (*config.Settings, error)
-	Client      func() (*api.Client, error)
-	LoginClient func() (*api.Client, error)
-	Lookups     func() (*cmdutil.Lookups, error)
-	Printer     func() (*output.Printer, error)
-	Team        func() (*team.Store, error)
-	Getenv      func(string) (string, bool)
+	IO       *iostreams.IOStreams
+	Settings func() (*config.Settings, error)
+	// PacedClient and PacedLoginClient make the import's clients, paced by its own
+	// pacer (its --rate) alone.
+	PacedClient      func(*pace.Pacer) (*api.Client, error)
+	PacedLoginClient func(*pace.Pacer) (*api.Client, error)
+	Lookups          func() (*cmdutil.Lookups, error)
+	Printer          func() (*output.Printer, error)
+	Team             func() (*team.Store, error)
+	Getenv           func(string) (string, bool)
 
 	File            string
 	Pool            string
@@ -68,7 +70,7 @@ type ImportOptions struct {
 // NewCmdImport builds `crmctl customers import FILE`.
 func NewCmdImport(f *cmdutil.Factory, runF func(*ImportOptions) error) *cobra.Command {
 	opts := &ImportOptions{
-		IO: f.IOStreams, Settings: f.Settings, Client: f.Client, LoginClient: f.LoginClient,
+		IO: f.IOStreams, Settings: f.Settings, PacedClient: f.PacedClient, PacedLoginClient: f.PacedLoginClient,
 		Lookups: f.Lookups, Printer: f.Printer, Team: f.Team, Getenv: f.Getenv, Clock: f.Clock,
 	}
 	cmd := &cobra.Command{
@@ -360,11 +362,8 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		if paced != nil {
 			return paced, nil
 		}
-		c, err := opts.Client()
-		if err != nil {
-			return nil, err
-		}
-		if paced, err = pacer.Client(c); err != nil {
+		var err error
+		if paced, err = opts.PacedClient(pacer); err != nil {
 			return nil, err
 		}
 		if bar != nil {

@@ -28,6 +28,16 @@ type Factory struct {
 	// LoginClient returns a client with no token, for auth login.
 	LoginClient func() (*api.Client, error)
 
+	// PacedClient makes a new client as Client does, but paced by p alone (nil: not
+	// paced) instead of the profile's shared limiter, and without Client's note on long
+	// throttled waits: for a command with a pace of its own, which reports its waits
+	// itself (customers import --rate).
+	PacedClient func(p *pace.Pacer) (*api.Client, error)
+
+	// PacedLoginClient makes a new client as LoginClient does, paced by p alone (nil:
+	// not paced), as PacedClient.
+	PacedLoginClient func(p *pace.Pacer) (*api.Client, error)
+
 	// Lookups reads pools and field maps through the per-profile cache.
 	Lookups func() (*Lookups, error)
 
