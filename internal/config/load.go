@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"runtime"
 	"strings"
 	"time"
@@ -32,129 +33,154 @@ func Load(flags Flags, env func(string) (string, bool)) (*Settings, error) {
 		return nil, err
 	}
 	s.Profiles = file.names()
+	s.Warnings = fileWarnings(paths.ConfigFile, file, info)
+
+	if s.Profile, err = resolveProfile(flags, env, file); err != nil {
+		return nil, err
+	}
+	prof, exists := file.Profiles[s.Profile.V]
+	s.ProfileExists = exists
+	r := resolver{env: env, profile: s.Profile.V}
+
+	// base_url
+	s.BaseURL = r.str(flags.BaseURL, FlagBaseURL, EnvBaseURL, DefaultBaseURL, r.fromProfile("base_url", prof.BaseURL))
+	if s.BaseURL.V, err = CheckBaseURL(s.BaseURL.V); err != nil {
+		return nil, fromErr(s.BaseURL.From, err)
+	}
+	s.resolveAccount(r, file, prof)
+	if err := s.resolveFormats(r, flags, prof); err != nil {
+		return nil, err
+	}
+
+	// pacing rate (parsed where it is used)
+	s.Rate = r.str(nil, "", EnvRate, "", r.fromProfile("rate", prof.Rate))
+	s.Rate.V = strings.TrimSpace(s.Rate.V)
+
+	// the team's Redis (checked where it is used: a URL may carry a password)
+	s.RedisURL = r.str(nil, "", EnvRedisURL, "", r.fromProfile("redis_url", prof.RedisURL))
+	s.RedisURL.V = strings.TrimSpace(s.RedisURL.V)
+	if s.TeamLease, err = r.teamLease(); err != nil {
+		return nil, err
+	}
+
+	if err := s.resolveBooleans(r, flags); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// fileWarnings are the warnings the config file deserves: keys crmctl does not read,
+// and a token that other users can read.
+func fileWarnings(path string, file *File, info fs.FileInfo) []string {
+	var warnings []string
 	if len(file.unknown) > 0 {
 		// A typo (tokn:) would otherwise be an unexplained "not logged in".
 		keys := "key"
 		if len(file.unknown) > 1 {
 			keys = "keys"
 		}
-		s.Warnings = append(s.Warnings, fmt.Sprintf("config file %s: ignoring unknown %s %s",
-			paths.ConfigFile, keys, strings.Join(file.unknown, ", ")))
+		warnings = append(warnings, fmt.Sprintf("config file %s: ignoring unknown %s %s",
+			path, keys, strings.Join(file.unknown, ", ")))
 	}
 	if info != nil && runtime.GOOS != "windows" && info.Mode().Perm()&0o077 != 0 && file.hasToken() {
-		s.Warnings = append(s.Warnings, fmt.Sprintf(
+		warnings = append(warnings, fmt.Sprintf(
 			"config file %s holds a token but other users can read it (mode %04o); run `chmod 600 %s`",
-			paths.ConfigFile, info.Mode().Perm(), paths.ConfigFile))
+			path, info.Mode().Perm(), path))
 	}
+	return warnings
+}
 
-	// The profile.
-	s.Profile = Value[string]{V: DefaultProfile, Source: SourceDefault}
+// resolveProfile picks the profile: --profile > CRMCTL_PROFILE > current_profile >
+// "default"; its name is checked and folded to lower case.
+func resolveProfile(flags Flags, env func(string) (string, bool), file *File) (Value[string], error) {
+	p := Value[string]{V: DefaultProfile, Source: SourceDefault}
 	switch {
 	case flags.Profile != nil:
-		s.Profile = Value[string]{V: *flags.Profile, Source: SourceFlag, From: FlagProfile}
+		p = Value[string]{V: *flags.Profile, Source: SourceFlag, From: FlagProfile}
 	case lookupNonEmpty(env, EnvProfile) != "":
-		s.Profile = Value[string]{V: lookupNonEmpty(env, EnvProfile), Source: SourceEnv, From: EnvProfile}
+		p = Value[string]{V: lookupNonEmpty(env, EnvProfile), Source: SourceEnv, From: EnvProfile}
 	case file.CurrentProfile != "":
-		s.Profile = Value[string]{V: file.CurrentProfile, Source: SourceProfile, From: "current_profile"}
+		p = Value[string]{V: file.CurrentProfile, Source: SourceProfile, From: "current_profile"}
 	}
-	name, err := checkProfileName(s.Profile.V)
+	name, err := checkProfileName(p.V)
 	if err != nil {
-		return nil, fromErr(s.Profile.From, err)
+		return p, fromErr(p.From, err)
 	}
-	s.Profile.V = name
-	prof, exists := file.Profiles[name]
-	s.ProfileExists = exists
-	fromProfile := func(key, v string) *profileLayer {
-		if v == "" {
-			return nil
-		}
-		return &profileLayer{v: v, from: fmt.Sprintf("profile %s (%s)", name, key)}
-	}
+	p.V = name
+	return p, nil
+}
 
-	r := resolver{env: env}
-
-	// base_url
-	s.BaseURL = r.str(flags.BaseURL, FlagBaseURL, EnvBaseURL, DefaultBaseURL, fromProfile("base_url", prof.BaseURL))
-	if s.BaseURL.V, err = CheckBaseURL(s.BaseURL.V); err != nil {
-		return nil, fromErr(s.BaseURL.From, err)
-	}
-
-	// login, corp_id, token: never flags. The token is the profile's own (as older
-	// versions stored it), else the one of the account: host, login and corp id.
-	s.Login = r.str(nil, "", EnvLogin, "", fromProfile("login", prof.Login))
-	s.CorpID = r.str(nil, "", EnvCorpID, "", fromProfile("corp_id", prof.CorpID))
+// resolveAccount resolves login, corp_id and the token: never flags. The token is the
+// profile's own (as older versions stored it), else the one of the account: host,
+// login and corp id.
+func (s *Settings) resolveAccount(r resolver, file *File, prof Profile) {
+	s.Login = r.str(nil, "", EnvLogin, "", r.fromProfile("login", prof.Login))
+	s.CorpID = r.str(nil, "", EnvCorpID, "", r.fromProfile("corp_id", prof.CorpID))
 	s.Account = KeyOf(s.BaseURL.V, s.Login.V, s.CorpID.V)
 	s.AccountProfiles = file.ProfilesOf(s.Account)
-	tokenLayer := fromProfile("token", prof.Token)
+	tokenLayer := r.fromProfile("token", prof.Token)
 	if t := file.AccountToken(s.Account); tokenLayer == nil && t != "" {
 		tokenLayer = &profileLayer{v: t, from: "account " + s.Account.String()}
 	}
 	s.Token = r.str(nil, "", EnvToken, "", tokenLayer)
 	s.Token.V = strings.TrimSpace(s.Token.V) // a pasted token may carry spaces or a newline
+}
 
-	// output
-	s.Output = r.str(flags.Output, FlagOutput, EnvOutput, DefaultOutput, fromProfile("output", prof.Output))
+// resolveFormats resolves and checks the settings with a format of their own: the
+// output format, the timeout, the cache TTL and the language.
+func (s *Settings) resolveFormats(r resolver, flags Flags, prof Profile) error {
+	s.Output = r.str(flags.Output, FlagOutput, EnvOutput, DefaultOutput, r.fromProfile("output", prof.Output))
 	switch o := strings.ToLower(strings.TrimSpace(s.Output.V)); o {
 	case OutputTable, OutputJSON:
 		s.Output.V = o
 	default:
-		return nil, invalidf("%s: invalid output format %q (want table or json)", s.Output.From, s.Output.V)
+		return invalidf("%s: invalid output format %q (want table or json)", s.Output.From, s.Output.V)
 	}
 
-	// timeout
 	t := r.str(flags.Timeout, FlagTimeout, EnvTimeout, "", nil)
 	s.Timeout = Value[time.Duration]{V: DefaultTimeout, Source: t.Source, From: t.From}
 	if t.Source != SourceDefault {
 		d, err := time.ParseDuration(strings.TrimSpace(t.V))
 		if err != nil || d <= 0 {
-			return nil, invalidf("%s: invalid timeout %q (want a positive duration such as 30s or 2m)", t.From, t.V)
+			return invalidf("%s: invalid timeout %q (want a positive duration such as 30s or 2m)", t.From, t.V)
 		}
 		s.Timeout.V = d
 	}
 
-	// cache TTL
-	c := r.str(nil, "", EnvCacheTTL, "", fromProfile("cache_ttl", prof.CacheTTL))
+	c := r.str(nil, "", EnvCacheTTL, "", r.fromProfile("cache_ttl", prof.CacheTTL))
 	s.CacheTTL = Value[time.Duration]{V: DefaultTTL, Source: c.Source, From: c.From}
 	if c.Source != SourceDefault {
 		d, err := parseTTL(c.V)
 		if err != nil {
-			return nil, invalidf("%s: invalid cache TTL %q: %v", c.From, c.V, err)
+			return invalidf("%s: invalid cache TTL %q: %v", c.From, c.V, err)
 		}
 		s.CacheTTL.V = d
 	}
 
-	// pacing rate (parsed where it is used)
-	s.Rate = r.str(nil, "", EnvRate, "", fromProfile("rate", prof.Rate))
-	s.Rate.V = strings.TrimSpace(s.Rate.V)
-
-	// language
-	s.Lang = r.str(nil, "", EnvLang, "", fromProfile("lang", prof.Lang))
+	s.Lang = r.str(nil, "", EnvLang, "", r.fromProfile("lang", prof.Lang))
 	if s.Lang.Source != SourceDefault {
 		l, ok := i18n.Parse(s.Lang.V)
 		if !ok {
-			return nil, invalidf("%s: invalid language %q (want zh or en)", s.Lang.From, s.Lang.V)
+			return invalidf("%s: invalid language %q (want zh or en)", s.Lang.From, s.Lang.V)
 		}
 		s.Lang.V = string(l)
 	}
+	return nil
+}
 
-	// the team's Redis (checked where it is used: a URL may carry a password)
-	s.RedisURL = r.str(nil, "", EnvRedisURL, "", fromProfile("redis_url", prof.RedisURL))
-	s.RedisURL.V = strings.TrimSpace(s.RedisURL.V)
-	if s.TeamLease, err = r.teamLease(); err != nil {
-		return nil, err
-	}
-
-	// booleans
+// resolveBooleans resolves --sandbox, --no-input and --debug.
+func (s *Settings) resolveBooleans(r resolver, flags Flags) error {
+	var err error
 	if s.Sandbox, err = r.boolean(flags.Sandbox, FlagSandbox, EnvSandbox); err != nil {
-		return nil, err
+		return err
 	}
 	if s.NoInput, err = r.boolean(flags.NoInput, FlagNoInput, EnvNoInput); err != nil {
-		return nil, err
+		return err
 	}
 	if s.Debug, err = r.boolean(flags.Debug, FlagDebug, EnvDebug); err != nil {
-		return nil, err
+		return err
 	}
-	return s, nil
+	return nil
 }
 
 // teamLease resolves CRMCTL_TEAM_LEASE (no flag, no profile key: a team agrees on it
@@ -219,7 +245,20 @@ func fromErr(from string, err error) error {
 // profileLayer is the config-file layer of a setting; nil when the profile lacks it.
 type profileLayer struct{ v, from string }
 
-type resolver struct{ env func(string) (string, bool) }
+// resolver resolves the settings of one profile.
+type resolver struct {
+	env     func(string) (string, bool)
+	profile string // the profile's name
+}
+
+// fromProfile is the profile's layer of a setting: the value of its key, or nil when
+// the profile does not set it.
+func (r resolver) fromProfile(key, v string) *profileLayer {
+	if v == "" {
+		return nil
+	}
+	return &profileLayer{v: v, from: fmt.Sprintf("profile %s (%s)", r.profile, key)}
+}
 
 // str resolves a string setting: flag (when flagName is not "") > environment (empty
 // counts as unset) > profile > default.
