@@ -209,6 +209,15 @@ func unreadable(file string, err error) error {
 
 // parseFile decodes the config file with a fresh viper. Keys are folded to lower case;
 // the key delimiter is one no profile name contains, so "a.b" stays one profile.
+//
+// Viper reads the file and nothing more, on purpose. Its layering (flags, environment,
+// defaults: BindPFlag, BindEnv, SetDefault) is not used because Load must record where
+// each value came from (`config list`, `auth status` and the errors name the flag,
+// variable or profile key), and viper's Get answers a value without its origin; the
+// layer in the file is also the selected profile's, chosen by name at run time, which
+// viper's flat key space does not model. Nor is viper's Unmarshal used: its decoder is
+// weakly typed (`login: true` would become "1"), where a mistyped setting must be an
+// error naming its key; decodeProfile and parseAccounts check each key by hand.
 func parseFile(data []byte) (*File, error) {
 	v := viper.NewWithOptions(viper.KeyDelimiter("\x00"))
 	v.SetConfigType("yaml")
