@@ -2,12 +2,13 @@ package config
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // The API allows one live token per account: a login ends the account's previous
@@ -258,13 +259,13 @@ func parseAccounts(raw any) ([]Account, error) {
 	}
 	list, ok := raw.([]any)
 	if !ok {
-		return nil, fmt.Errorf("accounts: want a list of accounts, got %s", describe(raw))
+		return nil, i18n.Errorf("accounts: want a list of accounts, got %s", describe(raw))
 	}
 	var out []Account
 	for i, item := range list {
 		m, ok := item.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("accounts[%d]: want a mapping, got %s", i, describe(item))
+			return nil, i18n.Errorf("accounts[%d]: want a mapping, got %s", i, describe(item))
 		}
 		var a Account
 		for key, dst := range map[string]*string{"base_url": &a.BaseURL, "login": &a.Login, "corp_id": &a.CorpID, "token": &a.Token} {
@@ -274,16 +275,16 @@ func parseAccounts(raw any) ([]Account, error) {
 			}
 			s, ok := scalarString(val)
 			if !ok {
-				return nil, fmt.Errorf("accounts[%d]: %s: want a string, got %s", i, key, describe(val))
+				return nil, i18n.Errorf("accounts[%d]: %s: want a string, got %s", i, key, describe(val))
 			}
 			*dst = strings.TrimSpace(s)
 		}
 		if a.Login == "" {
-			return nil, fmt.Errorf("accounts[%d]: no login", i)
+			return nil, i18n.Errorf("accounts[%d]: no login", i)
 		}
 		if a.BaseURL != "" {
 			if _, err := CheckBaseURL(a.BaseURL); err != nil {
-				return nil, fmt.Errorf("accounts[%d]: %w", i, err)
+				return nil, i18n.Errorf("accounts[%d]: %w", i, err)
 			}
 		}
 		out = append(out, a)

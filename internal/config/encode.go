@@ -2,11 +2,11 @@ package config
 
 import (
 	"bytes"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
+	"github.com/crmctl/crmctl/internal/i18n"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -146,10 +146,10 @@ func render(header string, f *File) ([]byte, error) {
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(f); err != nil {
-		return nil, fmt.Errorf("encoding config file: %w", err)
+		return nil, i18n.Errorf("encoding config file: %w", err)
 	}
 	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("encoding config file: %w", err)
+		return nil, i18n.Errorf("encoding config file: %w", err)
 	}
 	return buf.Bytes(), nil
 }

@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"github.com/crmctl/crmctl/internal/atomicfile"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/gofrs/flock"
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
@@ -67,7 +68,7 @@ func SaveProfile(file, name string, update func(p *Profile)) error {
 func checkProfile(name string, p Profile) error {
 	if p.BaseURL != "" {
 		if _, err := CheckBaseURL(p.BaseURL); err != nil {
-			return fmt.Errorf("profile %s: %w", name, err)
+			return i18n.Errorf("profile %s: %w", name, err)
 		}
 	}
 	if p.CacheTTL != "" {
@@ -132,17 +133,17 @@ func updateFile(file string, change func(f *File) (bool, error)) error {
 	// The folder first, then the lock, every time: two first logins racing on a new
 	// machine must still wait for each other, or one profile is lost.
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("creating config folder: %w", err)
+		return i18n.Errorf("creating config folder: %w", err)
 	}
 	lock := flock.New(filepath.Join(dir, "."+filepath.Base(path)+".lock"), flock.SetPermissions(0o600))
 	ctx, cancel := context.WithTimeout(context.Background(), lockWait)
 	locked, err := lock.TryLockContext(ctx, 20*time.Millisecond)
 	cancel()
 	if err != nil {
-		return fmt.Errorf("locking config file %s: %w", file, err)
+		return i18n.Errorf("locking config file %s: %w", file, err)
 	}
 	if !locked {
-		return fmt.Errorf("config file %s is busy: another crmctl has been writing it for %s", file, lockWait)
+		return i18n.Errorf("config file %s is busy: another crmctl has been writing it for %s", file, i18n.Duration(lockWait))
 	}
 	defer func() { _ = lock.Unlock() }()
 
@@ -226,7 +227,7 @@ func parseFile(data []byte) (*File, error) {
 		if errors.As(err, &pe) {
 			err = pe.Unwrap()
 		}
-		return nil, fmt.Errorf("not valid YAML: %v", oneLine(err))
+		return nil, i18n.Errorf("not valid YAML: %v", oneLine(err))
 	}
 	if err := checkCaseDuplicates(data); err != nil {
 		return nil, err
@@ -236,7 +237,7 @@ func parseFile(data []byte) (*File, error) {
 		raw := v.Get("current_profile")
 		s, ok := scalarString(raw)
 		if !ok {
-			return nil, fmt.Errorf("current_profile: want a profile name, got %s", describe(raw))
+			return nil, i18n.Errorf("current_profile: want a profile name, got %s", describe(raw))
 		}
 		f.CurrentProfile = strings.ToLower(s)
 	}
@@ -244,15 +245,15 @@ func parseFile(data []byte) (*File, error) {
 		raw := v.Get("profiles")
 		profiles, ok := raw.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("profiles: want a mapping of profile names to profiles, got %s", describe(raw))
+			return nil, i18n.Errorf("profiles: want a mapping of profile names to profiles, got %s", describe(raw))
 		}
 		for name, pv := range profiles {
 			if _, err := checkProfileName(name); err != nil {
-				return nil, fmt.Errorf("profiles: %w", err)
+				return nil, i18n.Errorf("profiles: %w", err)
 			}
 			p, err := decodeProfile(pv)
 			if err != nil {
-				return nil, fmt.Errorf("profile %s: %w", name, err)
+				return nil, i18n.Errorf("profile %s: %w", name, err)
 			}
 			f.Profiles[name] = p
 		}
@@ -273,24 +274,28 @@ var profileKeys = map[string]bool{"base_url": true, "login": true, "corp_id": tr
 // unknownKeys describes the keys of the file that crmctl does not read, sorted:
 // `"editor"`, `"tokn" in profile work`. keys are viper's: lower case, the levels joined
 // by the key delimiter.
-func unknownKeys(keys []string) []string {
-	seen := map[string]bool{}
+func unknownKeys(keys []string) []i18n.Message {
+	seen := map[string]i18n.Message{}
 	for _, k := range keys {
 		parts := strings.Split(k, "\x00")
-		var d string
+		var d i18n.Message
 		switch {
 		case parts[0] == "current_profile", parts[0] == "accounts":
 			continue
 		case parts[0] != "profiles":
-			d = fmt.Sprintf("%q", parts[0])
+			d = i18n.M("%q", parts[0])
 		case len(parts) >= 3 && !profileKeys[parts[2]]:
-			d = fmt.Sprintf("%q in profile %s", parts[2], parts[1])
+			d = i18n.M("%q in profile %s", parts[2], parts[1])
 		default:
 			continue
 		}
-		seen[d] = true
+		seen[d.String()] = d
 	}
-	return slices.Sorted(maps.Keys(seen))
+	out := make([]i18n.Message, 0, len(seen))
+	for _, en := range slices.Sorted(maps.Keys(seen)) {
+		out = append(out, seen[en])
+	}
+	return out
 }
 
 // checkCaseDuplicates refuses profiles whose names differ only in case: the reader
@@ -306,7 +311,7 @@ func checkCaseDuplicates(data []byte) error {
 	for i := 0; i+1 < len(doc.Profiles.Content); i += 2 {
 		name := doc.Profiles.Content[i].Value
 		if prev, ok := seen[strings.ToLower(name)]; ok {
-			return fmt.Errorf("profiles %q and %q differ only in case (profile names are case-insensitive)", prev, name)
+			return i18n.Errorf("profiles %q and %q differ only in case (profile names are case-insensitive)", prev, name)
 		}
 		seen[strings.ToLower(name)] = name
 	}
@@ -323,7 +328,7 @@ func decodeProfile(raw any) (Profile, error) {
 	}
 	m, ok := raw.(map[string]any)
 	if !ok {
-		return p, fmt.Errorf("want a mapping of settings, got %s", describe(raw))
+		return p, i18n.Errorf("want a mapping of settings, got %s", describe(raw))
 	}
 	for key, dst := range map[string]*string{
 		"base_url": &p.BaseURL, "login": &p.Login, "corp_id": &p.CorpID,
@@ -335,7 +340,7 @@ func decodeProfile(raw any) (Profile, error) {
 		}
 		s, ok := scalarString(val)
 		if !ok {
-			return p, fmt.Errorf("%s: want a string, got %s", key, describe(val))
+			return p, i18n.Errorf("%s: want a string, got %s", key, describe(val))
 		}
 		*dst = s
 	}
@@ -357,24 +362,25 @@ func scalarString(v any) (string, bool) {
 	return "", false
 }
 
-func describe(v any) string {
+// describe names a value of the file in an error: "a list", "the text \"x\"".
+func describe(v any) i18n.Message {
 	switch x := v.(type) {
 	case nil:
-		return "nothing"
+		return i18n.M("nothing")
 	case map[string]any, map[any]any:
-		return "a mapping"
+		return i18n.M("a mapping")
 	case []any:
-		return "a list"
+		return i18n.M("a list")
 	case string:
-		return fmt.Sprintf("the text %q", x)
+		return i18n.M("the text %q", x)
 	case bool:
-		return fmt.Sprintf("the boolean %v", x)
+		return i18n.M("the boolean %v", x)
 	case int, int64, uint64, float64:
-		return fmt.Sprintf("the number %v", x)
+		return i18n.M("the number %v", x)
 	case time.Time:
-		return fmt.Sprintf("the date %s", x.Format(time.DateOnly))
+		return i18n.M("the date %s", x.Format(time.DateOnly))
 	}
-	return fmt.Sprintf("%v", v)
+	return i18n.M("%v", v)
 }
 
 func oneLine(err error) string {
@@ -419,7 +425,7 @@ func checkProfileName(name string) (string, error) {
 }
 
 func unknownProfileError(name string, names []string) error {
-	list := "none"
+	var list any = i18n.M("none")
 	if len(names) > 0 {
 		list = strings.Join(names, ", ")
 	}
@@ -434,10 +440,10 @@ func writeAtomic(path string, data []byte) error {
 		path = target
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("creating config folder: %w", err)
+		return i18n.Errorf("creating config folder: %w", err)
 	}
 	if err := atomicfile.WriteFile(path, data, 0o600, atomicfile.Durable()); err != nil {
-		return fmt.Errorf("writing config file: %w", err)
+		return i18n.Errorf("writing config file: %w", err)
 	}
 	return nil
 }

@@ -71,19 +71,17 @@ func Load(flags Flags, env func(string) (string, bool)) (*Settings, error) {
 
 // fileWarnings are the warnings the config file deserves: keys crmctl does not read,
 // and a token that other users can read.
-func fileWarnings(path string, file *File, info fs.FileInfo) []string {
-	var warnings []string
-	if len(file.unknown) > 0 {
-		// A typo (tokn:) would otherwise be an unexplained "not logged in".
-		keys := "key"
-		if len(file.unknown) > 1 {
-			keys = "keys"
-		}
-		warnings = append(warnings, fmt.Sprintf("config file %s: ignoring unknown %s %s",
-			path, keys, strings.Join(file.unknown, ", ")))
+func fileWarnings(path string, file *File, info fs.FileInfo) []i18n.Message {
+	var warnings []i18n.Message
+	switch {
+	// A typo (tokn:) would otherwise be an unexplained "not logged in".
+	case len(file.unknown) == 1:
+		warnings = append(warnings, i18n.M("config file %s: ignoring unknown key %s", path, file.unknown[0]))
+	case len(file.unknown) > 1:
+		warnings = append(warnings, i18n.M("config file %s: ignoring unknown keys %s", path, i18n.Join(file.unknown, ", ")))
 	}
 	if info != nil && runtime.GOOS != "windows" && info.Mode().Perm()&0o077 != 0 && file.hasToken() {
-		warnings = append(warnings, fmt.Sprintf(
+		warnings = append(warnings, i18n.M(
 			"config file %s holds a token but other users can read it (mode %04o); run `chmod 600 %s`",
 			path, info.Mode().Perm(), path))
 	}
@@ -213,10 +211,10 @@ func (s *Settings) RequireProfile() error {
 func parseTTL(v string) (time.Duration, error) {
 	d, err := time.ParseDuration(strings.TrimSpace(v))
 	if err != nil {
-		return 0, errors.New("want a duration such as 10m, or 0 to disable caching")
+		return 0, i18n.Errorf("want a duration such as 10m, or 0 to disable caching")
 	}
 	if d < 0 {
-		return 0, errors.New("must not be negative")
+		return 0, i18n.Errorf("must not be negative")
 	}
 	return d, nil
 }
@@ -257,6 +255,7 @@ func (r resolver) fromProfile(key, v string) *profileLayer {
 	if v == "" {
 		return nil
 	}
+	// i18n:keep: From is a label, shown as written by `config list` and carried by its JSON
 	return &profileLayer{v: v, from: fmt.Sprintf("profile %s (%s)", r.profile, key)}
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -410,8 +412,12 @@ func TestLoadIgnoresUnknownKeys(t *testing.T) {
 		t.Errorf("login = %q, profile = %q", s.Login.V, s.Profile.V)
 	}
 	want := "config file " + file + `: ignoring unknown keys "colour" in profile w, "editor", "nested" in profile w`
-	if len(s.Warnings) != 1 || s.Warnings[0] != want {
+	if len(s.Warnings) != 1 || s.Warnings[0].String() != want {
 		t.Errorf("warnings %q, want one: %q", s.Warnings, want)
+	}
+	wantZH := "配置文件 " + file + `：已忽略未知的键 配置档 w 中的 "colour", "editor", 配置档 w 中的 "nested"`
+	if got := s.Warnings[0].Localize(i18n.New(i18n.Chinese)); got != wantZH {
+		t.Errorf("in Chinese: %q, want %q", got, wantZH)
 	}
 
 	file = writeConfig(t, t.TempDir(), "profiles:\n  default:\n    Login: 139\n    tokn: abc\n")
@@ -420,7 +426,7 @@ func TestLoadIgnoresUnknownKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = "config file " + file + `: ignoring unknown key "tokn" in profile default`
-	if len(s.Warnings) != 1 || s.Warnings[0] != want || s.Token.V != "" || s.Login.V != "139" {
+	if len(s.Warnings) != 1 || s.Warnings[0].String() != want || s.Token.V != "" || s.Login.V != "139" {
 		t.Errorf("warnings %q, want one: %q", s.Warnings, want)
 	}
 
@@ -462,7 +468,7 @@ func TestLoadWarnsAboutReadableToken(t *testing.T) {
 				}
 				return
 			}
-			if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], "chmod 600 "+file) {
+			if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0].String(), "chmod 600 "+file) {
 				t.Errorf("Warnings = %q, want one suggesting chmod 600", s.Warnings)
 			}
 		})

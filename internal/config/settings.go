@@ -164,7 +164,7 @@ type Settings struct {
 	Profiles []string
 	// Warnings are messages for stderr (e.g. a config file holding a token that other
 	// users can read).
-	Warnings []string
+	Warnings []i18n.Message
 }
 
 // File is the content of the config file.
@@ -174,7 +174,7 @@ type File struct {
 	// Accounts hold the tokens, one per account, shared by the account's profiles.
 	Accounts []Account `yaml:"accounts,omitempty" mapstructure:"accounts"`
 
-	unknown []string // the keys crmctl does not read, described (see unknownKeys)
+	unknown []i18n.Message // the keys crmctl does not read, described (see unknownKeys)
 }
 
 // InvalidError is a bad setting, flag value, environment variable or config file

@@ -8,7 +8,6 @@ var englishPending = map[string]bool{
 	"internal/api":        true,
 	"internal/cache":      true,
 	"internal/cmdutil":    true,
-	"internal/config":     true,
 	"internal/iostreams":  true,
 	"internal/output":     true,
 	"internal/pace":       true,

@@ -1,4 +1,38 @@
 package i18n
 
 // zhInternal is the catalogue's part for internal/config, cache, team, prompter, fields, pace and the other internal packages.
-var zhInternal = map[string]string{}
+var zhInternal = map[string]string{
+	// The config file (internal/config)
+	"accounts: want a list of accounts, got %s":                         "accounts：应为账号列表，实际是%s",
+	"accounts[%d]: want a mapping, got %s":                              "accounts[%d]：应为映射（键: 值），实际是%s",
+	"accounts[%d]: %s: want a string, got %s":                           "accounts[%d]：%s：应为文本，实际是%s",
+	"accounts[%d]: no login":                                            "accounts[%d]：缺少登录账号（login）",
+	"accounts[%d]: %w":                                                  "账号 accounts[%d]：%v",
+	"encoding config file: %w":                                          "无法生成配置文件内容：%v",
+	"profile %s: %w":                                                    "配置档 %s：%v",
+	"creating config folder: %w":                                        "无法创建配置文件夹：%v",
+	"locking config file %s: %w":                                        "无法锁定配置文件 %s：%v",
+	"writing config file: %w":                                           "无法写入配置文件：%v",
+	"config file %s is busy: another crmctl has been writing it for %s": "配置文件 %s 正被占用：另一个 crmctl 写入它已有 %s",
+	"not valid YAML: %v":                                                "不是有效的 YAML：%v",
+	"current_profile: want a profile name, got %s":                      "current_profile：应为配置档名称，实际是%s",
+	"profiles: want a mapping of profile names to profiles, got %s":     "profiles：应为“配置档名称: 配置档”的映射，实际是%s",
+	"profiles: %w":                                                      "配置档列表 profiles：%v",
+	"profiles %q and %q differ only in case (profile names are case-insensitive)": "配置档 %q 和 %q 只有大小写不同（配置档名称不区分大小写）",
+	"want a mapping of settings, got %s":                                          "应为设置项的映射，实际是%s",
+	"%s: want a string, got %s":                                                   "%s：应为文本，实际是%s",
+	"%q in profile %s":                                                            "配置档 %[2]s 中的 %[1]q",
+	"nothing":                                                                     "空值",
+	"a mapping":                                                                   "映射",
+	"a list":                                                                      "列表",
+	"the text %q":                                                                 "文本 %q",
+	"the boolean %v":                                                              "布尔值 %v",
+	"the number %v":                                                               "数字 %v",
+	"the date %s":                                                                 "日期 %s",
+	"none":                                                                        "无",
+	"config file %s: ignoring unknown key %s":                                                  "配置文件 %s：已忽略未知的键 %s",
+	"config file %s: ignoring unknown keys %s":                                                 "配置文件 %s：已忽略未知的键 %s",
+	"config file %s holds a token but other users can read it (mode %04o); run `chmod 600 %s`": "配置文件 %s 存有令牌，但其他用户可以读取（权限 %04o）；请运行 `chmod 600 %s`",
+	"want a duration such as 10m, or 0 to disable caching":                                     "应为时长（如 10m），或 0 表示不缓存",
+	"must not be negative":                                                                     "不能为负数",
+}
