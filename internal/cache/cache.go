@@ -6,13 +6,13 @@ package cache
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"time"
 
 	"github.com/crmctl/crmctl/internal/atomicfile"
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // Store is one profile's cache folder.
@@ -65,7 +65,7 @@ func (s *Store) now() time.Time {
 
 func (s *Store) path(name string) (string, error) {
 	if !safeName.MatchString(name) {
-		return "", fmt.Errorf("cache: bad entry name %q", name)
+		return "", i18n.Errorf("cache: bad entry name %q", name)
 	}
 	return filepath.Join(s.Dir, name+".json"), nil
 }
@@ -112,14 +112,14 @@ func (s *Store) Put(name string, data json.RawMessage) error {
 		return err
 	}
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
-		return fmt.Errorf("cache: %w", err)
+		return i18n.Errorf("cache: %w", err)
 	}
 	b, err := json.Marshal(entry{V: entryVersion, BaseURL: s.BaseURL, FetchedAt: s.now().UTC(), Data: data})
 	if err != nil {
-		return fmt.Errorf("cache: %w", err)
+		return i18n.Errorf("cache: %w", err)
 	}
 	if err := atomicfile.WriteFile(p, b, 0o600); err != nil {
-		return fmt.Errorf("cache: %w", err)
+		return i18n.Errorf("cache: %w", err)
 	}
 	return nil
 }
@@ -128,7 +128,7 @@ func (s *Store) Put(name string, data json.RawMessage) error {
 func (s *Store) Clear() error {
 	err := os.RemoveAll(s.Dir)
 	if err != nil {
-		return fmt.Errorf("cache: %w", err)
+		return i18n.Errorf("cache: %w", err)
 	}
 	return nil
 }

@@ -6,12 +6,8 @@ package i18n
 var englishPending = map[string]bool{
 	"cmd/customers":       true,
 	"internal/api":        true,
-	"internal/cache":      true,
 	"internal/cmdutil":    true,
 	"internal/iostreams":  true,
 	"internal/output":     true,
-	"internal/pace":       true,
-	"internal/prompter":   true,
 	"internal/sqlitefile": true,
-	"internal/team":       true,
 }

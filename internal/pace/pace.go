@@ -16,6 +16,7 @@ import (
 
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/atomicfile"
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // Clock is the time source of the pacer; tests use a fake one.
@@ -60,11 +61,11 @@ func ParseRate(s string) (Rate, error) {
 	}
 	count, dur, ok := strings.Cut(strings.TrimSpace(s), "/")
 	if !ok {
-		return Rate{}, fmt.Errorf("--rate %q: expected N/DURATION, e.g. 10/10s, or off", s)
+		return Rate{}, i18n.Errorf("--rate %q: expected N/DURATION, e.g. 10/10s, or off", s)
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(count))
 	if err != nil || n <= 0 || n > 100000 {
-		return Rate{}, fmt.Errorf("--rate %q: the count must be a positive integer", s)
+		return Rate{}, i18n.Errorf("--rate %q: the count must be a positive integer", s)
 	}
 	dur = strings.TrimSpace(dur)
 	if dur != "" && (dur[0] < '0' || dur[0] > '9') {
@@ -72,7 +73,7 @@ func ParseRate(s string) (Rate, error) {
 	}
 	w, err := time.ParseDuration(dur)
 	if err != nil || w <= 0 {
-		return Rate{}, fmt.Errorf("--rate %q: the window must be a duration such as 10s", s)
+		return Rate{}, i18n.Errorf("--rate %q: the window must be a duration such as 10s", s)
 	}
 	return Rate{N: n, Window: w}, nil
 }
@@ -110,13 +111,13 @@ func NewLimiter(path string, rate Rate, margin float64, clock Clock) (*Limiter, 
 		return &Limiter{path: path, rate: rate, clock: clock}, nil
 	}
 	if rate.N <= 0 || rate.Window <= 0 {
-		return nil, errors.New("pacing: the rate must be positive")
+		return nil, i18n.Errorf("pacing: the rate must be positive")
 	}
 	if margin < 0 {
 		margin = DefaultMargin
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("pacing: %w", err)
+		return nil, i18n.Errorf("pacing: %w", err)
 	}
 	return &Limiter{
 		path:  path,
@@ -315,7 +316,7 @@ func (l *Limiter) update(ctx context.Context, change func(st *paceState, now tim
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fmt.Errorf("pacing: lock %s: %w", l.lock.Path(), err)
+		return i18n.Errorf("pacing: lock %s: %w", l.lock.Path(), err)
 	}
 	if !ok {
 		return ctx.Err()
@@ -324,7 +325,7 @@ func (l *Limiter) update(ctx context.Context, change func(st *paceState, now tim
 	var st paceState
 	if data, err := os.ReadFile(l.path); err == nil {
 		if err := json.Unmarshal(data, &st); err == nil && st.V > paceStateVersion {
-			return fmt.Errorf("pacing: the state file %s has format version %d, newer than this crmctl reads (up to %d): "+
+			return i18n.Errorf("pacing: the state file %s has format version %d, newer than this crmctl reads (up to %d): "+
 				"upgrade crmctl, or stop the newer one and remove the file", l.path, st.V, paceStateVersion)
 		} else if err != nil {
 			// A damaged state file: start afresh, but wait a full window first so that
@@ -332,13 +333,13 @@ func (l *Limiter) update(ctx context.Context, change func(st *paceState, now tim
 			st = paceState{NotBefore: l.clock.Now().Add(l.gap).UnixNano()}
 		}
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("pacing: %w", err)
+		return i18n.Errorf("pacing: %w", err)
 	}
 	change(&st, l.clock.Now())
 	st.V = paceStateVersion
 	data, _ := json.Marshal(st)
 	if err := atomicfile.WriteFile(l.path, data, 0o600); err != nil {
-		return fmt.Errorf("pacing: %w", err)
+		return i18n.Errorf("pacing: %w", err)
 	}
 	return nil
 }

@@ -2,13 +2,13 @@ package pace
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptrace"
 	"sync"
 	"time"
 
 	"github.com/crmctl/crmctl/internal/api"
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // RateLimiter is what a Pacer waits on: the Limiter of this machine's state file, or a
@@ -44,7 +44,7 @@ type Pacer struct {
 
 // ErrWaitInterrupted is returned by the pacing hook when the run is interrupted while
 // a request waits for its slot: the request was not sent.
-var ErrWaitInterrupted = errors.New("interrupted while waiting for a send slot")
+var ErrWaitInterrupted = i18n.Errorf("interrupted while waiting for a send slot")
 
 // WaitError is a wait for a send slot that failed (the shared limiter could not be
 // reached): the request was not sent.
@@ -52,6 +52,11 @@ type WaitError struct{ Err error }
 
 func (e *WaitError) Error() string { return "waiting for a send slot: " + e.Err.Error() }
 func (e *WaitError) Unwrap() error { return e.Err }
+
+// Localize renders the error in p's language.
+func (e *WaitError) Localize(p *i18n.Printer) string {
+	return p.Sprintf("waiting for a send slot: %v", e.Err)
+}
 
 // Client returns c with the pacer's hooks, and a transport that tells the limiter when
 // each request was actually written.

@@ -42,6 +42,7 @@ type Fake struct {
 var _ Prompter = (*Fake)(nil)
 
 // errFake is returned by a Fake's calls that failed the test.
+// i18n:keep: it speaks to the developer whose test failed, not to crmctl's users
 var errFake = errors.New("prompter fake: unexpected prompt (the test has been failed)")
 
 // TestingT is the part of testing.TB a Fake reports to; *testing.T and *testing.B

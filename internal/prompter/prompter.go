@@ -10,10 +10,14 @@
 // Prompter.
 package prompter
 
-import "errors"
+import "github.com/crmctl/crmctl/internal/i18n"
 
 // Prompter asks one question per call and returns the answer.
 type Prompter interface {
+	// Every question's help (shown on "?") is rendered in the chosen language when it
+	// is a message of the catalogue, as the field table's help texts are; any other
+	// help is shown as it is.
+	//
 	// Input asks for a line of text. def is offered as the answer: an empty line
 	// (just Enter) accepts it. validate (may be nil) runs on each answer, def
 	// included: a non-nil error is shown and the question asked again.
@@ -33,8 +37,8 @@ type Prompter interface {
 
 // ErrCancelled is returned by every Prompter call that the user cancelled with
 // Ctrl-C or Esc.
-var ErrCancelled = errors.New("prompt cancelled")
+var ErrCancelled = i18n.Errorf("prompt cancelled")
 
 // ErrNoTerminal is returned (wrapped, with the reason) by every call of a Prompter
 // from New whose standard input or output is not a terminal.
-var ErrNoTerminal = errors.New("prompting needs a terminal")
+var ErrNoTerminal = i18n.Errorf("prompting needs a terminal")

@@ -2,7 +2,6 @@ package prompter
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"github.com/AlecAivazis/survey/v2/terminal"
 	"golang.org/x/term"
 
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/iostreams"
 )
 
@@ -30,11 +30,11 @@ import (
 func New(io *iostreams.IOStreams) Prompter {
 	in, ok := io.In.(terminal.FileReader)
 	if !ok {
-		return noTerminal{reason: "standard input is not a terminal"}
+		return noTerminal{reason: stdinNotTerminal}
 	}
 	out, ok := io.Out.(terminal.FileWriter)
 	if !ok {
-		return noTerminal{reason: "standard output is not a terminal"}
+		return noTerminal{reason: stdoutNotTerminal}
 	}
 	return &surveyPrompter{ios: io, in: in, out: out, errOut: io.ErrOut}
 }
@@ -56,7 +56,7 @@ const (
 )
 
 func (p *surveyPrompter) Input(message, help, def string, validate func(string) error) (string, error) {
-	q := &survey.Input{Message: iostreams.Sanitize(message), Help: iostreams.Sanitize(help), Default: def}
+	q := &survey.Input{Message: iostreams.Sanitize(message), Help: p.help(help), Default: def}
 	var opts []survey.AskOpt
 	if validate != nil {
 		opts = append(opts, survey.WithValidator(func(ans interface{}) error {
@@ -79,12 +79,12 @@ func (p *surveyPrompter) Input(message, help, def string, validate func(string) 
 
 func (p *surveyPrompter) Select(message, help string, options []string, def int) (int, error) {
 	if len(options) == 0 {
-		return 0, fmt.Errorf("prompt %q: no options to select from", message)
+		return 0, i18n.Errorf("prompt %q: no options to select from", message)
 	}
 	cols, _ := p.size()
 	q := &survey.Select{
 		Message: iostreams.Sanitize(message),
-		Help:    iostreams.Sanitize(help),
+		Help:    p.help(help),
 		Options: fitOptions(options, cols-selectIndent),
 		Filter:  filterByLabel(options),
 	}
@@ -100,12 +100,12 @@ func (p *surveyPrompter) Select(message, help string, options []string, def int)
 
 func (p *surveyPrompter) MultiSelect(message, help string, options []string) ([]int, error) {
 	if len(options) == 0 {
-		return nil, fmt.Errorf("prompt %q: no options to select from", message)
+		return nil, i18n.Errorf("prompt %q: no options to select from", message)
 	}
 	cols, _ := p.size()
 	q := &survey.MultiSelect{
 		Message: iostreams.Sanitize(message),
-		Help:    iostreams.Sanitize(help),
+		Help:    p.help(help),
 		Options: fitOptions(options, cols-multiSelectIndent),
 		Filter:  filterByLabel(options),
 	}
@@ -126,7 +126,7 @@ func (p *surveyPrompter) Confirm(message string, def bool) (bool, error) {
 }
 
 func (p *surveyPrompter) Password(message, help string) (string, error) {
-	q := &survey.Password{Message: iostreams.Sanitize(message), Help: iostreams.Sanitize(help)}
+	q := &survey.Password{Message: iostreams.Sanitize(message), Help: p.help(help)}
 	var answer string
 	if err := p.ask(message, q, &answer); err != nil {
 		return "", err
@@ -138,9 +138,9 @@ func (p *surveyPrompter) Password(message, help string) (string, error) {
 func (p *surveyPrompter) ask(message string, q survey.Prompt, response interface{}, opts ...survey.AskOpt) error {
 	switch {
 	case !p.ios.IsStdinTTY():
-		return fmt.Errorf("%w: standard input is not a terminal", ErrNoTerminal)
+		return noTerminal{reason: stdinNotTerminal}.err()
 	case !p.ios.IsStdoutTTY():
-		return fmt.Errorf("%w: standard output is not a terminal", ErrNoTerminal)
+		return noTerminal{reason: stdoutNotTerminal}.err()
 	}
 	out := p.out
 	if !p.ios.ColorEnabled() {
@@ -164,8 +164,14 @@ func (p *surveyPrompter) ask(message string, q survey.Prompt, response interface
 	case errors.Is(err, terminal.InterruptErr):
 		return ErrCancelled
 	default:
-		return fmt.Errorf("prompt %q: %w", message, err)
+		return i18n.Errorf("prompt %q: %w", message, err)
 	}
+}
+
+// help is a question's help as shown: in the chosen language when it is a message of
+// the catalogue (the field table's help texts are), as it is otherwise.
+func (p *surveyPrompter) help(help string) string {
+	return iostreams.Sanitize(i18n.M(help).Localize(p.ios.T()))
 }
 
 // size is the terminal's columns and rows, zero when unknown.
@@ -211,10 +217,16 @@ func filterByLabel(labels []string) func(filter, value string, index int) bool {
 	}
 }
 
-// noTerminal is the Prompter New returns when it cannot reach a terminal.
-type noTerminal struct{ reason string }
+// The reasons a Prompter cannot ask.
+var (
+	stdinNotTerminal  = i18n.M("standard input is not a terminal")
+	stdoutNotTerminal = i18n.M("standard output is not a terminal")
+)
 
-func (n noTerminal) err() error { return fmt.Errorf("%w: %s", ErrNoTerminal, n.reason) }
+// noTerminal is the Prompter New returns when it cannot reach a terminal.
+type noTerminal struct{ reason i18n.Message }
+
+func (n noTerminal) err() error { return i18n.Errorf("%w: %v", ErrNoTerminal, n.reason) }
 
 func (n noTerminal) Input(string, string, string, func(string) error) (string, error) {
 	return "", n.err()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/importer"
 )
 
@@ -133,10 +133,10 @@ func (l *Ledger) holding() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.lease == 0 {
-		return errors.New("the import holds no lease in the team's ledger")
+		return i18n.Errorf("the import holds no lease in the team's ledger")
 	}
 	if time.Since(l.renewed) > l.lease*4/5 {
-		return l.st.unavailable(fmt.Errorf("the import's lease was not renewed for %s", time.Since(l.renewed).Round(time.Second)))
+		return l.st.unavailable(i18n.Errorf("the import's lease was not renewed for %s", i18n.Duration(time.Since(l.renewed).Round(time.Second))))
 	}
 	return nil
 }
@@ -221,11 +221,11 @@ func (l *Ledger) Claim(ctx context.Context, key, journal, file string, row int, 
 		}
 		var e ledgerEntry
 		if err := json.Unmarshal([]byte(v), &e); err != nil {
-			return prev, false, l.st.unavailable(fmt.Errorf("ledger entry %s: %w", key, err))
+			return prev, false, l.st.unavailable(i18n.Errorf("ledger entry %s: %w", key, err))
 		}
 		return l.entry(e), false, nil
 	}
-	return prev, false, l.st.unavailable(fmt.Errorf("ledger entry %s: claimed and released again and again", key))
+	return prev, false, l.st.unavailable(i18n.Errorf("ledger entry %s: claimed and released again and again", key))
 }
 
 // Take moves a claim whose run is gone to journal's row.
@@ -260,8 +260,11 @@ return ''
 // OwnedError is a customer id that another customer of the ledger owns already.
 type OwnedError struct{ ID string }
 
-func (e *OwnedError) Error() string {
-	return fmt.Sprintf("customer %s is already another row's in the team's ledger: not recorded twice", e.ID)
+func (e *OwnedError) Error() string { return e.Localize(i18n.New(i18n.English)) }
+
+// Localize renders the error in p's language.
+func (e *OwnedError) Localize(p *i18n.Printer) string {
+	return p.Sprintf("customer %s is already another row's in the team's ledger: not recorded twice", e.ID)
 }
 
 // Created records the customer's id, and the customer as its id's owner. An id that
@@ -317,7 +320,7 @@ func (l *Ledger) RecordFacts(ctx context.Context, key string, f importer.SendFac
 		var e ledgerEntry
 		if v != "" {
 			if err := json.Unmarshal([]byte(v), &e); err != nil {
-				return l.st.unavailable(fmt.Errorf("ledger entry %s: %w", key, err))
+				return l.st.unavailable(i18n.Errorf("ledger entry %s: %w", key, err))
 			}
 		}
 		if e.State == string(importer.LedgerSent) {
@@ -335,7 +338,7 @@ func (l *Ledger) RecordFacts(ctx context.Context, key string, f importer.SendFac
 			return nil
 		}
 	}
-	return l.st.unavailable(fmt.Errorf("ledger entry %s: changed again and again", key))
+	return l.st.unavailable(i18n.Errorf("ledger entry %s: changed again and again", key))
 }
 
 // OwnedByOther reports whether a customer other than key's owns id.
@@ -362,7 +365,7 @@ func (l *Ledger) MaxID(ctx context.Context) (int64, error) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		return 0, l.st.unavailable(fmt.Errorf("the highest customer id %q: %w", v, err))
+		return 0, l.st.unavailable(i18n.Errorf("the highest customer id %q: %w", v, err))
 	}
 	return n, nil
 }

@@ -2,13 +2,13 @@ package team
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/pace"
 )
 
@@ -129,7 +129,7 @@ const maxRemembered = 64
 // clock is used for the slots too.
 func (s *Store) Limiter(rate pace.Rate, margin float64, clock pace.Clock) (*Limiter, error) {
 	if rate.IsOff() || rate.N <= 0 || rate.Window <= 0 {
-		return nil, fmt.Errorf("shared pacing: the rate must be positive, not %s", rate)
+		return nil, i18n.Errorf("shared pacing: the rate must be positive, not %s", rate)
 	}
 	_, serverClock := clock.(pace.RealClock)
 	if clock == nil {
@@ -168,13 +168,13 @@ func (l *Limiter) call(ctx context.Context, op, id string, arg int64) ([]int64, 
 		for i, x := range v {
 			n, ok := x.(int64)
 			if !ok {
-				return nil, l.st.unavailable(fmt.Errorf("unexpected answer %v to %s", res, op))
+				return nil, l.st.unavailable(i18n.Errorf("unexpected answer %v to %s", res, op))
 			}
 			out[i] = n
 		}
 		return out, nil
 	}
-	return nil, l.st.unavailable(fmt.Errorf("unexpected answer %v to %s", res, op))
+	return nil, l.st.unavailable(i18n.Errorf("unexpected answer %v to %s", res, op))
 }
 
 // WaitSlot reserves the next send slot, sleeps until it and confirms it (see the

@@ -13,7 +13,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -23,6 +22,7 @@ import (
 	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/crmctl/crmctl/internal/config"
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // Scope is whose limit and ledger are shared: an account on an API host.
@@ -66,8 +66,11 @@ type UnavailableError struct {
 	Err   error
 }
 
-func (e *UnavailableError) Error() string {
-	return fmt.Sprintf("the team's Redis at %s: %v", e.Where, e.Err)
+func (e *UnavailableError) Error() string { return e.Localize(i18n.New(i18n.English)) }
+
+// Localize renders the error in p's language.
+func (e *UnavailableError) Localize(p *i18n.Printer) string {
+	return p.Sprintf("the team's Redis at %s: %v", e.Where, e.Err)
 }
 
 func (e *UnavailableError) Unwrap() error { return e.Err }
@@ -76,23 +79,22 @@ func (e *UnavailableError) Unwrap() error { return e.Err }
 // client's options; from names the setting in an error ("" for none). An error never
 // repeats the URL: it may hold a password.
 func Options(raw, from string) (*redis.Options, error) {
-	bad := func(format string, a ...any) error {
-		msg := fmt.Sprintf(format, a...)
+	bad := func(msg i18n.Message) error {
 		if from != "" {
-			msg = from + ": " + msg
+			return &config.InvalidError{Err: i18n.Errorf("%s: %v", from, msg)}
 		}
-		return &config.InvalidError{Err: errors.New(msg)}
+		return &config.InvalidError{Err: i18n.Errorf("%v", msg)}
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return nil, bad("not a URL such as redis://:PASSWORD@HOST:6379/0")
+		return nil, bad(i18n.M("not a URL such as redis://:PASSWORD@HOST:6379/0"))
 	}
 	if u.Scheme != "redis" && u.Scheme != "rediss" {
-		return nil, bad("the scheme must be redis:// or rediss:// (TLS), not %q", u.Scheme)
+		return nil, bad(i18n.M("the scheme must be redis:// or rediss:// (TLS), not %q", u.Scheme))
 	}
 	o, err := redis.ParseURL(raw)
 	if err != nil {
-		return nil, bad("%s", strings.ReplaceAll(err.Error(), raw, Redact(raw)))
+		return nil, bad(i18n.M("%s", strings.ReplaceAll(err.Error(), raw, Redact(raw))))
 	}
 	o.DialTimeout = 3 * time.Second
 	o.ReadTimeout = 3 * time.Second
