@@ -246,20 +246,21 @@ func scalar(v any) (string, error) {
 	}
 }
 
-func describe(v any) string {
+// describe names a value of a fields file in an error: "a list", "a boolean".
+func describe(v any) i18n.Message {
 	switch v.(type) {
 	case nil:
-		return "null"
+		return i18n.M("null")
 	case map[string]any:
-		return "an object"
+		return i18n.M("an object")
 	case []any:
-		return "a list"
+		return i18n.M("a list")
 	case string:
-		return "a text"
+		return i18n.M("a text")
 	case bool:
-		return "a boolean"
+		return i18n.M("a boolean")
 	default:
-		return fmt.Sprintf("%T", v)
+		return i18n.M("%s", fmt.Sprintf("%T", v)) // the type as Go names it, in either language
 	}
 }
 

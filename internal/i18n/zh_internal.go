@@ -100,4 +100,10 @@ var zhInternal = map[string]string{
 	"business template (业务模版) id: the customer gets that template's form and custom fields": "业务模版 id：客户将使用该模版的表单和自定义字段",
 	"id of the parent customer":                   "上级客户的 id",
 	"the owning department: its id or exact name": "所属部门：填写其 id 或完整名称",
+
+	// The values a fields file may hold, named in its errors (internal/fields)
+	"null":      "空值（null）",
+	"an object": "对象",
+	"a text":    "文本",
+	"a boolean": "布尔值",
 }
