@@ -425,11 +425,10 @@ func checkProfileName(name string) (string, error) {
 }
 
 func unknownProfileError(name string, names []string) error {
-	var list any = i18n.M("none")
-	if len(names) > 0 {
-		list = strings.Join(names, ", ")
+	if len(names) == 0 {
+		return invalidf("unknown profile %q (profiles: none); run `crmctl auth login --profile %s`", name, name)
 	}
-	return invalidf("unknown profile %q (profiles: %s); run `crmctl auth login --profile %s`", name, list, name)
+	return invalidf("unknown profile %q (profiles: %s); run `crmctl auth login --profile %s`", name, strings.Join(names, ", "), name)
 }
 
 // writeAtomic replaces path with data: a temporary file in the same folder, synced,

@@ -69,7 +69,7 @@ func TestErrorsInChinese(t *testing.T) {
 // TestUnknownProfileInChinese: even the empty list of profiles is said in Chinese.
 func TestUnknownProfileInChinese(t *testing.T) {
 	err := unknownProfileError("work", nil)
-	want := "没有配置档 \"work\"（现有：无）；请运行 `crmctl auth login --profile work`"
+	want := "没有配置档 \"work\"（目前还没有任何配置档）；请运行 `crmctl auth login --profile work`"
 	if got := i18n.New(i18n.Chinese).Error(err); got != want {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
