@@ -219,11 +219,11 @@ func TestKeysHideTheAccount(t *testing.T) {
 	}
 }
 
-// A real clock and real sleeps: 3 machines x 6 sends at 4 per 200ms; the times the
+// A real clock and real sleeps: 3 machines x 6 sends at 6 per 200ms; the times the
 // server recorded keep the rule.
 func TestServerClockKeepsTheRule(t *testing.T) {
 	srv := redistest.Start(t, t.TempDir())
-	rate := pace.Rate{N: 4, Window: 200 * time.Millisecond}
+	rate := pace.Rate{N: 6, Window: 200 * time.Millisecond}
 	st := open(t, srv, testScope)
 	var wg sync.WaitGroup
 	var mu sync.Mutex

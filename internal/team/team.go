@@ -100,6 +100,9 @@ func Options(raw, from string) (*redis.Options, error) {
 	o.ReadTimeout = 3 * time.Second
 	o.WriteTimeout = 3 * time.Second
 	o.MaxRetries = 1
+	// One more dial after a failed one (the library's default is five, 100ms apart, for
+	// every attempt): a server that is down is reported at once, as one that refuses.
+	o.DialerRetries = 2
 	o.PoolSize = 4
 	o.DisableIdentity = true
 	o.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}

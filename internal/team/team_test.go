@@ -16,6 +16,9 @@ func TestOptions(t *testing.T) {
 	if err != nil || o.Addr != "10.0.0.5:6380" || o.Password != "s3cret" || o.DB != 3 || o.TLSConfig != nil {
 		t.Fatalf("redis://: %+v %v", o, err)
 	}
+	if o.MaxRetries != 1 || o.DialerRetries != 2 {
+		t.Errorf("a server that is down is retried %d time(s), each with %d dial(s); want 1 retry of 2 dials", o.MaxRetries, o.DialerRetries)
+	}
 	o, err = Options("rediss://ops:s3cret@redis.example.com/1", "CRMCTL_REDIS_URL")
 	if err != nil || o.Username != "ops" || o.DB != 1 || o.TLSConfig == nil || o.TLSConfig.ServerName != "redis.example.com" ||
 		o.TLSConfig.MinVersion < tls.VersionTLS12 || o.Addr != "redis.example.com:6379" {
