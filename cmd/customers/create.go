@@ -196,17 +196,9 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	// The walk-through starts only at a terminal, and only when the essentials (the pool
-	// or the name) are missing: a command line that gives them is run as it is.
-	missing := strings.TrimSpace(values[fields.PoolKey]) == "" || strings.TrimSpace(values["name"]) == ""
-	interactive := missing && opts.IO.CanPrompt() && opts.Prompter != nil
-	if strings.TrimSpace(values[fields.PoolKey]) == "" && !interactive {
-		return cmdutil.UsageErrorf("--pool is required: a pool id or exact name (see `crmctl pools list`)")
-	}
-	// The API takes a customer without a name, but a nameless customer in a public pool
-	// is a mistake nobody can find again (import refuses such rows too).
-	if strings.TrimSpace(values["name"]) == "" && !interactive {
-		return cmdutil.UsageErrorf("--name is required: the customer's name (客户名称)")
+	interactive, err := walkThroughNeeded(opts, values)
+	if err != nil {
+		return err
 	}
 	if ps := values.Check(); len(ps) > 0 {
 		return ps
@@ -226,86 +218,163 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if len(problems) > 0 {
 		return problems // what the flags gave is wrong: say so before asking anything
 	}
-	names := &nameCheck{client: opts.Client}
+	c := &creation{opts: opts, p: p, values: values, resolved: resolved, lookup: lookup, pools: pools,
+		interactive: interactive, names: &nameCheck{client: opts.Client}}
 	if interactive {
-		w := &wizard{p: opts.Prompter, pools: pools, fields: lookup.FieldMaps, warn: opts.IO.ErrOut, tr: opts.IO.T(),
-			form: lookup.Form, departments: lookup.Departments}
-		if opts.IfExists == IfExistsCreate {
-			w.existing = func(name string) ([]api.Customer, error) {
-				list, err := names.lookup(ctx, name)
-				if err != nil {
-					return nil, err
-				}
-				return list.Existing(api.Match{Name: name}), nil
-			}
-		}
-		if err := w.run(values); err != nil {
+		if err := c.walkThrough(ctx); err != nil {
 			return err
-		}
-		if resolved, problems = fields.Resolve(values, lookup); len(problems) > 0 {
-			return problems
-		}
-		if err := printCreateSummary(opts.IO, values, resolved[fields.PoolKey], pools, lookup.Form); err != nil {
-			return err
-		}
-		if !opts.Yes && !opts.DryRun {
-			ok, err := opts.Prompter.Confirm(opts.IO.T().Sprintf("Create this customer? (创建客户)"), true)
-			if err != nil {
-				return cancelled(err)
-			}
-			if !ok {
-				return errDeclined
-			}
 		}
 	}
 	if opts.DryRun {
-		if err := printDryRun(p, opts.IO.Out, resolved); err != nil || !interactive {
-			return err
-		}
-		// the command that creates what the walk-through checked
-		fmt.Fprintf(opts.IO.ErrOut, "\nTo create it, as one command:\n  %s\n", EquivalentCommand(globalsOf(opts), values, lookup.Form))
-		return nil
+		return c.dryRun()
 	}
 	if opts.IfExists != IfExistsCreate {
-		found, err := names.existing(ctx, resolved)
+		found, err := c.existing(ctx)
 		if err != nil {
-			return interruptedBeforeSend(ctx, i18n.Errorf("--if-exists %s: checking whether customer %q exists (nothing was created): %w",
-				opts.IfExists, strings.TrimSpace(resolved["name"]), err))
+			return err
 		}
 		if len(found) > 0 {
-			return existingFound(p, opts, found, pools, resolved)
+			return existingFound(p, opts, found, pools, c.resolved)
 		}
 	}
-	client, err := opts.Client()
+	cust, err := c.send(ctx)
 	if err != nil {
 		return err
 	}
-	var floor int64
-	if opts.Floor != nil {
-		floor = opts.Floor(ctx)
+	return c.show(cust)
+}
+
+// walkThroughNeeded tells whether the walk-through asks for what the command line
+// leaves out: only at a terminal, and only when the essentials (the pool or the name)
+// are missing; a command line that gives them is run as it is. Without it, both are
+// required.
+func walkThroughNeeded(opts *CreateOptions, values fields.Values) (bool, error) {
+	noPool, noName := strings.TrimSpace(values[fields.PoolKey]) == "", strings.TrimSpace(values["name"]) == ""
+	if (noPool || noName) && opts.IO.CanPrompt() && opts.Prompter != nil {
+		return true, nil
 	}
-	cust, err := client.CreateCommonCustomer(ctx, resolved.Form())
-	if err != nil {
-		var progress io.Writer
-		if opts.IO.IsStderrTTY() {
-			progress = opts.IO.ErrOut
-		}
-		sent := sentOf(resolved, floor)
-		if names.list != nil && names.name == strings.TrimSpace(resolved["name"]) {
-			// A matching_name answer from before the send (--if-exists, the
-			// walk-through): its customers were there before the create.
-			sent.Checked = true
-			for _, c := range names.list.Customers {
-				sent.Before = append(sent.Before, string(c.ID))
+	if noPool {
+		return false, cmdutil.UsageErrorf("--pool is required: a pool id or exact name (see `crmctl pools list`)")
+	}
+	// The API takes a customer without a name, but a nameless customer in a public pool
+	// is a mistake nobody can find again (import refuses such rows too).
+	if noName {
+		return false, cmdutil.UsageErrorf("--name is required: the customer's name (客户名称)")
+	}
+	return false, nil
+}
+
+// creation is one create, from the values resolved to what is sent until the customer
+// is shown.
+type creation struct {
+	opts        *CreateOptions
+	p           *output.Printer
+	values      fields.Values // as given (and completed by the walk-through)
+	resolved    fields.Values // as sent
+	lookup      fields.Lookup
+	pools       []api.Pool
+	interactive bool
+	names       *nameCheck // duplicates/matching_name, asked at most once per name
+}
+
+// walkThrough asks for what the flags leave out, then shows the customer and asks to
+// go on (unless --yes or --dry-run).
+func (c *creation) walkThrough(ctx context.Context) error {
+	opts := c.opts
+	w := &wizard{p: opts.Prompter, pools: c.pools, fields: c.lookup.FieldMaps, warn: opts.IO.ErrOut, tr: opts.IO.T(),
+		form: c.lookup.Form, departments: c.lookup.Departments}
+	if opts.IfExists == IfExistsCreate {
+		w.existing = func(name string) ([]api.Customer, error) {
+			list, err := c.names.lookup(ctx, name)
+			if err != nil {
+				return nil, err
 			}
+			return list.Existing(api.Match{Name: name}), nil
 		}
-		return createFailed(ctx, client, sent, progress, err)
 	}
-	if err := PrintCustomer(p, cust, poolName(pools, resolved[fields.PoolKey]), lookup.Form); err != nil {
+	if err := w.run(c.values); err != nil {
+		return err
+	}
+	resolved, problems := fields.Resolve(c.values, c.lookup)
+	if len(problems) > 0 {
+		return problems
+	}
+	c.resolved = resolved
+	if err := printCreateSummary(opts.IO, c.values, resolved[fields.PoolKey], c.pools, c.lookup.Form); err != nil {
+		return err
+	}
+	if opts.Yes || opts.DryRun {
+		return nil
+	}
+	ok, err := opts.Prompter.Confirm(opts.IO.T().Sprintf("Create this customer? (创建客户)"), true)
+	if err != nil {
+		return cancelled(err)
+	}
+	if !ok {
+		return errDeclined
+	}
+	return nil
+}
+
+// dryRun prints the request instead of sending it, and after the walk-through the
+// command that sends it.
+func (c *creation) dryRun() error {
+	if err := printDryRun(c.p, c.opts.IO.Out, c.resolved); err != nil || !c.interactive {
+		return err
+	}
+	// the command that creates what the walk-through checked
+	fmt.Fprintf(c.opts.IO.ErrOut, "\nTo create it, as one command:\n  %s\n", EquivalentCommand(globalsOf(c.opts), c.values, c.lookup.Form))
+	return nil
+}
+
+// existing asks, for --if-exists skip or fail, which customers the create would repeat.
+func (c *creation) existing(ctx context.Context) ([]api.Customer, error) {
+	found, err := c.names.existing(ctx, c.resolved)
+	if err != nil {
+		return nil, interruptedBeforeSend(ctx, i18n.Errorf("--if-exists %s: checking whether customer %q exists (nothing was created): %w",
+			c.opts.IfExists, strings.TrimSpace(c.resolved["name"]), err))
+	}
+	return found, nil
+}
+
+// send creates the customer. A create without a usable answer is checked for what it
+// did (createFailed), with the customers a matching_name answer from before the send
+// showed (--if-exists, the walk-through): they were there before the create.
+func (c *creation) send(ctx context.Context) (*api.Customer, error) {
+	client, err := c.opts.Client()
+	if err != nil {
+		return nil, err
+	}
+	var floor int64
+	if c.opts.Floor != nil {
+		floor = c.opts.Floor(ctx)
+	}
+	cust, err := client.CreateCommonCustomer(ctx, c.resolved.Form())
+	if err == nil {
+		return cust, nil
+	}
+	var progress io.Writer
+	if c.opts.IO.IsStderrTTY() {
+		progress = c.opts.IO.ErrOut
+	}
+	sent := sentOf(c.resolved, floor)
+	if c.names.list != nil && c.names.name == strings.TrimSpace(c.resolved["name"]) {
+		sent.Checked = true
+		for _, cu := range c.names.list.Customers {
+			sent.Before = append(sent.Before, string(cu.ID))
+		}
+	}
+	return nil, createFailed(ctx, client, sent, progress, err)
+}
+
+// show prints the customer created and, after the walk-through, the command that
+// creates the same.
+func (c *creation) show(cust *api.Customer) error {
+	if err := PrintCustomer(c.p, cust, poolName(c.pools, c.resolved[fields.PoolKey]), c.lookup.Form); err != nil {
 		return notShown(cust, err)
 	}
-	if interactive {
-		opts.IO.T().Fprintf(opts.IO.ErrOut, "\nThe same, as one command:\n  %s\n", EquivalentCommand(globalsOf(opts), values, lookup.Form))
+	if c.interactive {
+		c.opts.IO.T().Fprintf(c.opts.IO.ErrOut, "\nThe same, as one command:\n  %s\n", EquivalentCommand(globalsOf(c.opts), c.values, c.lookup.Form))
 	}
 	return nil
 }
