@@ -36,7 +36,7 @@ func userListRoute(w http.ResponseWriter, r *http.Request) {
 func newAPIEnv(t *testing.T) (*fakeAPI, *env) {
 	t.Helper()
 	api := newFakeAPI(t)
-	api.routes["GET /api/v2/user/list"] = userListRoute
+	api.route("GET /api/v2/user/list", userListRoute)
 	e := newEnv(t, api)
 	e.vars["CRMCTL_RATE"] = "off" // a local server: no pacing
 	return api, e
@@ -74,10 +74,10 @@ func TestAPIGetPrintsTheData(t *testing.T) {
 func TestAPIFieldsBodyAndHeaders(t *testing.T) {
 	api, e := newAPIEnv(t)
 	var got []string
-	api.routes["PUT /api/v2/common_customers/18/transfer"] = func(w http.ResponseWriter, r *http.Request) {
+	api.route("PUT /api/v2/common_customers/18/transfer", func(w http.ResponseWriter, r *http.Request) {
 		got = append(got, r.Header.Get("Content-Type"), r.Header.Get("X-Request-Id"))
 		canned(`{"code":0,"data":{"id":18}}`)(w, r)
-	}
+	})
 	note := filepath.Join(t.TempDir(), "note.txt")
 	if err := os.WriteFile(note, []byte("第一行\n第二行"), 0o600); err != nil {
 		t.Fatal(err)
@@ -99,11 +99,11 @@ func TestAPIFieldsBodyAndHeaders(t *testing.T) {
 	// --input -: a JSON body, fields in the query.
 	api.Reset()
 	var body string
-	api.routes["POST /api/v2/common_customers"] = func(w http.ResponseWriter, r *http.Request) {
+	api.route("POST /api/v2/common_customers", func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		body = string(b)
 		canned(`{"code":0,"data":{"id":19}}`)(w, r)
-	}
+	})
 	r = e.run(`{"common_id":45,"customer":{"name":"贸易公司"}}`, "api", "common_customers", "--input", "-", "-f", "x=1", "--jq", ".id")
 	c := api.Calls()
 	if r.code != 0 || r.stdout != "19\n" || body != `{"common_id":45,"customer":{"name":"贸易公司"}}` || len(c) != 1 || c[0].ContentType != "application/json" || c[0].Query.Get("x") != "1" {
@@ -149,13 +149,13 @@ func TestAPIRefusesOtherHostsAndLogin(t *testing.T) {
 
 func TestAPIExitCodesPerErrorClass(t *testing.T) {
 	api, e := newAPIEnv(t)
-	api.routes["GET /api/v2/contacts/1"] = canned(`{"code":100100,"message":"记录不存在或没有权限","error":"active_record/record_not_found"}`)
-	api.routes["GET /api/v2/expired"] = canned(`{"code":100401,"data":null,"message":"您的登录已经过期,请重新登录!"}`)
-	api.routes["GET /api/v2/device"] = canned(`{"code":100000,"message":"device参数错误","error":"invalid_app_error"}`)
-	api.routes["GET /api/v2/html"] = func(w http.ResponseWriter, _ *http.Request) {
+	api.route("GET /api/v2/contacts/1", canned(`{"code":100100,"message":"记录不存在或没有权限","error":"active_record/record_not_found"}`))
+	api.route("GET /api/v2/expired", canned(`{"code":100401,"data":null,"message":"您的登录已经过期,请重新登录!"}`))
+	api.route("GET /api/v2/device", canned(`{"code":100000,"message":"device参数错误","error":"invalid_app_error"}`))
+	api.route("GET /api/v2/html", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.Write([]byte("<html><title>Welcome to nginx</title></html>"))
-	}
+	})
 	for _, c := range []struct {
 		path string
 		code int
@@ -194,7 +194,7 @@ func TestAPIExitCodesPerErrorClass(t *testing.T) {
 func TestAPIThrottledCallIsRetried(t *testing.T) {
 	api, e := newAPIEnv(t)
 	n := 0
-	api.routes["POST /api/v2/common_customers"] = func(w http.ResponseWriter, r *http.Request) {
+	api.route("POST /api/v2/common_customers", func(w http.ResponseWriter, r *http.Request) {
 		n++
 		if n == 1 {
 			w.Header().Set("Retry-After", "0")
@@ -203,17 +203,17 @@ func TestAPIThrottledCallIsRetried(t *testing.T) {
 			return
 		}
 		canned(`{"code":0,"data":{"id":20}}`)(w, r)
-	}
+	})
 	r := e.run("", "api", "common_customers", "-f", "common_id=45", "--jq", ".id")
 	if r.code != 0 || r.stdout != "20\n" || n != 2 {
 		t.Errorf("%d requests\n%s", n, r)
 	}
 	// Still throttled after every retry: exit 4.
-	api.routes["GET /api/v2/user/info"] = func(w http.ResponseWriter, _ *http.Request) {
+	api.route("GET /api/v2/user/info", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Retry-After", "0")
 		w.WriteHeader(http.StatusTooManyRequests)
 		w.Write([]byte("Retry later"))
-	}
+	})
 	if r := e.run("", "api", "user/info"); r.code != 4 || !strings.Contains(r.stderr, "still throttled") {
 		t.Errorf("always throttled:\n%s", r)
 	}
@@ -260,7 +260,7 @@ func TestAPIPaginateFetchesEveryPage(t *testing.T) {
 func TestAPIDryRunSendsNothing(t *testing.T) {
 	api, e := newAPIEnv(t)
 	r := e.run("", "api", "common_customers", "-f", "customer[name]=贸易公司", "-F", "common_id=45", "-H", "X-A: b", "--dry-run")
-	want := "POST " + api.srv.URL + "/api/v2/common_customers\n" +
+	want := "POST " + api.URL + "/api/v2/common_customers\n" +
 		"Authorization: Token token=***, device=open_api, version_code=9.9.9\n" +
 		"Content-Type: application/x-www-form-urlencoded\nX-A: b\n\n" +
 		"common_id=45&customer%5Bname%5D=%E8%B4%B8%E6%98%93%E5%85%AC%E5%8F%B8\n"
@@ -268,7 +268,7 @@ func TestAPIDryRunSendsNothing(t *testing.T) {
 		t.Errorf("stdout:\n%s\nwant:\n%s", r.stdout, want)
 	}
 	r = e.run("", "api", "user/list", "--paginate", "--dry-run", "-o", "json", "--jq", ".method, .url, .paginate")
-	if r.code != 0 || r.stdout != "GET\n"+api.srv.URL+"/api/v2/user/list\ntrue\n" {
+	if r.code != 0 || r.stdout != "GET\n"+api.URL+"/api/v2/user/list\ntrue\n" {
 		t.Errorf("-o json:\n%s", r)
 	}
 	if len(api.Calls()) != 0 {
@@ -279,8 +279,8 @@ func TestAPIDryRunSendsNothing(t *testing.T) {
 // The token appears nowhere: not in --debug, not in an answer that echoes it.
 func TestAPITokenNeverShown(t *testing.T) {
 	api, e := newAPIEnv(t)
-	api.routes["GET /api/v2/echo"] = canned(`{"code":0,"data":{"seen":"Token token=` + testToken + `"}}`)
-	api.routes["GET /api/v2/fail"] = canned(`{"code":100422,"message":"bad token ` + testToken + `"}`)
+	api.route("GET /api/v2/echo", canned(`{"code":0,"data":{"seen":"Token token=` + testToken + `"}}`))
+	api.route("GET /api/v2/fail", canned(`{"code":100422,"message":"bad token ` + testToken + `"}`))
 	for _, args := range [][]string{
 		{"api", "echo", "--debug"}, {"api", "echo", "--raw"}, {"api", "fail", "--debug"}, {"api", "fail", "-o", "json"},
 	} {

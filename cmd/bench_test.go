@@ -39,7 +39,7 @@ func BenchmarkCreateIfExistsSkip(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			api := newFakeAPI(b)
-			api.routes["GET /api/v2/duplicates/matching_name"] = canned(bc.matching)
+			api.route("GET /api/v2/duplicates/matching_name", canned(bc.matching))
 			e := newEnv(b, api)
 			if r := e.run("", "pools", "list"); r.code != 0 {
 				b.Fatal(r)

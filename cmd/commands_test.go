@@ -233,10 +233,10 @@ func TestAPIErrorsMapToExitCodes(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			api := newFakeAPI(t)
-			api.routes["GET /api/v2/common_customers/common_settings"] = func(w http.ResponseWriter, _ *http.Request) {
+			api.route("GET /api/v2/common_customers/common_settings", func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Type", tc.ctype)
 				w.Write([]byte(tc.body))
-			}
+			})
 			e := newEnv(t, api)
 			r := e.run("", "pools", "list")
 			if r.code != tc.code || !strings.Contains(r.stderr, tc.stderr) || r.stdout != "" {
@@ -320,12 +320,12 @@ func TestSettingsErrorsAreUsage(t *testing.T) {
 
 func TestThrottlingThatNeverEndsIsExit4(t *testing.T) {
 	api := newFakeAPI(t)
-	api.routes["GET /api/v2/common_customers/common_settings"] = func(w http.ResponseWriter, _ *http.Request) {
+	api.route("GET /api/v2/common_customers/common_settings", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		w.Header().Set("Retry-After", "0")
 		w.WriteHeader(http.StatusTooManyRequests)
 		w.Write([]byte("Retry later"))
-	}
+	})
 	r := newEnv(t, api).run("", "pools", "list")
 	if r.code != 4 || !strings.Contains(r.stderr, "throttled") {
 		t.Fatal(r)
@@ -371,7 +371,7 @@ func TestCustomersGet(t *testing.T) {
 // pools are cached, on a terminal and through a pipe.
 func TestCustomerPoolColumnIsStable(t *testing.T) {
 	api := newFakeAPI(t)
-	api.routes["GET /api/v2/common_customers/19"] = canned(`{"code":0,"data":{"id":19,"name":"外贸","common_id":45,"common_setting_name":"公司公海","status":"","created_at":"2026-11-27 12:00"}}`)
+	api.route("GET /api/v2/common_customers/19", canned(`{"code":0,"data":{"id":19,"name":"外贸","common_id":45,"common_setting_name":"公司公海","status":"","created_at":"2026-11-27 12:00"}}`))
 	e := newEnv(t, api)
 	const want = "19\t外贸\t公司公海\t\t\t\t\t\t2026-11-27 12:00\n"
 	r := e.run("", "customers", "get", "19")
@@ -389,7 +389,7 @@ func TestCustomerPoolColumnIsStable(t *testing.T) {
 
 	// A create answer that names the pool is shown with that name, even when the cached
 	// pools call it otherwise (renamed since they were fetched).
-	api.routes["POST /api/v2/common_customers"] = canned(`{"code":0,"data":{"id":20,"name":"新的","common_id":45,"common_setting_name":"公司公海(改名)","created_at":"2026-11-27 12:00"}}`)
+	api.route("POST /api/v2/common_customers", canned(`{"code":0,"data":{"id":20,"name":"新的","common_id":45,"common_setting_name":"公司公海(改名)","created_at":"2026-11-27 12:00"}}`))
 	r = e.run("", "customers", "create", "--pool", "45", "--name", "新的")
 	if r.code != 0 || r.stdout != "20\t新的\t公司公海(改名)\t\t\t\t\t\t2026-11-27 12:00\n" {
 		t.Fatal(r)

@@ -90,12 +90,12 @@ func TestAuthStatusOffline(t *testing.T) {
 // through a pipe it keeps the documented columns.
 func TestCustomerDetailAtATerminal(t *testing.T) {
 	fake := newFakeAPI(t)
-	fake.routes["GET /api/v2/common_customers/21"] = canned(`{"code":0,"data":{"id":21,"name":"贸易公司","common_id":45,"common_setting_name":"公司公海",
+	fake.route("GET /api/v2/common_customers/21", canned(`{"code":0,"data":{"id":21,"name":"贸易公司","common_id":45,"common_setting_name":"公司公海",
  "status":"7","status_mapped":"初访","category":"","category_mapped":"","staff_size":0,"note":"主营外贸",
  "text_asset_9320d8d7":"进口","numeric_asset_e2955b70":123,"created_at":"2026-11-27 12:00",
  "address":{"tel":"010-64881989","phone":"13900001111","email":"a@b.cn","detail_address":"朝阳门外大街18号","country":{"id":4,"name":"中国"},"province":{},"country_id":4,"province_id":0},
  "contacts":[{"id":5,"name":"王经理"}],
- "user":{"id":2,"name":"test"},"owned_department":{"id":2,"name":"销售部"}}}`)
+ "user":{"id":2,"name":"test"},"owned_department":{"id":2,"name":"销售部"}}}`))
 	e := newEnv(t, fake)
 	r := e.runTTY(true, "", "customers", "get", "21")
 	if r.code != 0 {

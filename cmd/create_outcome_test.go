@@ -18,10 +18,10 @@ import (
 func (e *env) runInterrupted(api *fakeAPI, route string, args ...string) result {
 	e.t.Helper()
 	arrived := make(chan struct{}, 1)
-	api.routes[route] = func(_ http.ResponseWriter, r *http.Request) {
+	api.route(route, func(_ http.ResponseWriter, r *http.Request) {
 		arrived <- struct{}{}
 		<-r.Context().Done()
-	}
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
@@ -75,12 +75,12 @@ func TestCreateInterruptedBeforeTheRequestLeft(t *testing.T) {
 	e = newEnv(t, api)
 	e.run("", "pools", "list")
 	throttled := make(chan struct{}, 1)
-	api.routes["POST /api/v2/common_customers"] = func(w http.ResponseWriter, _ *http.Request) {
+	api.route("POST /api/v2/common_customers", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Retry-After", "30")
 		w.WriteHeader(http.StatusTooManyRequests)
 		w.Write([]byte("Retry later"))
 		throttled <- struct{}{}
-	}
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
@@ -107,10 +107,10 @@ func TestCreateTimeoutUnknownWithoutAFloor(t *testing.T) {
 	e.run("", "pools", "list")
 	e.run("", "fields", "list") // the form too: the create then sends only itself
 	api.Reset()
-	api.routes["POST /api/v2/common_customers"] = func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
-	api.routes["GET /api/v2/duplicates/matching_name"] = canned(namesakes)
+	api.route("POST /api/v2/common_customers", func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	api.route("GET /api/v2/duplicates/matching_name", canned(namesakes))
 	for id, phone := range map[string]string{"17": "13900000001", "100012": "13900000001", "100014": "13900000002"} {
-		api.routes["GET /api/v2/common_customers/"+id] = canned(fmt.Sprintf(`{"code":0,"data":{"id":%s,"name":"超时","common_id":45,"address":{"phone":%q}}}`, id, phone))
+		api.route("GET /api/v2/common_customers/"+id, canned(fmt.Sprintf(`{"code":0,"data":{"id":%s,"name":"超时","common_id":45,"address":{"phone":%q}}}`, id, phone)))
 	}
 	r := e.run("", "--timeout", "300ms", "customers", "create", "--pool", "45", "--name", "超时", "--phone", "139-0000-0001")
 	wantStderr(t, r, 4,
@@ -141,7 +141,7 @@ func TestCreateTimeoutFoundAboveTheFloor(t *testing.T) {
 	e := newEnv(t, api)
 	e.run("", "pools", "list")
 	led, err := importer.OpenLedger(context.Background(), importer.DefaultLedgerPath(filepath.Join(e.home, ".local", "share", "crmctl"),
-		importer.JournalMeta{Profile: "default", BaseURL: api.srv.URL}))
+		importer.JournalMeta{Profile: "default", BaseURL: api.URL}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,10 +150,10 @@ func TestCreateTimeoutFoundAboveTheFloor(t *testing.T) {
 	}
 	led.Close()
 	api.Reset()
-	api.routes["POST /api/v2/common_customers"] = func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
-	api.routes["GET /api/v2/duplicates/matching_name"] = canned(namesakes)
+	api.route("POST /api/v2/common_customers", func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	api.route("GET /api/v2/duplicates/matching_name", canned(namesakes))
 	for id, phone := range map[string]string{"100012": "13900000001", "100014": "13900000002"} {
-		api.routes["GET /api/v2/common_customers/"+id] = canned(fmt.Sprintf(`{"code":0,"data":{"id":%s,"name":"超时","common_id":45,"address":{"phone":%q}}}`, id, phone))
+		api.route("GET /api/v2/common_customers/"+id, canned(fmt.Sprintf(`{"code":0,"data":{"id":%s,"name":"超时","common_id":45,"address":{"phone":%q}}}`, id, phone)))
 	}
 	r := e.run("", "--timeout", "300ms", "customers", "create", "--pool", "45", "--name", "超时", "--phone", "13900000001")
 	wantStderr(t, r, 4,
@@ -168,12 +168,12 @@ func TestCreateServerErrorNotFoundByName(t *testing.T) {
 	api := newFakeAPI(t)
 	e := newEnv(t, api)
 	e.run("", "pools", "list")
-	api.routes["POST /api/v2/common_customers"] = func(w http.ResponseWriter, _ *http.Request) {
+	api.route("POST /api/v2/common_customers", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusInternalServerError)
 		w.Write([]byte("<html><body>Internal Server Error</body></html>"))
-	}
-	api.routes["GET /api/v2/duplicates/matching_name"] = canned(`{"code":0,"data":{"customers":[{"id":17,"name":"五百","common_id":48942,"created_at":"2015-07-03 17:31"}]}}`)
+	})
+	api.route("GET /api/v2/duplicates/matching_name", canned(`{"code":0,"data":{"customers":[{"id":17,"name":"五百","common_id":48942,"created_at":"2015-07-03 17:31"}]}}`))
 	r := e.run("", "customers", "create", "--pool", "45", "--name", "五百")
 	wantStderr(t, r, 4,
 		`crmctl: customer "五百" may have been created: the create got no usable answer: unexpected answer from POST /api/v2/common_customers (HTTP 500)`,
@@ -189,11 +189,11 @@ func TestCreateUnreadableAnswerCheckFails(t *testing.T) {
 	e.run("", "pools", "list")
 	e.run("", "fields", "list")
 	api.Reset()
-	api.routes["POST /api/v2/common_customers"] = canned(`{"code":0,"data":{"id":10`)
-	api.routes["GET /api/v2/duplicates/matching_name"] = func(w http.ResponseWriter, _ *http.Request) {
+	api.route("POST /api/v2/common_customers", canned(`{"code":0,"data":{"id":10`))
+	api.route("GET /api/v2/duplicates/matching_name", func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusBadGateway)
 		w.Write([]byte("<html>Bad Gateway</html>"))
-	}
+	})
 	r := e.run("", "customers", "create", "--pool", "45", "--name", "截断")
 	wantStderr(t, r, 1,
 		`crmctl: customer "截断" may have been created: the create got no usable answer: unexpected answer from POST /api/v2/common_customers (HTTP 200)`,

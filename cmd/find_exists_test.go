@@ -20,7 +20,7 @@ const matchingJSON = `{"code":0,"data":{"customers":[
  {"id":20,"name":"贸易公司","user_id":3,"user_name":"李娜","common_id":null,"created_at":"2017-01-01 09:00"}]}}`
 
 func withMatching(api *fakeAPI) {
-	api.routes["GET /api/v2/duplicates/matching_name"] = canned(matchingJSON)
+	api.route("GET /api/v2/duplicates/matching_name", canned(matchingJSON))
 }
 
 func TestFindListsTheCustomersOfTheName(t *testing.T) {
@@ -53,7 +53,7 @@ func TestFindListsTheCustomersOfTheName(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || len(got) != 2 || fmt.Sprint(got[0]["id"]) != "18" || got[0]["status_mapped"] != "初访" {
 		t.Errorf("-o json: %v\n%s", err, r)
 	}
-	api.routes["GET /api/v2/duplicates/matching_name"] = canned(`{"code":0,"data":{"customers":[]}}`)
+	api.route("GET /api/v2/duplicates/matching_name", canned(`{"code":0,"data":{"customers":[]}}`))
 	if r := e.run("", "customers", "find", "--name", "无", "-o", "json"); r.code != 0 || strings.TrimSpace(r.stdout) != "[]" {
 		t.Errorf("none, -o json:\n%s", r)
 	}
@@ -68,19 +68,19 @@ func TestFindListsTheCustomersOfTheName(t *testing.T) {
 func TestFindIsRetriedAndReportsAPIErrors(t *testing.T) {
 	api := newFakeAPI(t)
 	n := 0
-	api.routes["GET /api/v2/duplicates/matching_name"] = func(w http.ResponseWriter, r *http.Request) {
+	api.route("GET /api/v2/duplicates/matching_name", func(w http.ResponseWriter, r *http.Request) {
 		n++
 		if n == 1 {
 			w.WriteHeader(http.StatusBadGateway)
 			return
 		}
 		canned(matchingJSON)(w, r)
-	}
+	})
 	e := newEnv(t, api)
 	if r := e.run("", "customers", "find", "--name", "贸易公司", "-o", "json", "--jq", "length"); r.code != 0 || r.stdout != "3\n" || n != 2 {
 		t.Errorf("a 502 then the answer: %d requests\n%s", n, r)
 	}
-	api.routes["GET /api/v2/duplicates/matching_name"] = canned(`{"code":100401,"data":null,"message":"您的登录已经过期,请重新登录!"}`)
+	api.route("GET /api/v2/duplicates/matching_name", canned(`{"code":100401,"data":null,"message":"您的登录已经过期,请重新登录!"}`))
 	if r := e.run("", "customers", "find", "--name", "x"); r.code != 3 {
 		t.Errorf("100401:\n%s", r)
 	}
@@ -129,7 +129,7 @@ func TestCreateIfExistsSkipWithSeveralIsAnError(t *testing.T) {
 	api := newFakeAPI(t)
 	e := newEnv(t, api)
 	// 20 does not say which pool it is in: it cannot be ruled out.
-	api.routes["GET /api/v2/duplicates/matching_name"] = canned(strings.Replace(matchingJSON, `"common_id":null,`, "", 1))
+	api.route("GET /api/v2/duplicates/matching_name", canned(strings.Replace(matchingJSON, `"common_id":null,`, "", 1)))
 	r := e.run("", "customers", "create", "--pool", "45", "--name", "贸易公司", "--if-exists", "skip")
 	wantStderr(t, r, 1, `customer "贸易公司" exists 2 times, and --if-exists skip needs exactly one to print: not created`,
 		"  18 贸易公司, 公司公海, 010-64881989\n  20 贸易公司, owner 李娜\n",
@@ -181,7 +181,7 @@ func TestCreateIfExistsCreatesANewOne(t *testing.T) {
 	}
 	// A failed check sends nothing.
 	api.Reset()
-	api.routes["GET /api/v2/duplicates/matching_name"] = canned(`{"code":100100,"message":"没有权限","error":"active_record/record_not_found"}`)
+	api.route("GET /api/v2/duplicates/matching_name", canned(`{"code":100100,"message":"没有权限","error":"active_record/record_not_found"}`))
 	r := e.run("", "customers", "create", "--pool", "45", "--name", "贸易公司", "--if-exists", "skip")
 	wantStderr(t, r, 1, `--if-exists skip: checking whether customer "贸易公司" exists (nothing was created): 没有权限`)
 	if len(posts(api)) != 0 {
@@ -221,7 +221,7 @@ func TestInteractiveCreateWarnsOfExistingCustomers(t *testing.T) {
 	}
 
 	// No namesake: no question.
-	api.routes["GET /api/v2/duplicates/matching_name"] = canned(`{"code":0,"data":{"customers":[]}}`)
+	api.route("GET /api/v2/duplicates/matching_name", canned(`{"code":0,"data":{"customers":[]}}`))
 	quiet := prompter.NewFake(t)
 	quiet.ExpectInput("Name (客户名称)").Answer("新的")
 	quiet.ExpectSelect("Category (客户类型)").AnswerDefault()
@@ -251,13 +251,13 @@ func TestInteractiveCreateWarnsOfExistingCustomers(t *testing.T) {
 // customer exists sends no POST.
 func TestImportIfExistsChecksEveryRow(t *testing.T) {
 	api := newFakeAPI(t)
-	api.routes["GET /api/v2/duplicates/matching_name"] = func(w http.ResponseWriter, r *http.Request) {
+	api.route("GET /api/v2/duplicates/matching_name", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("name") == "贸易公司" {
 			canned(matchingJSON)(w, r)
 			return
 		}
 		canned(`{"code":0,"data":{"customers":[]}}`)(w, r)
-	}
+	})
 	e := newEnv(t, api)
 	e.vars["CRMCTL_RATE"] = "off"
 	dir := t.TempDir()

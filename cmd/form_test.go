@@ -157,10 +157,10 @@ func TestCreateCustomFieldProblems(t *testing.T) {
 // A create takes custom fields of a form whose answer lacks keys or has unknown types.
 func TestCreateWithAFormMissingKeys(t *testing.T) {
 	api := newFakeAPI(t)
-	api.routes["GET /api/v2/custom_fields/customer/by_group"] = canned(`{"code":0,"data":{"custom_field_groups":[
+	api.route("GET /api/v2/custom_fields/customer/by_group", canned(`{"code":0,"data":{"custom_field_groups":[
 		{"custom_fields":[{"name":"text_asset_aa11"},{},{"name":"text_asset_aa12","label":"评级","field_type":"star","input_field_options":[]},
 		 {"name":"text_asset_aa13","label":"类型","field_type":"select","input_field_options":{"collection_options":[{"label":"无值"},{"value":7}]}}]},
-		{},{"label":"空","custom_fields":null}]}}`)
+		{},{"label":"空","custom_fields":null}]}}`))
 	e := newEnv(t, api)
 	if r := e.run("", "customers", "create", "--pool", "45", "--name", "x", "--field", "评级=5", "--field", "类型=7", "--dry-run"); r.code != 0 {
 		t.Errorf("create with that form: %s", r)
@@ -223,7 +223,7 @@ func TestCustomFieldsByLabelAtATerminal(t *testing.T) {
 	api := newFakeAPI(t)
 	record := `{"id":21,"name":"进口商","common_id":45,"custom_field_template_id":7,
  "text_asset_9320d8d7":"老客户","text_asset_4b74a32b":"sel_6012","text_asset_ffff99":"未知的","created_at":"2026-11-27 12:00"}`
-	api.routes["GET /api/v2/common_customers/21"] = canned(`{"code":0,"data":` + record + `}`)
+	api.route("GET /api/v2/common_customers/21", canned(`{"code":0,"data":` + record + `}`))
 	e := newEnv(t, api)
 
 	// a cold cache: the keys, and no request for the form
@@ -266,7 +266,7 @@ func TestCustomFieldsByLabelAtATerminal(t *testing.T) {
 	}
 
 	// create at a terminal prints the created record the same way
-	api.routes["POST /api/v2/common_customers"] = canned(`{"code":0,"data":` + record + `}`)
+	api.route("POST /api/v2/common_customers", canned(`{"code":0,"data":` + record + `}`))
 	r = e.runTTY(true, "", "customers", "create", "--pool", "45", "--name", "进口商", "--template-id", "7", "--field", "进口方式=中规", "--field", "客户标签=老客户")
 	if r.code != 0 || !strings.Contains(r.stdout, "进口方式") || !strings.Contains(r.stdout, "客户标签") || strings.Contains(r.stdout, "text_asset_4b74a32b") {
 		t.Errorf("create at a terminal: %s", r)

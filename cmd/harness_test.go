@@ -1,13 +1,11 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/crmctl/crmctl/internal/apitest"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/pace/pacetest"
 )
@@ -32,14 +31,14 @@ type apiCall struct {
 
 func (c apiCall) String() string { return c.Method + " " + c.Path }
 
-// fakeAPI is a strict stand-in for the ikcrm API: it records every request, checks the
-// token header on every call but login, and answers from canned payloads.
+// fakeAPI is the shared fake API (internal/apitest) with the routes of the ikcrm API the
+// commands use: it records every request, answers any request without the exact token
+// header but login as an expired token, and answers from canned payloads. A test
+// replaces a route with route (the newest wins); a path with no route is a 404.
 type fakeAPI struct {
+	*apitest.Server
 	t      testing.TB
-	srv    *httptest.Server
 	mu     sync.Mutex
-	calls  []apiCall
-	routes map[string]http.HandlerFunc // "GET /api/v2/..." -> handler
 	nextID int
 }
 
@@ -59,20 +58,34 @@ const fieldMapsJSON = `{"code":0,"data":{"customer":[
 
 func newFakeAPI(t testing.TB) *fakeAPI {
 	t.Helper()
-	f := &fakeAPI{t: t, routes: map[string]http.HandlerFunc{}, nextID: 18}
-	f.routes["GET /api/v2/common_customers/common_settings"] = canned(poolsJSON)
-	f.routes["GET /api/v2/field_maps/customer"] = canned(fieldMapsJSON)
-	f.routes["GET /api/v2/user/info"] = canned(`{"code":0,"data":{"id":2,"name":"test","email":"wp@qq.com","organization_id":49,"department_name":"销售部"}}`)
-	f.routes["POST /api/v2/auth/login"] = canned(`{"code":0,"data":{"user_token":"` + testToken + `","user_id":2}}`)
-	f.routes["GET /api/v2/custom_fields/customer/by_group"] = byGroup
-	f.routes["GET /api/v2/departments"] = canned(fixture(t, "departments.json"))
-	f.routes["POST /api/v2/common_customers"] = f.create
-	f.routes["GET /api/v2/common_customers/18"] = canned(`{"code":0,"data":{"id":18,"name":"贸易公司","status":"7","status_mapped":"初访","category":"","category_mapped":"","staff_size":0,"common_id":45,"created_at":"2015-07-03 17:31","text_asset_9320d8d7":"","address":{"tel":"010-64881989"}}}`)
-	f.routes["GET /api/v2/duplicates/matching_name"] = canned(`{"code":0,"data":{"customers":[]}}`)
-	f.routes["GET /api/v2/common_customers/404"] = canned(`{"code":100100,"message":"记录不存在","error":"active_record/record_not_found"}`)
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
+	f := &fakeAPI{Server: apitest.New(t), t: t, nextID: 18}
+	f.Guard(func(r *http.Request) apitest.Responder {
+		if r.URL.Query().Has("user_token") {
+			t.Errorf("%s %s: the token is in the URL", r.Method, r.URL.Path)
+		}
+		if r.URL.Path != "/api/v2/auth/login" && r.Header.Get("Authorization") != wantAuth {
+			return apitest.TokenExpired()
+		}
+		return nil
+	})
+	f.Fallback(http.NotFound)
+	f.route("GET /api/v2/common_customers/common_settings", canned(poolsJSON))
+	f.route("GET /api/v2/field_maps/customer", canned(fieldMapsJSON))
+	f.route("GET /api/v2/user/info", canned(`{"code":0,"data":{"id":2,"name":"test","email":"wp@qq.com","organization_id":49,"department_name":"销售部"}}`))
+	f.route("POST /api/v2/auth/login", canned(`{"code":0,"data":{"user_token":"`+testToken+`","user_id":2}}`))
+	f.route("GET /api/v2/custom_fields/customer/by_group", byGroup)
+	f.route("GET /api/v2/departments", canned(fixture(t, "departments.json")))
+	f.route("POST /api/v2/common_customers", f.create)
+	f.route("GET /api/v2/common_customers/18", canned(`{"code":0,"data":{"id":18,"name":"贸易公司","status":"7","status_mapped":"初访","category":"","category_mapped":"","staff_size":0,"common_id":45,"created_at":"2015-07-03 17:31","text_asset_9320d8d7":"","address":{"tel":"010-64881989"}}}`))
+	f.route("GET /api/v2/duplicates/matching_name", canned(`{"code":0,"data":{"customers":[]}}`))
+	f.route("GET /api/v2/common_customers/404", canned(`{"code":100100,"message":"记录不存在","error":"active_record/record_not_found"}`))
 	return f
+}
+
+// route answers "METHOD /path" with h from now on, in place of its earlier answer.
+func (f *fakeAPI) route(key string, h http.HandlerFunc) {
+	method, path, _ := strings.Cut(key, " ")
+	f.Register(method, path, apitest.Responder(h)).Always()
 }
 
 // fixture reads testdata/form/NAME: an answer of the API in the documented shape
@@ -114,30 +127,6 @@ func canned(body string) http.HandlerFunc {
 	}
 }
 
-func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	form, _ := url.ParseQuery(string(body))
-	call := apiCall{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"),
-		ContentType: r.Header.Get("Content-Type"), UserAgent: r.Header.Get("User-Agent"), Query: r.URL.Query(), Form: form}
-	f.mu.Lock()
-	f.calls = append(f.calls, call)
-	h := f.routes[r.Method+" "+r.URL.Path]
-	f.mu.Unlock()
-	if r.URL.Query().Has("user_token") {
-		f.t.Errorf("%s: the token is in the URL", call)
-	}
-	if r.URL.Path != "/api/v2/auth/login" && call.Auth != wantAuth {
-		io.WriteString(w, `{"code":100401,"data":null,"message":"您的登录已经过期,请重新登录!"}`)
-		return
-	}
-	if h == nil {
-		http.NotFound(w, r)
-		return
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	h(w, r)
-}
-
 func (f *fakeAPI) create(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	form, _ := url.ParseQuery(string(body))
@@ -157,16 +146,19 @@ func (f *fakeAPI) create(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// Calls are the requests received so far, in order.
 func (f *fakeAPI) Calls() []apiCall {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]apiCall(nil), f.calls...)
-}
-
-func (f *fakeAPI) Reset() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = nil
+	var calls []apiCall
+	for _, r := range f.Requests() {
+		form, _ := url.ParseQuery(r.Body)
+		path := r.Path
+		if p, err := url.PathUnescape(path); err == nil {
+			path = p
+		}
+		calls = append(calls, apiCall{Method: r.Method, Path: path, Auth: r.Header.Get("Authorization"),
+			ContentType: r.Header.Get("Content-Type"), UserAgent: r.Header.Get("User-Agent"), Query: r.Query, Form: form})
+	}
+	return calls
 }
 
 // callNames lists the calls as "METHOD /path".
@@ -197,7 +189,7 @@ func newEnv(t testing.TB, api *fakeAPI) *env {
 		"XDG_DATA_HOME":   filepath.Join(home, ".local", "share"),
 	}}
 	if api != nil {
-		e.vars["CRMCTL_BASE_URL"] = api.srv.URL
+		e.vars["CRMCTL_BASE_URL"] = api.URL
 		e.vars["CRMCTL_TOKEN"] = testToken
 	}
 	return e

@@ -149,14 +149,14 @@ func TestInteractiveCreateAsksOnlyWhatIsMissing(t *testing.T) {
 	fake.ExpectSelect("Source (客户来源)").AnswerDefault()
 	fake.ExpectSelect("Staff size (人员规模)").AnswerDefault()
 	fake.ExpectMultiSelect("More fields? (更多字段)").AnswerWith()
-	r := e.runPrompted(fake, "--base-url", api.srv.URL, "customers", "create", "--pool", "公司公海", "--status", "待联系", "--tel", "010", "--yes")
+	r := e.runPrompted(fake, "--base-url", api.URL, "customers", "create", "--pool", "公司公海", "--status", "待联系", "--tel", "010", "--yes")
 	if r.code != 0 {
 		t.Fatal(r)
 	}
 	if p := posts(api); len(p) != 1 || p[0].Form.Get("customer[category]") != "15130" || p[0].Form.Get("customer[address_attributes][tel]") != "010" {
 		t.Fatalf("posts %v", p)
 	}
-	if !strings.Contains(r.stderr, "crmctl --base-url "+api.srv.URL+" customers create --pool 公司公海 --name x --status 待联系 --category A\\(重点客户\\) --tel 010") {
+	if !strings.Contains(r.stderr, "crmctl --base-url "+api.URL+" customers create --pool 公司公海 --name x --status 待联系 --category A\\(重点客户\\) --tel 010") {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
 }
@@ -239,7 +239,7 @@ func TestInteractiveLogin(t *testing.T) {
 	delete(e.vars, "CRMCTL_BASE_URL")
 	fake := prompter.NewFake(t)
 	edition := fake.ExpectSelect("Edition (版本)").AnswerWith("Another URL (其他地址)")
-	url := fake.ExpectInput("API base URL (接口地址)").Answers("http://example.com", api.srv.URL)
+	url := fake.ExpectInput("API base URL (接口地址)").Answers("http://example.com", api.URL)
 	fake.ExpectInput("Account (手机号)").Answer("13800000000")
 	fake.ExpectPassword("Password (密码)").Answer("s3cret")
 	fake.ExpectInput("Corp id (企业ID, optional)").Answer("")
@@ -263,7 +263,7 @@ func TestInteractiveLogin(t *testing.T) {
 	// The profile now holds the base URL and the token: status works with no flag.
 	api.Reset()
 	r = e.run("", "auth", "status")
-	if r.code != 0 || !strings.Contains(r.stdout, "Logged in: yes, as test") || !strings.Contains(r.stdout, api.srv.URL) {
+	if r.code != 0 || !strings.Contains(r.stdout, "Logged in: yes, as test") || !strings.Contains(r.stdout, api.URL) {
 		t.Fatal(r)
 	}
 

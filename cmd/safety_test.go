@@ -43,11 +43,11 @@ func TestTemplateNeverOverwritesWithoutForce(t *testing.T) {
 func TestServerTextCannotDriveTheTerminal(t *testing.T) {
 	api := newFakeAPI(t)
 	const evil = `\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202e`
-	api.routes["GET /api/v2/common_customers/common_settings"] = canned(`{"code":0,"data":{"common_settings":[{"id":45,"name":"公海` + evil + `"}]}}`)
-	api.routes["GET /api/v2/field_maps/customer"] = canned(`{"code":0,"data":{"customer":[{"id":101,"field_name":"status","field_values":[{"id":7,"value":"初访` + evil + `","status":"enable"}]}]}}`)
-	api.routes["GET /api/v2/user/info"] = canned(`{"code":0,"data":{"id":2,"name":"王` + evil + `","department_name":"销售` + evil + `"}}`)
-	api.routes["GET /api/v2/common_customers/18"] = canned(`{"code":0,"data":{"id":18,"name":"贸易` + evil + `","status":"7","status_mapped":"初访` + evil + `","common_id":45}}`)
-	api.routes["GET /api/v2/common_customers/19"] = canned(`{"code":100100,"message":"没有` + evil + `","error":"record` + evil + `"}`)
+	api.route("GET /api/v2/common_customers/common_settings", canned(`{"code":0,"data":{"common_settings":[{"id":45,"name":"公海` + evil + `"}]}}`))
+	api.route("GET /api/v2/field_maps/customer", canned(`{"code":0,"data":{"customer":[{"id":101,"field_name":"status","field_values":[{"id":7,"value":"初访` + evil + `","status":"enable"}]}]}}`))
+	api.route("GET /api/v2/user/info", canned(`{"code":0,"data":{"id":2,"name":"王` + evil + `","department_name":"销售` + evil + `"}}`))
+	api.route("GET /api/v2/common_customers/18", canned(`{"code":0,"data":{"id":18,"name":"贸易` + evil + `","status":"7","status_mapped":"初访` + evil + `","common_id":45}}`))
+	api.route("GET /api/v2/common_customers/19", canned(`{"code":100100,"message":"没有` + evil + `","error":"record` + evil + `"}`))
 	e := newEnv(t, api)
 	e.vars["CRMCTL_RATE"] = "off"
 	raw := []string{"\x1b", "\x07", "\u009b", "\u202e"}
@@ -113,7 +113,7 @@ func TestLoginAsksBeforeEndingAWorkingToken(t *testing.T) {
 	e.vars["CRMCTL_RATE"] = "off"
 	e.vars["CRMCTL_LOGIN"] = "13800000000"
 	e.vars["CRMCTL_PASSWORD"] = "pw"
-	cfg := writeCfg(t, e, "profiles:\n  a: {base_url: \""+api.srv.URL+"\", login: \"13800000000\", token: \""+testToken+"\"}\n")
+	cfg := writeCfg(t, e, "profiles:\n  a: {base_url: \""+api.URL+"\", login: \"13800000000\", token: \""+testToken+"\"}\n")
 
 	fake := prompter.NewFake(t)
 	fake.ExpectConfirm("Log in again and end the current session? (重新登录)").Answer(false)
@@ -157,7 +157,7 @@ func TestLoginDoesNotAskWhenTheTokenIsDead(t *testing.T) {
 	e.vars["CRMCTL_RATE"] = "off"
 	e.vars["CRMCTL_LOGIN"] = "13800000000"
 	e.vars["CRMCTL_PASSWORD"] = "pw"
-	writeCfg(t, e, "profiles:\n  a: {base_url: \""+api.srv.URL+"\", login: \"13800000000\", token: deadbeefdeadbeefdeadbeefdeadbeef}\n")
+	writeCfg(t, e, "profiles:\n  a: {base_url: \""+api.URL+"\", login: \"13800000000\", token: deadbeefdeadbeefdeadbeefdeadbeef}\n")
 	r := e.runPrompted(prompter.NewFake(t), "--profile", "a", "auth", "login")
 	if r.code != 0 || loginCalls(api) != 1 {
 		t.Fatalf("%d login requests\n%s", loginCalls(api), r)
@@ -187,12 +187,12 @@ func TestEndedElsewhereHint(t *testing.T) {
 	api := newFakeAPI(t)
 	e := newEnv(t, api)
 	e.vars["CRMCTL_RATE"] = "off"
-	api.routes["GET /api/v2/common_customers/common_settings"] = canned(`{"code":100401,"data":null,"message":"你的帐号已在其他地方登录,本地已经下线"}`)
+	api.route("GET /api/v2/common_customers/common_settings", canned(`{"code":100401,"data":null,"message":"你的帐号已在其他地方登录,本地已经下线"}`))
 	r := e.run("", "pools", "list", "--refresh")
 	if r.code != 3 || !strings.Contains(r.stderr, "hint: a newer login of this account ended this token") {
 		t.Errorf("ended elsewhere:\n%s", r)
 	}
-	api.routes["GET /api/v2/common_customers/common_settings"] = canned(`{"code":100401,"data":null,"message":"您的登录已经过期,请重新登录!"}`)
+	api.route("GET /api/v2/common_customers/common_settings", canned(`{"code":100401,"data":null,"message":"您的登录已经过期,请重新登录!"}`))
 	r = e.run("", "pools", "list", "--refresh")
 	if r.code != 3 || !strings.Contains(r.stderr, "hint: run `crmctl auth login`") {
 		t.Errorf("expired:\n%s", r)

@@ -17,7 +17,7 @@ import (
 func TestThrottledWaitIsNoted(t *testing.T) {
 	fake := newFakeAPI(t) // the 3s Retry-After passes on the environment's fake clock
 	var n atomic.Int32
-	fake.routes["GET /api/v2/common_customers/common_settings"] = func(w http.ResponseWriter, r *http.Request) {
+	fake.route("GET /api/v2/common_customers/common_settings", func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1) == 1 {
 			w.Header().Set("Retry-After", "3")
 			w.WriteHeader(http.StatusTooManyRequests)
@@ -25,7 +25,7 @@ func TestThrottledWaitIsNoted(t *testing.T) {
 			return
 		}
 		canned(poolsJSON)(w, r)
-	}
+	})
 	e := newEnv(t, fake)
 	start := e.clock.Now()
 	r := e.run("", "pools", "list", "-o", "json")
