@@ -279,8 +279,8 @@ func TestAPIDryRunSendsNothing(t *testing.T) {
 // The token appears nowhere: not in --debug, not in an answer that echoes it.
 func TestAPITokenNeverShown(t *testing.T) {
 	api, e := newAPIEnv(t)
-	api.route("GET /api/v2/echo", canned(`{"code":0,"data":{"seen":"Token token=` + testToken + `"}}`))
-	api.route("GET /api/v2/fail", canned(`{"code":100422,"message":"bad token ` + testToken + `"}`))
+	api.route("GET /api/v2/echo", canned(`{"code":0,"data":{"seen":"Token token=`+testToken+`"}}`))
+	api.route("GET /api/v2/fail", canned(`{"code":100422,"message":"bad token `+testToken+`"}`))
 	for _, args := range [][]string{
 		{"api", "echo", "--debug"}, {"api", "echo", "--raw"}, {"api", "fail", "--debug"}, {"api", "fail", "-o", "json"},
 	} {

@@ -223,7 +223,7 @@ func TestCustomFieldsByLabelAtATerminal(t *testing.T) {
 	api := newFakeAPI(t)
 	record := `{"id":21,"name":"进口商","common_id":45,"custom_field_template_id":7,
  "text_asset_9320d8d7":"老客户","text_asset_4b74a32b":"sel_6012","text_asset_ffff99":"未知的","created_at":"2026-11-27 12:00"}`
-	api.route("GET /api/v2/common_customers/21", canned(`{"code":0,"data":` + record + `}`))
+	api.route("GET /api/v2/common_customers/21", canned(`{"code":0,"data":`+record+`}`))
 	e := newEnv(t, api)
 
 	// a cold cache: the keys, and no request for the form
@@ -266,7 +266,7 @@ func TestCustomFieldsByLabelAtATerminal(t *testing.T) {
 	}
 
 	// create at a terminal prints the created record the same way
-	api.route("POST /api/v2/common_customers", canned(`{"code":0,"data":` + record + `}`))
+	api.route("POST /api/v2/common_customers", canned(`{"code":0,"data":`+record+`}`))
 	r = e.runTTY(true, "", "customers", "create", "--pool", "45", "--name", "进口商", "--template-id", "7", "--field", "进口方式=中规", "--field", "客户标签=老客户")
 	if r.code != 0 || !strings.Contains(r.stdout, "进口方式") || !strings.Contains(r.stdout, "客户标签") || strings.Contains(r.stdout, "text_asset_4b74a32b") {
 		t.Errorf("create at a terminal: %s", r)

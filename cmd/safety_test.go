@@ -43,11 +43,11 @@ func TestTemplateNeverOverwritesWithoutForce(t *testing.T) {
 func TestServerTextCannotDriveTheTerminal(t *testing.T) {
 	api := newFakeAPI(t)
 	const evil = `\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202e`
-	api.route("GET /api/v2/common_customers/common_settings", canned(`{"code":0,"data":{"common_settings":[{"id":45,"name":"公海` + evil + `"}]}}`))
-	api.route("GET /api/v2/field_maps/customer", canned(`{"code":0,"data":{"customer":[{"id":101,"field_name":"status","field_values":[{"id":7,"value":"初访` + evil + `","status":"enable"}]}]}}`))
-	api.route("GET /api/v2/user/info", canned(`{"code":0,"data":{"id":2,"name":"王` + evil + `","department_name":"销售` + evil + `"}}`))
-	api.route("GET /api/v2/common_customers/18", canned(`{"code":0,"data":{"id":18,"name":"贸易` + evil + `","status":"7","status_mapped":"初访` + evil + `","common_id":45}}`))
-	api.route("GET /api/v2/common_customers/19", canned(`{"code":100100,"message":"没有` + evil + `","error":"record` + evil + `"}`))
+	api.route("GET /api/v2/common_customers/common_settings", canned(`{"code":0,"data":{"common_settings":[{"id":45,"name":"公海`+evil+`"}]}}`))
+	api.route("GET /api/v2/field_maps/customer", canned(`{"code":0,"data":{"customer":[{"id":101,"field_name":"status","field_values":[{"id":7,"value":"初访`+evil+`","status":"enable"}]}]}}`))
+	api.route("GET /api/v2/user/info", canned(`{"code":0,"data":{"id":2,"name":"王`+evil+`","department_name":"销售`+evil+`"}}`))
+	api.route("GET /api/v2/common_customers/18", canned(`{"code":0,"data":{"id":18,"name":"贸易`+evil+`","status":"7","status_mapped":"初访`+evil+`","common_id":45}}`))
+	api.route("GET /api/v2/common_customers/19", canned(`{"code":100100,"message":"没有`+evil+`","error":"record`+evil+`"}`))
 	e := newEnv(t, api)
 	e.vars["CRMCTL_RATE"] = "off"
 	raw := []string{"\x1b", "\x07", "\u009b", "\u202e"}
