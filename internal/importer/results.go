@@ -22,7 +22,9 @@ const (
 	StatusUnknown = "unknown"
 )
 
-// Result is one line of the results file.
+// Result is one line of the results file. Its Message is in English whatever the
+// language crmctl speaks: the file is data for scripts (as -o json is); the report on
+// stderr tells people the same in their language.
 type Result struct {
 	Row        int    `json:"row"`
 	Status     string `json:"status"`
