@@ -323,7 +323,7 @@ func (c *creation) dryRun() error {
 		return err
 	}
 	// the command that creates what the walk-through checked
-	fmt.Fprintf(c.opts.IO.ErrOut, "\nTo create it, as one command:\n  %s\n", EquivalentCommand(globalsOf(c.opts), c.values, c.lookup.Form))
+	c.opts.IO.T().Fprintf(c.opts.IO.ErrOut, "\nTo create it, as one command:\n  %s\n", EquivalentCommand(globalsOf(c.opts), c.values, c.lookup.Form))
 	return nil
 }
 
@@ -364,7 +364,7 @@ func (c *creation) send(ctx context.Context) (*api.Customer, error) {
 			sent.Before = append(sent.Before, string(cu.ID))
 		}
 	}
-	return nil, createFailed(ctx, client, sent, progress, err)
+	return nil, createFailed(ctx, client, sent, progress, c.opts.IO.T(), err)
 }
 
 // show prints the customer created and, after the walk-through, the command that
@@ -429,17 +429,17 @@ func globalsOf(opts *CreateOptions) []string {
 // The exit code is 1, an unexpected failure: not 0, since the caller did not get the
 // output it asked for, and not 2, which promises that nothing was written.
 func notShown(c *api.Customer, err error) error {
-	what := "printing it failed: " + err.Error()
+	what := i18n.M("printing it failed: %v", err)
 	var fe *output.FilterError
 	if errors.As(err, &fe) {
-		what = "the --jq filter failed on it: " + fe.Err.Error()
+		what = i18n.M("the --jq filter failed on it: %v", fe.Err)
 	}
 	if c.ID == "" {
-		return fmt.Errorf("customer %q was created, but %s\nrunning the command again would create another customer", c.Name, what)
+		return i18n.Errorf("customer %q was created, but %s\nrunning the command again would create another customer", c.Name, what)
 	}
-	return cmdutil.WithHint(
-		fmt.Errorf("customer %s (%q) was created, but %s\nrunning the command again would create another customer", c.ID, c.Name, what),
-		fmt.Sprintf("`crmctl customers get %s` shows it (with -o json or a corrected --jq)", c.ID))
+	return cmdutil.WithHintf(
+		i18n.Errorf("customer %s (%q) was created, but %s\nrunning the command again would create another customer", c.ID, c.Name, what),
+		"`crmctl customers get %s` shows it (with -o json or a corrected --jq)", c.ID)
 }
 
 // gatherValues merges --from-file under the flags.
@@ -509,6 +509,7 @@ func printDryRun(p *output.Printer, out io.Writer, v fields.Values) error {
 		return p.PrintJSON(b)
 	}
 	var b strings.Builder
+	// i18n:keep: the HTTP request as it is sent
 	fmt.Fprintf(&b, "POST %s\nContent-Type: application/x-www-form-urlencoded\n\n", CreatePath)
 	for _, prm := range params {
 		fmt.Fprintf(&b, "%s=%s\n", prm.Name, prm.Value)

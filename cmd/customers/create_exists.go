@@ -2,8 +2,6 @@ package customers
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/kballard/go-shellquote"
@@ -11,6 +9,7 @@ import (
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/output"
 )
 
@@ -58,22 +57,21 @@ func (n *nameCheck) existing(ctx context.Context, v fields.Values) ([]api.Custom
 // naming them. Nothing is sent either way.
 func existingFound(p *output.Printer, opts *CreateOptions, found []api.Customer, pools []api.Pool, v fields.Values) error {
 	name := strings.TrimSpace(v["name"])
-	findHint := fmt.Sprintf("`crmctl customers find --name %s` lists the customers of that name", shellquote.Join(name))
 	if opts.IfExists == IfExistsSkip && len(found) == 1 {
 		c := &found[0]
-		fmt.Fprintf(opts.IO.ErrOut, "customer %q exists (%s): not created (--if-exists skip)\n", name, describeCustomers(found, pools))
+		opts.IO.T().Fprintf(opts.IO.ErrOut, "customer %q exists (%s): not created (--if-exists skip)\n", name, describeCustomers(found, pools))
 		if err := PrintCustomer(p, c, poolName(pools, v[fields.PoolKey])); err != nil {
 			return err
 		}
 		return nil
 	}
-	what := "exists"
+	what := i18n.M("exists")
 	if len(found) > 1 {
-		what = fmt.Sprintf("exists %d times", len(found))
+		what = i18n.M("exists %d times", len(found))
 	}
-	msg := fmt.Sprintf("customer %q %s: not created (--if-exists %s)\n%s", name, what, opts.IfExists, describeCustomers(found, pools))
+	err := i18n.Errorf("customer %q %s: not created (--if-exists %s)\n%s", name, what, opts.IfExists, describeCustomers(found, pools))
 	if opts.IfExists == IfExistsSkip {
-		msg = fmt.Sprintf("customer %q %s, and --if-exists skip needs exactly one to print: not created\n%s", name, what, describeCustomers(found, pools))
+		err = i18n.Errorf("customer %q %s, and --if-exists skip needs exactly one to print: not created\n%s", name, what, describeCustomers(found, pools))
 	}
-	return cmdutil.WithHint(errors.New(msg), findHint)
+	return cmdutil.WithHintf(err, "`crmctl customers find --name %s` lists the customers of that name", shellquote.Join(name))
 }

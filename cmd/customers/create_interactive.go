@@ -110,7 +110,7 @@ func (w *wizard) warnExisting(name string) error {
 		return nil
 	}
 	for _, line := range strings.Split(describeCustomers(found, w.pools), "\n") {
-		fmt.Fprintf(w.warn, "已存在 / exists: %s\n", line)
+		fmt.Fprintf(w.warn, "已存在 / exists: %s\n", line) // i18n:keep: bilingual, as the walk-through's questions are
 	}
 	goOn, err := w.p.Confirm(w.tr.Sprintf("Create another customer of this name? (仍然创建)"), false)
 	if err != nil {

@@ -3,7 +3,6 @@ package customers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 
@@ -13,18 +12,22 @@ import (
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/config"
 	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/importer"
 )
 
 // createError is a failed create told in the user's terms. It wraps the errors that
 // set the exit code (the create's own, and a cancellation of the check after it).
 type createError struct {
-	msg  string
+	msg  i18n.Localizer
 	errs []error
 }
 
-func (e *createError) Error() string   { return e.msg }
+func (e *createError) Error() string   { return e.msg.Localize(i18n.New(i18n.English)) }
 func (e *createError) Unwrap() []error { return e.errs }
+
+// Localize tells the error in p's language.
+func (e *createError) Localize(p *i18n.Printer) string { return e.msg.Localize(p) }
 
 // interruptedBeforeSend says that an interruption came before the create left: nothing
 // was created. err is returned as it is when it is no interruption.
@@ -32,7 +35,7 @@ func interruptedBeforeSend(ctx context.Context, err error) error {
 	if ctx.Err() == nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
-	return &createError{msg: "interrupted before the customer was sent: nothing was created", errs: []error{err}}
+	return &createError{msg: i18n.M("interrupted before the customer was sent: nothing was created"), errs: []error{err}}
 }
 
 // createFailed explains a create that failed. When the request may have reached the CRM
@@ -52,64 +55,65 @@ func interruptedBeforeSend(ctx context.Context, err error) error {
 // no answer. After an interruption nothing more is sent: the user asked to stop, and
 // a second Ctrl-C could not end the check.
 //
-// progress, when not nil, is told that a check is being made (a terminal's stderr).
-func createFailed(ctx context.Context, client *api.Client, sent api.Sent, progress io.Writer, err error) error {
+// progress, when not nil, is told in tr's language that a check is being made (a
+// terminal's stderr).
+func createFailed(ctx context.Context, client *api.Client, sent api.Sent, progress io.Writer, tr *i18n.Printer, err error) error {
 	if !api.OutcomeUnknown(err) {
 		return interruptedBeforeSend(ctx, err)
 	}
 	name := strings.TrimSpace(sent.Name)
 	hint := checkHint(name)
 	if ctx.Err() != nil {
-		return cmdutil.WithHint(&createError{
-			msg:  fmt.Sprintf("interrupted after the request was sent: customer %q may have been created", name),
+		return cmdutil.WithHintf(&createError{
+			msg:  i18n.M("interrupted after the request was sent: customer %q may have been created", name),
 			errs: []error{err},
-		}, hint)
+		}, "%s", hint)
 	}
-	lines := []string{fmt.Sprintf("customer %q may have been created: the create got no usable answer: %v", name, err)}
+	lines := []i18n.Message{i18n.M("customer %q may have been created: the create got no usable answer: %v", name, err)}
 	errs := []error{err}
 	if name != "" {
 		if progress != nil {
-			fmt.Fprintf(progress, "crmctl: no usable answer to the create: checking with matching_name whether customer %q exists\n", name)
+			tr.Fprintf(progress, "crmctl: no usable answer to the create: checking with matching_name whether customer %q exists\n", name)
 		}
 		rec, cerr := reconcileCreate(ctx, client, sent)
 		switch {
 		case cerr != nil && errors.Is(cerr, context.Canceled):
-			lines = append(lines, "the check by name (matching_name) was interrupted")
+			lines = append(lines, i18n.M("the check by name (matching_name) was interrupted"))
 			errs = append(errs, cerr)
 		case cerr != nil:
-			lines = append(lines, fmt.Sprintf("the check by name failed too: %v", cerr))
+			lines = append(lines, i18n.M("the check by name failed too: %v", cerr))
 		case rec.Finding == api.Created:
-			return cmdutil.WithHint(&createError{
-				msg: fmt.Sprintf("customer %q was created, as %s, but the answer to the create was lost: %v\n"+
+			return cmdutil.WithHintf(&createError{
+				msg: i18n.M("customer %q was created, as %s, but the answer to the create was lost: %v\n"+
 					"matching_name finds customer %s of that name and contact details, newer than any customer known before the create",
 					name, rec.ID, err, rec.ID),
 				errs: errs,
-			}, fmt.Sprintf("do not run the command again, or the customer will be created twice; `crmctl customers get %s` shows it", rec.ID))
+			}, "do not run the command again, or the customer will be created twice; `crmctl customers get %s` shows it", rec.ID)
 		case rec.Finding == api.Unknown:
 			ids := make([]string, len(rec.Candidates))
 			for i, c := range rec.Candidates {
 				ids[i] = c.ID
 			}
-			return cmdutil.WithHint(&createError{
-				msg: fmt.Sprintf("customer %q may have been created: the create got no usable answer: %v\n"+
+			return cmdutil.WithHintf(&createError{
+				msg: i18n.M("customer %q may have been created: the create got no usable answer: %v\n"+
 					"outcome unknown: matching_name finds customers that may be the create's, and nothing proves which: %s",
 					name, err, rec.CandidateList()),
 				errs: errs,
-			}, fmt.Sprintf("check them (`crmctl customers get %s`) before running the command again, or the customer may be created twice", ids[0]))
+			}, "check them (`crmctl customers get %s`) before running the command again, or the customer may be created twice", ids[0])
 		default:
-			lines = append(lines, "matching_name finds no customer of that name and contact details that the create could have made, but the CRM may still be processing it")
+			lines = append(lines, i18n.M("matching_name finds no customer of that name and contact details that the create could have made, but the CRM may still be processing it"))
 		}
 	}
-	return cmdutil.WithHint(&createError{msg: strings.Join(lines, "\n"), errs: errs}, hint)
+	return cmdutil.WithHintf(&createError{msg: i18n.Join(lines, "\n"), errs: errs}, "%s", hint)
 }
 
 // checkHint tells how to check, before running the command again, whether an unanswered
 // create made the customer.
-func checkHint(name string) string {
+func checkHint(name string) i18n.Message {
 	if name == "" {
-		return "check in the CRM before running the command again, or the customer may be created twice"
+		return i18n.M("check in the CRM before running the command again, or the customer may be created twice")
 	}
-	return fmt.Sprintf("check before running the command again, or the customer may be created twice: "+
+	return i18n.M("check before running the command again, or the customer may be created twice: "+
 		"`crmctl customers find --name %s` lists the customers named %q", shellquote.Join(name), name)
 }
 

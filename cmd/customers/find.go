@@ -3,13 +3,13 @@ package customers
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/cmdutil"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/output"
 )
@@ -88,24 +88,23 @@ func findRun(ctx context.Context, opts *FindOptions) error {
 		pools = opts.CachedPools()
 	}
 	if !p.JSON() && len(found) == 0 {
-		fmt.Fprintf(opts.IO.ErrOut, "no customer is named %q%s\n", opts.Name, narrowedBy(opts.Phone, opts.Tel))
+		opts.IO.T().Fprintf(opts.IO.ErrOut, "%s\n", notFound(opts.Name, opts.Phone, opts.Tel))
 		return nil
 	}
 	return p.Print(recordsJSON(found), CustomersTable(found, pools))
 }
 
-func narrowedBy(phone, tel string) string {
-	var parts []string
-	if strings.TrimSpace(phone) != "" {
-		parts = append(parts, "mobile "+strings.TrimSpace(phone))
+func notFound(name, phone, tel string) i18n.Message {
+	phone, tel = strings.TrimSpace(phone), strings.TrimSpace(tel)
+	switch {
+	case phone != "" && tel != "":
+		return i18n.M("no customer is named %q with mobile %s and telephone %s", name, phone, tel)
+	case phone != "":
+		return i18n.M("no customer is named %q with mobile %s", name, phone)
+	case tel != "":
+		return i18n.M("no customer is named %q with telephone %s", name, tel)
 	}
-	if strings.TrimSpace(tel) != "" {
-		parts = append(parts, "telephone "+strings.TrimSpace(tel))
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return " with " + strings.Join(parts, " and ")
+	return i18n.M("no customer is named %q", name)
 }
 
 // recordsJSON is the customers' records as the API sent them, as a JSON array.

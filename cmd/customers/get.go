@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -12,6 +11,7 @@ import (
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/output"
 )
 
@@ -78,7 +78,7 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 	if err != nil {
 		var ae *api.Error
 		if errors.As(err, &ae) && ae.IsNotFound() {
-			return fmt.Errorf("customer %s: not found in the public pools, or not visible to this account: %w", opts.ID, err)
+			return i18n.Errorf("customer %s: not found in the public pools, or not visible to this account: %w", opts.ID, err)
 		}
 		return err
 	}

@@ -2,7 +2,6 @@ package customers
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/config"
 	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/importer"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/output"
@@ -330,19 +330,19 @@ func (l resumeLine) with(set []string, drop ...string) string {
 
 // rateWarning warns of a rate above the API's documented limit against a real host:
 // the API throttles such a run (a local server may have no limit).
-func rateWarning(rate pace.Rate, s *config.Settings) string {
+func rateWarning(rate pace.Rate, s *config.Settings) i18n.Message {
 	def := pace.DefaultRate
 	if rate.IsOff() || s.Sandbox.V || rate.N <= 0 || rate.Window <= 0 {
-		return ""
+		return i18n.Message{}
 	}
 	if u, err := url.Parse(s.BaseURL.V); err != nil || config.IsLoopback(u.Hostname()) {
-		return ""
+		return i18n.Message{}
 	}
 	perSec := float64(rate.N) / rate.Window.Seconds()
 	if rate.N <= def.N && perSec <= float64(def.N)/def.Window.Seconds() {
-		return ""
+		return i18n.Message{}
 	}
-	return fmt.Sprintf("the rate %s is above the API's documented limit of %d requests per %s: expect throttled answers and a slower import", rate, def.N, def.Window)
+	return i18n.M("the rate %s is above the API's documented limit of %d requests per %s: expect throttled answers and a slower import", rate, def.N, i18n.Duration(def.Window))
 }
 
 // tellBar tells the progress bar when a request waits for the rate limit: for its send

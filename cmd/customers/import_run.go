@@ -3,13 +3,13 @@ package customers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/config"
 	"github.com/crmctl/crmctl/internal/fields"
+	"github.com/crmctl/crmctl/internal/i18n"
 	"github.com/crmctl/crmctl/internal/importer"
 	"github.com/crmctl/crmctl/internal/iostreams"
 	"github.com/crmctl/crmctl/internal/output"
@@ -81,8 +81,8 @@ func importPacer(opts *ImportOptions, s *config.Settings) (*pace.Pacer, *team.St
 	if err != nil {
 		return nil, nil, err
 	}
-	if w := rateWarning(rate, s); w != "" {
-		fmt.Fprintf(opts.IO.ErrOut, "crmctl: warning: %s\n", w)
+	if w := rateWarning(rate, s); !w.IsZero() {
+		opts.IO.T().Fprintf(opts.IO.ErrOut, "crmctl: warning: %s\n", w)
 	}
 	var store *team.Store
 	if opts.Team != nil {
@@ -220,7 +220,7 @@ func showProgress(opts *ImportOptions, cfg *importer.Config) *importer.Bar {
 func teamLedger(ctx context.Context, opts *ImportOptions, s *config.Settings, store *team.Store) (*team.Ledger, func(), error) {
 	machine, err := cmdutil.MachineID(s.DataDir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("the team's ledger: this machine's id: %w", err)
+		return nil, nil, i18n.Errorf("the team's ledger: this machine's id: %w", err)
 	}
 	led := store.Ledger(machine)
 	if opts.DryRun {

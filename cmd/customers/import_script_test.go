@@ -29,7 +29,8 @@ func TestImportScripts(t *testing.T) {
 	})
 }
 
-// importCmds are the shared script commands plus rows.
+// importCmds are the shared script commands plus rows, writeq and losing (see
+// team_script_test.go).
 func importCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	cmds := scripttest.Cmds(cmd.Run)
 	// rows N FILE [NAME]: write a CSV of N distinct prospects, named NAME1… (default 批量客户).
@@ -68,5 +69,6 @@ func importCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 			ts.Fatalf("%v", err)
 		}
 	}
+	cmds["losing"] = losing
 	return cmds
 }

@@ -28,7 +28,7 @@ func printSummary(opts *ImportOptions, s *importer.Summary) {
 		tr.Fprintf(w, "dry run: %s (%s): %d row(s): %d to create, %d created by an earlier run, %d failed earlier, %d duplicate(s), %d invalid\n",
 			s.File, s.Format, n(s.Rows), n(s.ToCreate), n(s.AlreadyCreated), n(s.Failed), n(s.Duplicates), n(s.Invalid))
 		if s.Unknown > 0 {
-			fmt.Fprintf(w, "%d row(s) with an unknown outcome (see --retry-unknown)\n", s.Unknown)
+			tr.Fprintf(w, "%d row(s) with an unknown outcome (see --retry-unknown)\n", n(s.Unknown))
 		}
 		if est := estimate(s.ToCreate*max(s.RequestsPerRow, 1), s.Rate); !est.IsZero() {
 			if s.RequestsPerRow > 1 {

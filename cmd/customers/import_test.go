@@ -226,7 +226,7 @@ func TestRateWarning(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := rateWarning(r, tc.s); (got != "") != tc.warn || (tc.warn && !strings.Contains(got, "above the API's documented limit of 10 requests per 10s")) {
+		if got := rateWarning(r, tc.s).String(); (got != "") != tc.warn || (tc.warn && !strings.Contains(got, "above the API's documented limit of 10 requests per 10s")) {
 			t.Errorf("%s against %s (sandbox %v): %q", tc.rate, tc.s.BaseURL.V, tc.s.Sandbox.V, got)
 		}
 	}

@@ -71,7 +71,6 @@ func teamCmds() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 			ts.Fatalf("usage: redis stop|start")
 		}
 	}
-	cmds["losing"] = losing
 	return cmds
 }
 
