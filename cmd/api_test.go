@@ -109,42 +109,6 @@ func TestAPIFieldsBodyAndHeaders(t *testing.T) {
 	if r.code != 0 || r.stdout != "19\n" || body != `{"common_id":45,"customer":{"name":"贸易公司"}}` || len(c) != 1 || c[0].ContentType != "application/json" || c[0].Query.Get("x") != "1" {
 		t.Errorf("--input: %q %+v\n%s", body, c, r)
 	}
-	// Refused before anything is sent: the Authorization header, a non-JSON --input, a
-	// bad field, --paginate with POST.
-	api.Reset()
-	for _, args := range [][]string{
-		{"api", "user/info", "-H", "Authorization: Token token=other"},
-		{"api", "user/info", "-H", "authorization:x"},
-		{"api", "common_customers", "--input", "-"},
-		{"api", "common_customers", "-f", "novalue"},
-		{"api", "user/list", "--paginate", "-X", "POST"},
-		{"api", "user/info", "-X", "G E T"},
-	} {
-		if r := e.run("not json", args...); r.code != 2 {
-			t.Errorf("%v: exit %d\n%s", args, r.code, r)
-		}
-	}
-	if len(api.Calls()) != 0 {
-		t.Errorf("refused calls were sent: %s", callNames(api.Calls()))
-	}
-}
-
-// The token goes only to the profile's host: an absolute URL is refused, and so is
-// auth/login (a new login would end the stored session).
-func TestAPIRefusesOtherHostsAndLogin(t *testing.T) {
-	hit := false
-	other := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hit = true }))
-	defer other.Close()
-	api, e := newAPIEnv(t)
-	for _, path := range []string{other.URL + "/api/v2/user/info", "//" + strings.TrimPrefix(other.URL, "http://") + "/api/v2/user/info", "/etc/passwd", "auth/login", "/api/v2/auth/login"} {
-		r := e.run("", "api", path)
-		if r.code != 2 || strings.Contains(r.stderr, testToken) {
-			t.Errorf("%s: exit %d\n%s", path, r.code, r)
-		}
-	}
-	if hit || len(api.Calls()) != 0 {
-		t.Errorf("a refused path was sent (other host hit: %v): %s", hit, callNames(api.Calls()))
-	}
 }
 
 func TestAPIExitCodesPerErrorClass(t *testing.T) {
@@ -219,34 +183,12 @@ func TestAPIThrottledCallIsRetried(t *testing.T) {
 	}
 }
 
-func TestAPIPaginateFetchesEveryPage(t *testing.T) {
+// --paginate from the page asked, with per_page kept; --raw wraps the whole in an
+// envelope, which --jq reads.
+func TestAPIPaginateRawJQ(t *testing.T) {
 	api, e := newAPIEnv(t)
-	r := e.run("", "api", "user/list", "--paginate")
-	if r.code != 0 {
-		t.Fatal(r)
-	}
-	var data struct {
-		Users      []struct{ ID int } `json:"users"`
-		TotalCount int                `json:"total_count"`
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &data); err != nil || len(data.Users) != 33 || data.TotalCount != 33 {
-		t.Fatalf("%v: %d users\n%s", err, len(data.Users), r.stdout)
-	}
-	for i, u := range data.Users {
-		if u.ID != i+1 {
-			t.Fatalf("user %d has id %d: pages out of order", i, u.ID)
-		}
-	}
-	var pages []string
-	for _, c := range api.Calls() {
-		pages = append(pages, c.Query.Get("page"))
-	}
-	if strings.Join(pages, ",") != "1,2,3" {
-		t.Errorf("pages asked: %v", pages)
-	}
 	// From the page asked, with per_page kept; --raw wraps the whole in an envelope.
-	api.Reset()
-	r = e.run("", "api", "user/list?page=2&per_page=10", "--paginate", "--raw", "--jq", `.code, (.data.users | length)`)
+	r := e.run("", "api", "user/list?page=2&per_page=10", "--paginate", "--raw", "--jq", `.code, (.data.users | length)`)
 	if r.code != 0 || r.stdout != "0\n23\n" || len(api.Calls()) != 3 {
 		t.Errorf("from page 2, 10 a page: %s\n%s", callNames(api.Calls()), r)
 	}
