@@ -3,20 +3,20 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // Login exchanges an account's credentials for a user_token (POST /api/v2/auth/login).
 // It sends no Authorization header. A rejected login is an *Error.
 func (c *Client) Login(ctx context.Context, p LoginParams) (*LoginResult, error) {
 	if p.Login == "" || p.Password == "" {
-		return nil, errors.New("login: an account and a password are required")
+		return nil, i18n.Errorf("login: an account and a password are required")
 	}
 	form := url.Values{
 		"login":        {p.Login},
@@ -34,10 +34,10 @@ func (c *Client) Login(ctx context.Context, p LoginParams) (*LoginResult, error)
 	}
 	res, err := decodeRecord[loginResultWire](data)
 	if err != nil {
-		return nil, shapeError(r, nil, fmt.Errorf("login: %w", err))
+		return nil, shapeError(r, nil, i18n.Errorf("login: %w", err))
 	}
 	if res.UserToken == "" {
-		return nil, shapeError(r, nil, errors.New("the login answer carries no user_token"))
+		return nil, shapeError(r, nil, i18n.Errorf("the login answer carries no user_token"))
 	}
 	if err := checkToken(res.UserToken); err != nil {
 		return nil, shapeError(r, nil, err)
@@ -64,7 +64,7 @@ var entityRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(
 // e.g. "customer".
 func (c *Client) FieldMaps(ctx context.Context, entity string) (*FieldMapList, error) {
 	if !entityRE().MatchString(entity) {
-		return nil, fmt.Errorf("invalid entity %q: expected lowercase letters and underscores, e.g. customer", entity)
+		return nil, i18n.Errorf("invalid entity %q: expected lowercase letters and underscores, e.g. customer", entity)
 	}
 	r := request{method: http.MethodGet, path: "/api/v2/field_maps/" + url.PathEscape(entity), auth: true}
 	return call(ctx, c, r, func(data []byte) (*FieldMapList, error) { return DecodeFieldMapList(entity, data) })
@@ -75,7 +75,7 @@ func (c *Client) FieldMaps(ctx context.Context, entity string) (*FieldMapList, e
 // when it is not "" (?custom_field_template_id=).
 func (c *Client) CustomFields(ctx context.Context, entity, template string) (*CustomFieldList, error) {
 	if !entityRE().MatchString(entity) {
-		return nil, fmt.Errorf("invalid entity %q: expected lowercase letters and underscores, e.g. customer", entity)
+		return nil, i18n.Errorf("invalid entity %q: expected lowercase letters and underscores, e.g. customer", entity)
 	}
 	r := request{method: http.MethodGet, path: "/api/v2/custom_fields/" + url.PathEscape(entity) + "/by_group", auth: true}
 	if template = strings.TrimSpace(template); template != "" {
@@ -107,7 +107,7 @@ func (c *Client) CreateCommonCustomer(ctx context.Context, form url.Values) (*Cu
 func (c *Client) CommonCustomer(ctx context.Context, id string) (*Customer, error) {
 	id = strings.TrimSpace(id)
 	if id == "" || id == "." || id == ".." {
-		return nil, fmt.Errorf("invalid customer id %q", id)
+		return nil, i18n.Errorf("invalid customer id %q", id)
 	}
 	r := request{method: http.MethodGet, path: "/api/v2/common_customers/" + url.PathEscape(id), auth: true}
 	return call(ctx, c, r, DecodeCustomer)

@@ -4,7 +4,6 @@ import (
 	"github.com/crmctl/crmctl/internal/i18n"
 
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -113,11 +112,11 @@ const MaxTokenLen = 4096
 // than MaxTokenLen. The token itself is never part of the message.
 func checkToken(t string) error {
 	if len(t) > MaxTokenLen {
-		return fmt.Errorf("the API token is %d bytes long, more than the %d a token may have", len(t), MaxTokenLen)
+		return i18n.Errorf("the API token is %d bytes long, more than the %d a token may have", len(t), MaxTokenLen)
 	}
 	for _, r := range t {
 		if r <= ' ' || r >= 0x7f || r == ',' || r == '"' || r == '\\' {
-			return errors.New("the API token contains characters a token cannot have (spaces, quotes, commas or control characters)")
+			return i18n.Errorf("the API token contains characters a token cannot have (spaces, quotes, commas or control characters)")
 		}
 	}
 	return nil
@@ -129,7 +128,7 @@ func checkToken(t string) error {
 func CheckBaseURL(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		return nil, errors.New("no API base URL given (e.g. https://lxcrm.weiwenjia.com)")
+		return nil, i18n.Errorf("no API base URL given (e.g. https://lxcrm.weiwenjia.com)")
 	}
 	shown := strconv.Quote(raw)
 	if strings.Contains(raw, "@") {
@@ -141,35 +140,35 @@ func CheckBaseURL(raw string) (*url.URL, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, fmt.Errorf("invalid API base URL %s: %w", shown, err)
+		return nil, i18n.Errorf("invalid API base URL %s: %w", shown, err)
 	}
 	if u.Scheme == "" || u.Opaque != "" || u.Host == "" {
-		return nil, fmt.Errorf("invalid API base URL %s: it must be an absolute URL such as https://lxcrm.weiwenjia.com", shown)
+		return nil, i18n.Errorf("invalid API base URL %s: it must be an absolute URL such as https://lxcrm.weiwenjia.com", shown)
 	}
 	if u.Scheme != "https" && u.Scheme != "http" {
-		return nil, fmt.Errorf("invalid API base URL %s: the scheme must be https (or http for a loopback host), not %q", shown, u.Scheme)
+		return nil, i18n.Errorf("invalid API base URL %s: the scheme must be https (or http for a loopback host), not %q", shown, u.Scheme)
 	}
 	if u.User != nil {
-		return nil, errors.New("invalid API base URL: it must not contain a user name or password")
+		return nil, i18n.Errorf("invalid API base URL: it must not contain a user name or password")
 	}
 	if u.RawQuery != "" || u.ForceQuery {
-		return nil, fmt.Errorf("invalid API base URL %s: it must not contain a query (?...)", shown)
+		return nil, i18n.Errorf("invalid API base URL %s: it must not contain a query (?...)", shown)
 	}
 	if u.Fragment != "" || strings.Contains(raw, "#") {
-		return nil, fmt.Errorf("invalid API base URL %s: it must not contain a fragment (#...)", shown)
+		return nil, i18n.Errorf("invalid API base URL %s: it must not contain a fragment (#...)", shown)
 	}
 	host := u.Hostname()
 	if host == "" {
-		return nil, fmt.Errorf("invalid API base URL %s: no host name", shown)
+		return nil, i18n.Errorf("invalid API base URL %s: no host name", shown)
 	}
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
-			return nil, fmt.Errorf("invalid API base URL %s: bad port %q", shown, p)
+			return nil, i18n.Errorf("invalid API base URL %s: bad port %q", shown, p)
 		}
 	}
 	if u.Scheme == "http" && !isLoopback(host) {
-		return nil, fmt.Errorf("invalid API base URL %s: https is required for %s (plain http is allowed only for 127.0.0.1, ::1 and localhost)", shown, host)
+		return nil, i18n.Errorf("invalid API base URL %s: https is required for %s (plain http is allowed only for 127.0.0.1, ::1 and localhost)", shown, host)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = strings.TrimRight(u.RawPath, "/")

@@ -165,7 +165,7 @@ func truncateText(b []byte, limit int) string {
 		cut--
 	}
 	return strings.ToValidUTF8(string(bytes.TrimRight(b[:cut], "\n")), "\uFFFD") +
-		fmt.Sprintf("… (%d more bytes)", len(b)-cut)
+		fmt.Sprintf("… (%d more bytes)", len(b)-cut) // i18n:keep: --debug trace
 }
 
 // sanitize keeps a debug block from driving the terminal: control characters other than
@@ -177,7 +177,7 @@ func sanitize(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		if isControl(r) {
-			fmt.Fprintf(&b, "\\x%02x", r)
+			fmt.Fprintf(&b, "\\x%02x", r) // i18n:keep: an escape, not words
 			continue
 		}
 		b.WriteRune(r)

@@ -3,8 +3,9 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
+
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // decodeRecord decodes a JSON object into its record type R through its wire shape W
@@ -14,10 +15,10 @@ func decodeRecord[W wire[R], R any](raw []byte) (R, error) {
 	var zero R
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '{' {
-		return zero, fmt.Errorf("expected an object, got %s", describeJSON(raw))
+		return zero, i18n.Errorf("expected an object, got %s", describeJSON(raw))
 	}
 	if !json.Valid(raw) {
-		return zero, errors.New("invalid JSON")
+		return zero, i18n.Errorf("invalid JSON")
 	}
 	return decodeWire[W](raw).record(), nil
 }
@@ -58,11 +59,11 @@ func listField(data []byte, key string) (json.RawMessage, error) {
 	case '{':
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(data, &obj); err != nil {
-			return nil, fmt.Errorf("invalid JSON: %w", err)
+			return nil, i18n.Errorf("invalid JSON: %w", err)
 		}
 		list = bytes.TrimSpace(obj[key])
 	default:
-		return nil, fmt.Errorf("expected an object with %q, got %s", key, describeJSON(data))
+		return nil, i18n.Errorf("expected an object with %q, got %s", key, describeJSON(data))
 	}
 	if len(list) == 0 || bytes.Equal(list, []byte("null")) {
 		return json.RawMessage("[]"), nil
@@ -74,10 +75,10 @@ func listField(data []byte, key string) (json.RawMessage, error) {
 		}
 	}
 	if list[0] != '[' {
-		return nil, fmt.Errorf("%q is %s, not a list", key, describeJSON(list))
+		return nil, i18n.Errorf("%q is %s, not a list", key, describeJSON(list))
 	}
 	if !json.Valid(list) {
-		return nil, fmt.Errorf("%q is not valid JSON", key)
+		return nil, i18n.Errorf("%q is not valid JSON", key)
 	}
 	return list, nil
 }
@@ -104,7 +105,7 @@ func decodeList[W wire[R], R any](list json.RawMessage, what string) ([]R, error
 func DecodeCustomer(data []byte) (*Customer, error) {
 	c, err := decodeRecord[customerWire](data)
 	if err != nil {
-		return nil, fmt.Errorf("customer: %w", err)
+		return nil, i18n.Errorf("customer: %w", err)
 	}
 	c.Raw = append(json.RawMessage(nil), bytes.TrimSpace(data)...)
 	return &c, nil
@@ -115,17 +116,17 @@ func DecodeCustomer(data []byte) (*Customer, error) {
 func DecodeCustomerList(data []byte) (*CustomerList, error) {
 	list, err := listField(data, "customers")
 	if err != nil {
-		return nil, fmt.Errorf("customers: %w", err)
+		return nil, i18n.Errorf("customers: %w", err)
 	}
 	var raws []json.RawMessage
 	if err := json.Unmarshal(list, &raws); err != nil {
-		return nil, fmt.Errorf("customers: %w", err)
+		return nil, i18n.Errorf("customers: %w", err)
 	}
 	out := &CustomerList{Customers: make([]Customer, 0, len(raws)), Raw: append(json.RawMessage(nil), list...)}
 	for i, r := range raws {
 		c, err := DecodeCustomer(r)
 		if err != nil {
-			return nil, fmt.Errorf("customer %d: %w", i+1, err)
+			return nil, i18n.Errorf("customer %d: %w", i+1, err)
 		}
 		out.Customers = append(out.Customers, *c)
 	}
@@ -137,11 +138,11 @@ func DecodeCustomerList(data []byte) (*CustomerList, error) {
 func DecodePoolList(data []byte) (*PoolList, error) {
 	list, err := listField(data, "common_settings")
 	if err != nil {
-		return nil, fmt.Errorf("pools: %w", err)
+		return nil, i18n.Errorf("pools: %w", err)
 	}
 	pools, err := decodeList[poolWire](list, "pool")
 	if err != nil {
-		return nil, fmt.Errorf("pools: %w", err)
+		return nil, i18n.Errorf("pools: %w", err)
 	}
 	return &PoolList{Pools: pools, Raw: append(json.RawMessage(nil), list...)}, nil
 }
@@ -151,11 +152,11 @@ func DecodePoolList(data []byte) (*PoolList, error) {
 func DecodeFieldMapList(entity string, data []byte) (*FieldMapList, error) {
 	list, err := listField(data, entity)
 	if err != nil {
-		return nil, fmt.Errorf("field maps: %w", err)
+		return nil, i18n.Errorf("field maps: %w", err)
 	}
 	fields, err := decodeList[fieldMapWire](list, "field")
 	if err != nil {
-		return nil, fmt.Errorf("field maps: %w", err)
+		return nil, i18n.Errorf("field maps: %w", err)
 	}
 	return &FieldMapList{Entity: entity, Fields: fields, Raw: append(json.RawMessage(nil), list...)}, nil
 }
@@ -164,7 +165,7 @@ func DecodeFieldMapList(entity string, data []byte) (*FieldMapList, error) {
 func DecodeUser(data []byte) (*User, error) {
 	u, err := decodeRecord[userWire](data)
 	if err != nil {
-		return nil, fmt.Errorf("user: %w", err)
+		return nil, i18n.Errorf("user: %w", err)
 	}
 	u.Raw = append(json.RawMessage(nil), bytes.TrimSpace(data)...)
 	return &u, nil
@@ -176,11 +177,11 @@ func DecodeUser(data []byte) (*User, error) {
 func DecodeCustomFieldList(data []byte) (*CustomFieldList, error) {
 	list, err := listField(data, "custom_field_groups")
 	if err != nil {
-		return nil, fmt.Errorf("custom fields: %w", err)
+		return nil, i18n.Errorf("custom fields: %w", err)
 	}
 	groups, err := decodeList[customFieldGroupWire](list, "group")
 	if err != nil {
-		return nil, fmt.Errorf("custom fields: %w", err)
+		return nil, i18n.Errorf("custom fields: %w", err)
 	}
 	return &CustomFieldList{Groups: groups, Raw: append(json.RawMessage(nil), list...)}, nil
 }
@@ -190,11 +191,11 @@ func DecodeCustomFieldList(data []byte) (*CustomFieldList, error) {
 func DecodeDepartmentList(data []byte) (*DepartmentList, error) {
 	list, err := listField(data, "departments")
 	if err != nil {
-		return nil, fmt.Errorf("departments: %w", err)
+		return nil, i18n.Errorf("departments: %w", err)
 	}
 	deps, err := decodeList[departmentWire](list, "department")
 	if err != nil {
-		return nil, fmt.Errorf("departments: %w", err)
+		return nil, i18n.Errorf("departments: %w", err)
 	}
 	return &DepartmentList{Departments: deps, Raw: append(json.RawMessage(nil), list...)}, nil
 }

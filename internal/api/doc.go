@@ -13,5 +13,7 @@
 // Errors: *Error (a non-zero code), *ResponseError (an answer that cannot be read),
 // *NetworkError, *ThrottledError, *CanceledError, and ErrNoToken.
 //
-// The package imports nothing else of crmctl and knows nothing of terminals or flags.
+// The package imports nothing else of crmctl but its message catalogue (internal/i18n:
+// every error renders itself in English or Chinese), and knows nothing of terminals or
+// flags.
 package api

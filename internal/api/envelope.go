@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"regexp"
 	"strconv"
@@ -12,12 +11,14 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 var (
-	errEmptyBody = errors.New("the answer is empty")
-	errHTML      = errors.New("the answer is an HTML page, not JSON")
-	errNotJSON   = errors.New("the answer is not JSON")
+	errEmptyBody = i18n.Errorf("the answer is empty")
+	errHTML      = i18n.Errorf("the answer is an HTML page, not JSON")
+	errNotJSON   = i18n.Errorf("the answer is not JSON")
 )
 
 // DecodeEnvelope reads the API's envelope, {"code":0,"data":...}, and returns data as
@@ -39,11 +40,11 @@ func DecodeEnvelope(body []byte) (data json.RawMessage, err error) {
 	}
 	var env map[string]json.RawMessage
 	if err := json.Unmarshal(trimmed, &env); err != nil {
-		return nil, &ResponseError{Err: fmt.Errorf("the answer is not valid JSON (%s)", jsonProblem(err)), Snippet: Snippet(body)}
+		return nil, &ResponseError{Err: i18n.Errorf("the answer is not valid JSON (%s)", jsonProblem(err)), Snippet: Snippet(body)}
 	}
 	rawCode, ok := env["code"]
 	if !ok {
-		return nil, &ResponseError{Err: errors.New(`the answer has no "code"`), Snippet: Snippet(body)}
+		return nil, &ResponseError{Err: i18n.Errorf(`the answer has no "code"`), Snippet: Snippet(body)}
 	}
 	code, err := parseCode(rawCode)
 	if err != nil {
@@ -63,7 +64,7 @@ func DecodeEnvelope(body []byte) (data json.RawMessage, err error) {
 func parseCode(raw json.RawMessage) (int, error) {
 	s, err := flexText(raw)
 	if err != nil || strings.TrimSpace(s) == "" {
-		return 0, errors.New(`the answer's "code" is not a number`)
+		return 0, i18n.Errorf(`the answer's "code" is not a number`)
 	}
 	s = strings.TrimSpace(s)
 	if n, err := strconv.Atoi(s); err == nil {
@@ -71,7 +72,7 @@ func parseCode(raw json.RawMessage) (int, error) {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f != math.Trunc(f) || math.Abs(f) > math.MaxInt32 {
-		return 0, errors.New(`the answer's "code" is not a number`)
+		return 0, i18n.Errorf(`the answer's "code" is not a number`)
 	}
 	return int(f), nil
 }
@@ -92,15 +93,16 @@ func looseText(raw json.RawMessage) string {
 	return string(raw)
 }
 
-func jsonProblem(err error) string {
+// jsonProblem says briefly what is wrong with a JSON text that failed to decode.
+func jsonProblem(err error) any {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		if strings.Contains(se.Error(), "unexpected end") {
-			return "truncated"
+			return i18n.M("truncated")
 		}
-		return fmt.Sprintf("syntax error at byte %d", se.Offset)
+		return i18n.M("syntax error at byte %d", se.Offset)
 	}
-	return err.Error()
+	return err
 }
 
 func looksLikeHTML(b []byte) bool {

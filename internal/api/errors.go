@@ -100,9 +100,9 @@ func (e *NetworkError) Localize(p *i18n.Printer) string {
 	}
 	switch {
 	case e.Attempts == 1:
-		s += " (1 attempt)"
+		s += p.Sprintf(" (1 attempt)")
 	case e.Attempts > 1:
-		s += fmt.Sprintf(" (%d attempts)", e.Attempts)
+		s += p.Sprintf(" (%d attempts)", e.Attempts)
 	}
 	return s
 }

@@ -4,9 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // What an unanswered create did is decided from facts, never from clocks: the
@@ -183,7 +184,7 @@ func (rc *reconciler) sameContacts(ctx context.Context, c *Customer, id string) 
 			rc.doubt(id, "same name; its details cannot be read (code 100100)")
 			return false, nil
 		case err != nil:
-			return false, fmt.Errorf("reading customer %s: %w", id, err)
+			return false, i18n.Errorf("reading customer %s: %w", id, err)
 		}
 		full = got
 	}

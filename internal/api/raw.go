@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // RawRequest is any call of the API, made with the client's token, base URL, pacing and
@@ -45,10 +45,10 @@ func (c *Client) Raw(ctx context.Context, req RawRequest) (*RawResponse, error) 
 		method = http.MethodGet
 	}
 	if !validMethod(method) {
-		return nil, fmt.Errorf("invalid HTTP method %q", req.Method)
+		return nil, i18n.Errorf("invalid HTTP method %q", req.Method)
 	}
 	if !strings.HasPrefix(req.Path, "/api/") || strings.ContainsAny(req.Path, "?#") {
-		return nil, fmt.Errorf("invalid API path %q: it must start with /api/", req.Path)
+		return nil, i18n.Errorf("invalid API path %q: it must start with /api/", req.Path)
 	}
 	if err := CheckHeader(req.Header); err != nil {
 		return nil, err
@@ -91,24 +91,24 @@ func validMethod(m string) bool {
 func ResolvePath(p string) (string, url.Values, error) {
 	p = strings.TrimSpace(p)
 	if p == "" {
-		return "", nil, errors.New("no API path given (e.g. user/list or /api/v2/user/list)")
+		return "", nil, i18n.Errorf("no API path given (e.g. user/list or /api/v2/user/list)")
 	}
 	if strings.Contains(p, "://") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\x00\r\n\t ") {
-		return "", nil, fmt.Errorf("%q is not a path under the base URL: give a path such as user/list or /api/v2/user/list; "+
+		return "", nil, i18n.Errorf("%q is not a path under the base URL: give a path such as user/list or /api/v2/user/list; "+
 			"the request goes to the profile's host (--base-url), the only one the token is for", p)
 	}
 	u, err := url.Parse(p)
 	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil {
-		return "", nil, fmt.Errorf("%q is not a path under the base URL: give a path such as user/list or /api/v2/user/list", p)
+		return "", nil, i18n.Errorf("%q is not a path under the base URL: give a path such as user/list or /api/v2/user/list", p)
 	}
 	if u.Fragment != "" || strings.Contains(p, "#") {
-		return "", nil, fmt.Errorf("invalid API path %q: a fragment (#...) is never sent", p)
+		return "", nil, i18n.Errorf("invalid API path %q: a fragment (#...) is never sent", p)
 	}
 	path := u.EscapedPath()
 	switch {
 	case strings.HasPrefix(path, "/api/"):
 	case strings.HasPrefix(path, "/"):
-		return "", nil, fmt.Errorf("invalid API path %q: API paths start with /api/v2/ (or give one relative to it, e.g. user/list)", p)
+		return "", nil, i18n.Errorf("invalid API path %q: API paths start with /api/v2/ (or give one relative to it, e.g. user/list)", p)
 	case strings.HasPrefix(path, "api/"):
 		path = "/" + path
 	default:
@@ -116,12 +116,12 @@ func ResolvePath(p string) (string, url.Values, error) {
 	}
 	for _, seg := range strings.Split(path, "/") {
 		if seg == "." || seg == ".." || strings.EqualFold(seg, "%2e") || strings.EqualFold(seg, "%2e%2e") {
-			return "", nil, fmt.Errorf("invalid API path %q: no . or .. segments", p)
+			return "", nil, i18n.Errorf("invalid API path %q: no . or .. segments", p)
 		}
 	}
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
-		return "", nil, fmt.Errorf("invalid API path %q: bad query string: %w", p, err)
+		return "", nil, i18n.Errorf("invalid API path %q: bad query string: %w", p, err)
 	}
 	return path, q, nil
 }
@@ -132,18 +132,18 @@ func CheckHeader(h http.Header) error {
 	for k, vs := range h {
 		switch http.CanonicalHeaderKey(k) {
 		case "Authorization":
-			return errors.New("the Authorization header is crmctl's own (the stored token): it cannot be replaced")
+			return i18n.Errorf("the Authorization header is crmctl's own (the stored token): it cannot be replaced")
 		case "Host", "Content-Length", "Transfer-Encoding", "Connection":
-			return fmt.Errorf("the %s header is set by crmctl and cannot be given", http.CanonicalHeaderKey(k))
+			return i18n.Errorf("the %s header is set by crmctl and cannot be given", http.CanonicalHeaderKey(k))
 		}
 		if k == "" || strings.IndexFunc(k, func(r rune) bool {
 			return r <= ' ' || r >= 0x7f || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r)
 		}) >= 0 {
-			return fmt.Errorf("invalid header name %q", k)
+			return i18n.Errorf("invalid header name %q", k)
 		}
 		for _, v := range vs {
 			if strings.ContainsAny(v, "\r\n\x00") {
-				return fmt.Errorf("invalid value of header %s: it contains a line break", k)
+				return i18n.Errorf("invalid value of header %s: it contains a line break", k)
 			}
 		}
 	}

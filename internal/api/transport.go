@@ -221,7 +221,7 @@ func (c *Client) afterServerError(ctx context.Context, t *tries, a answer, derr 
 }
 
 func serverError(status int) error {
-	return fmt.Errorf("server error %d %s", status, http.StatusText(status))
+	return i18n.Errorf("server error %d %s", status, http.StatusText(status))
 }
 
 // backOff reports the coming retry (the failed'th of limit), waits, and spends the wait
@@ -250,7 +250,7 @@ func (c *Client) result(r request, a answer, data json.RawMessage, derr error) (
 		return nil, c.responseError(r, a, derr)
 	}
 	if a.status < 200 || a.status > 299 {
-		return nil, c.responseError(r, a, fmt.Errorf("HTTP status %d %s", a.status, http.StatusText(a.status)))
+		return nil, c.responseError(r, a, i18n.Errorf("HTTP status %d %s", a.status, http.StatusText(a.status)))
 	}
 	return data, nil
 }
@@ -293,12 +293,12 @@ func (c *Client) attempt(ctx context.Context, r request, target *url.URL, body [
 			return answer{err: &ResponseError{Method: r.method, Path: r.path, StatusCode: a.status, Err: err}, sent: true}
 		}
 		if hop >= maxRedirects {
-			return refuse(fmt.Errorf("stopped after %d redirects", maxRedirects))
+			return refuse(i18n.Errorf("stopped after %d redirects", maxRedirects))
 		}
 		next, err := u.Parse(loc)
 		if err != nil {
 			// %v, not %w: the *url.Error inside is a net.Error and would make a refused redirect a network failure.
-			return refuse(fmt.Errorf("the answer redirects to an invalid location: %v", err)) //nolint:errorlint // see above
+			return refuse(i18n.Errorf("the answer redirects to an invalid location: %v", err))
 		}
 		next.Fragment, next.RawFragment = "", ""
 		if err := checkRedirect(r.method, a.status, target, next); err != nil {
@@ -342,13 +342,13 @@ func checkRedirect(method string, status int, from, to *url.URL) error {
 		shown = c.Redacted() + "?…" // a query may hold anything; the path is enough to see
 	}
 	if origin(to) != origin(from) {
-		return fmt.Errorf("the server redirected (HTTP %d) to another host, %s: not followed, since crmctl never sends a request or token to a host other than --base-url (%s); if the API has moved, point --base-url at the new host", status, shown, origin(from))
+		return i18n.Errorf("the server redirected (HTTP %d) to another host, %s: not followed, since crmctl never sends a request or token to a host other than --base-url (%s); if the API has moved, point --base-url at the new host", status, shown, origin(from))
 	}
 	if to.User != nil {
-		return fmt.Errorf("the server redirected (HTTP %d) to a URL with credentials: not followed", status)
+		return i18n.Errorf("the server redirected (HTTP %d) to a URL with credentials: not followed", status)
 	}
 	if method != http.MethodGet && method != http.MethodHead {
-		return fmt.Errorf("the server redirected (HTTP %d) the %s to %s: not followed, since crmctl follows redirects only for GET requests and never sends a form again elsewhere", status, method, shown)
+		return i18n.Errorf("the server redirected (HTTP %d) the %s to %s: not followed, since crmctl follows redirects only for GET requests and never sends a form again elsewhere", status, method, shown)
 	}
 	return nil
 }
@@ -418,7 +418,7 @@ func (c *Client) roundTrip(ctx context.Context, r request, method string, u *url
 	c.debug(req, body, resp, data, nil, time.Since(start))
 	if len(data) > maxBodySize {
 		return answer{err: &ResponseError{Method: r.method, Path: r.path, StatusCode: resp.StatusCode,
-			Err: fmt.Errorf("the answer is larger than %d MiB", maxBodySize>>20)}, sent: true}
+			Err: i18n.Errorf("the answer is larger than %d MiB", maxBodySize>>20)}, sent: true}
 	}
 	return answer{status: resp.StatusCode, header: resp.Header, body: data, sent: true}
 }
@@ -520,6 +520,7 @@ func Sleep(ctx context.Context, d time.Duration) error {
 func (c *Client) retrying(r request, target *url.URL, next, of int, wait time.Duration, err error) {
 	if c.opts.Debug != nil {
 		c.debugMu.Lock()
+		// i18n:keep: --debug trace
 		fmt.Fprintf(c.opts.Debug, "* %s %s to %s failed: %s\n* retrying (%d/%d) in %s\n",
 			r.method, r.path, target.Host, sanitize(err.Error()), next, of, wait.Round(time.Millisecond))
 		c.debugMu.Unlock()

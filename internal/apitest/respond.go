@@ -58,7 +58,9 @@ func Status(code int, body string) Responder {
 	}
 }
 
-// HangUp closes the connection after reading the request, without an answer.
+// HangUp closes the connection after reading the request, without an answer. net/http
+// may send a GET again by itself when a reused connection closes so: a HangUp stub for
+// a GET is best registered Always.
 func HangUp() Responder {
 	return func(w http.ResponseWriter, _ *http.Request) {
 		conn, _, err := http.NewResponseController(w).Hijack()

@@ -75,4 +75,4 @@ func WithHintf(err error, format string, a ...any) error {
 // SilentError carries an exit code whose message was already printed.
 type SilentError struct{ Code int }
 
-func (e *SilentError) Error() string { return fmt.Sprintf("exit %d", e.Code) }
+func (e *SilentError) Error() string { return fmt.Sprintf("exit %d", e.Code) } // i18n:keep: never shown (the message was printed before)

@@ -3,9 +3,10 @@ package cmdutil
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"strings"
+
+	"github.com/crmctl/crmctl/internal/i18n"
 
 	"github.com/crmctl/crmctl/internal/api"
 	"github.com/crmctl/crmctl/internal/cache"
@@ -18,6 +19,8 @@ type Lookups struct {
 	Cache   *cache.Store
 	Refresh bool
 	Warn    io.Writer // cache write failures are reported here, not fatal
+	// T is the language of the warnings (nil: English).
+	T *i18n.Printer
 }
 
 // Pools returns the public pools.
@@ -134,7 +137,7 @@ func (l *Lookups) store(name string, raw json.RawMessage) {
 		return
 	}
 	if err := l.Cache.Put(name, raw); err != nil && l.Warn != nil {
-		fmt.Fprintf(l.Warn, "crmctl: warning: %v\n", err)
+		l.T.Fprintf(l.Warn, "crmctl: warning: %s\n", err)
 	}
 }
 

@@ -30,11 +30,11 @@ func Sanitize(s string) string {
 		r, size := utf8.DecodeRuneInString(s)
 		switch {
 		case r == utf8.RuneError && size <= 1:
-			fmt.Fprintf(&b, `\x%02x`, s[0])
+			fmt.Fprintf(&b, `\x%02x`, s[0]) // i18n:keep: notation
 		case r < 0x80 && unsafeRune(r):
-			fmt.Fprintf(&b, `\x%02x`, r)
+			fmt.Fprintf(&b, `\x%02x`, r) // i18n:keep: notation
 		case unsafeRune(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
+			fmt.Fprintf(&b, `\u%04x`, r) // i18n:keep: notation
 		default:
 			b.WriteString(s[:size])
 		}

@@ -49,7 +49,7 @@ func New(io *iostreams.IOStreams, format, jq string) (*Printer, error) {
 		p.Format = FormatJSON
 	}
 	if p.Format != FormatTable && p.Format != FormatJSON {
-		return nil, fmt.Errorf("unknown output format %q: use table or json", format)
+		return nil, i18n.Errorf("unknown output format %q: use table or json", format)
 	}
 	return p, nil
 }
@@ -86,7 +86,7 @@ func (p *Printer) PrintJSON(raw json.RawMessage) error {
 	}
 	var buf bytes.Buffer
 	if err := json.Indent(&buf, raw, "", "  "); err != nil {
-		return fmt.Errorf("cannot print the answer as JSON: %w", err)
+		return i18n.Errorf("cannot print the answer as JSON: %w", err)
 	}
 	buf.WriteByte('\n')
 	_, err := p.IO.Out.Write(buf.Bytes())
@@ -106,7 +106,7 @@ func (p *Printer) runJQ(raw json.RawMessage) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&doc); err != nil {
-		return fmt.Errorf("cannot filter the answer with --jq: %w", err)
+		return i18n.Errorf("cannot filter the answer with --jq: %w", err)
 	}
 	doc = normalizeNumbers(doc)
 	iter := p.jq.Run(doc)

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+
+	"github.com/crmctl/crmctl/internal/i18n"
 )
 
 // DSN is the modernc.org/sqlite data source name of the database file at path, with the
@@ -58,7 +60,7 @@ func UserVersion(ctx context.Context, q Queryer) (int, error) {
 
 // SetUserVersion records the store's format version.
 func SetUserVersion(ctx context.Context, q Queryer, v int) error {
-	_, err := q.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, v))
+	_, err := q.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, v)) // i18n:keep: SQL
 	return err
 }
 
@@ -68,8 +70,11 @@ type NewerError struct {
 	Have, Know int
 }
 
-func (e *NewerError) Error() string {
-	return fmt.Sprintf("%s %s has format version %d, newer than this crmctl reads (up to %d): "+
+func (e *NewerError) Error() string { return e.Localize(i18n.New(i18n.English)) }
+
+// Localize renders the error in p's language.
+func (e *NewerError) Localize(p *i18n.Printer) string {
+	return p.Sprintf("%s %s has format version %d, newer than this crmctl reads (up to %d): "+
 		"upgrade crmctl, or move the file away to start afresh", e.What, e.Path, e.Have, e.Know)
 }
 
@@ -102,7 +107,7 @@ func Migrate(ctx context.Context, db *sql.DB, what, path string, steps []string)
 	}
 	for v := have; v < len(steps); v++ {
 		if _, err := conn.ExecContext(ctx, steps[v]); err != nil {
-			return fmt.Errorf("%s %s: migrating format %d to %d: %w", what, path, v, v+1, err)
+			return i18n.Errorf("%s %s: migrating format %d to %d: %w", what, path, v, v+1, err)
 		}
 	}
 	if have < len(steps) {
