@@ -113,24 +113,6 @@ func TestCreateJSONOutput(t *testing.T) {
 	}
 }
 
-func TestCreateDryRunSendsNothing(t *testing.T) {
-	api := newFakeAPI(t)
-	r := newEnv(t, api).run("", "customers", "create", "--pool", "超级公海", "--name", "贸易公司", "--status", "初访", "--email", "a@b.cn", "--dry-run")
-	if r.code != 0 {
-		t.Fatal(r)
-	}
-	want := "POST /api/v2/common_customers\nContent-Type: application/x-www-form-urlencoded\n\n" +
-		"common_id=48942\ncustomer[name]=贸易公司\ncustomer[status]=7\ncustomer[address_attributes][email]=a@b.cn\n"
-	if r.stdout != want {
-		t.Errorf("stdout:\n%s\nwant:\n%s", r.stdout, want)
-	}
-	for _, c := range api.Calls() {
-		if c.Method == "POST" {
-			t.Errorf("dry run sent %s", c)
-		}
-	}
-}
-
 func TestCreateFromFile(t *testing.T) {
 	api := newFakeAPI(t)
 	e := newEnv(t, api)

@@ -2,9 +2,12 @@ package customers
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/crmctl/crmctl/internal/apitest"
 	"github.com/crmctl/crmctl/internal/cmdutil"
 	"github.com/crmctl/crmctl/internal/cmdutil/cmdtest"
 	"github.com/crmctl/crmctl/internal/fields"
@@ -65,6 +68,50 @@ func TestNewCmdCreateRefuses(t *testing.T) {
 		var usage *cmdutil.UsageError
 		if !errors.As(err, &usage) || !strings.HasPrefix(err.Error(), c.msg) || *got != nil {
 			t.Errorf("%q: %v, want a usage error %q", c.args, err, c.msg)
+		}
+	}
+}
+
+// formAPI answers the look-ups a create makes before it sends anything: the pools, the
+// field maps, the customer form and the departments (the root's fixtures).
+func formAPI(t *testing.T) *apitest.Server {
+	t.Helper()
+	fixture := func(name string) string {
+		b, err := os.ReadFile(filepath.Join("..", "testdata", "form", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	srv := apitest.New(t)
+	srv.Register("GET", "/api/v2/common_customers/common_settings", apitest.Data(`{"common_settings":[
+ {"id":45,"name":"公司公海","rule_type":0},{"id":48942,"name":"超级公海","rule_type":2}]}`)).Always()
+	srv.Register("GET", "/api/v2/field_maps/customer", apitest.Data(`{"customer":[
+ {"id":101,"field_name":"status","field_type":"select","field_values":[
+   {"id":3462,"value":"待联系","position":1,"status":"enable"},
+   {"id":7,"value":"初访","position":2,"status":"enable"}]}]}`)).Always()
+	srv.Register("GET", "/api/v2/custom_fields/customer/by_group", apitest.JSON(fixture("by_group.json"))).Always()
+	srv.Register("GET", "/api/v2/departments", apitest.JSON(fixture("departments.json"))).Always()
+	return srv
+}
+
+func TestCreateRunDryRunSendsNothing(t *testing.T) {
+	srv := formAPI(t)
+	e := cmdtest.New(t, srv.URL)
+	f := e.Factory
+	o := &CreateOptions{IO: e.IO, Printer: f.Printer, Lookups: f.Lookups, Client: f.Client, DryRun: true, IfExists: IfExistsCreate,
+		Values: fields.Values{keyOf(t, "pool"): "超级公海", keyOf(t, "name"): "贸易公司", keyOf(t, "status"): "初访", keyOf(t, "email"): "a@b.cn"}}
+	if err := createRun(t.Context(), o); err != nil {
+		t.Fatal(err)
+	}
+	want := "POST /api/v2/common_customers\nContent-Type: application/x-www-form-urlencoded\n\n" +
+		"common_id=48942\ncustomer[name]=贸易公司\ncustomer[status]=7\ncustomer[address_attributes][email]=a@b.cn\n"
+	if e.Out.String() != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", e.Out.String(), want)
+	}
+	for _, r := range srv.Requests() {
+		if r.Method != "GET" {
+			t.Errorf("a dry run sent %s", r)
 		}
 	}
 }
