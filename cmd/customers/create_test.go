@@ -89,7 +89,8 @@ func formAPI(t *testing.T) *apitest.Server {
 	srv.Register("GET", "/api/v2/field_maps/customer", apitest.Data(`{"customer":[
  {"id":101,"field_name":"status","field_type":"select","field_values":[
    {"id":3462,"value":"待联系","position":1,"status":"enable"},
-   {"id":7,"value":"初访","position":2,"status":"enable"}]}]}`)).Always()
+   {"id":7,"value":"初访","position":2,"status":"enable"},
+   {"id":3463,"value":"停用的","position":3,"status":"disable"}]}]}`)).Always()
 	srv.Register("GET", "/api/v2/custom_fields/customer/by_group", apitest.JSON(fixture("by_group.json"))).Always()
 	srv.Register("GET", "/api/v2/departments", apitest.JSON(fixture("departments.json"))).Always()
 	return srv
@@ -113,5 +114,50 @@ func TestCreateRunDryRunSendsNothing(t *testing.T) {
 		if r.Method != "GET" {
 			t.Errorf("a dry run sent %s", r)
 		}
+	}
+}
+
+// Bad input: a clear error before anything is written (look-ups may have been made).
+func TestCreateRunBadInput(t *testing.T) {
+	srv := formAPI(t)
+	for _, tc := range []struct {
+		name, stdin string
+		args        []string
+		msg         string
+	}{
+		{"missing pool", "", []string{"--name", "x"}, "--pool is required"},
+		{"missing name", "", []string{"--pool", "45"}, "--name is required"},
+		{"blank name", "", []string{"--pool", "45", "--name", "  "}, "--name is required"},
+		{"missing name, dry run", "", []string{"--pool", "45", "--dry-run"}, "--name is required"},
+		{"blank name in a file", `{"common_id": 45, "name": " "}`, []string{"--from-file", "-"}, "--name is required"},
+		{"unknown label", "", []string{"--pool", "45", "--name", "x", "--status", "初仿"}, `status (跟进状态): unknown option "初仿"; did you mean "初访"? (valid: 待联系, 初访)`},
+		{"disabled label", "", []string{"--pool", "45", "--name", "x", "--status", "停用的"}, `option "停用的" is disabled`},
+		{"unknown pool", "", []string{"--pool", "公海", "--name", "x"}, `no pool is named or numbered "公海"`},
+		{"unknown department", "", []string{"--pool", "45", "--name", "x", "--department-id", "sales"}, `department (所属部门): no department is named or numbered "sales"`},
+		{"non-numeric id", "", []string{"--pool", "45", "--name", "x", "--parent-id", "sales"}, `parent-id (上级客户): "sales" is not a positive integer id`},
+		{"bad email", "", []string{"--pool", "45", "--name", "x", "--email", "a@"}, "is not an email address"},
+		{"malformed field key", "", []string{"--pool", "45", "--field", "customer[x=1"}, "malformed key"},
+		{"unknown field", "", []string{"--pool", "45", "--name", "x", "--field", "Bad Key=1"}, `Bad Key: no field is named "Bad Key"`},
+		{"unreadable file", "", []string{"--from-file", filepath.Join(t.TempDir(), "nope.json")}, "no such file"},
+		{"malformed file", `{"name":`, []string{"--from-file", "-"}, "malformed JSON"},
+		{"file not an object", `[1]`, []string{"--from-file", "-"}, "expected an object"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv.Reset()
+			e := cmdtest.New(t, srv.URL)
+			e.In.WriteString(tc.stdin)
+			err := e.Run(NewCmdCreate(e.Factory, nil), tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.msg) {
+				t.Errorf("%v, want an error with %q", err, tc.msg)
+			}
+			if e.Out.String() != "" {
+				t.Errorf("stdout: %q", e.Out.String())
+			}
+			for _, r := range srv.Requests() {
+				if r.Method != "GET" {
+					t.Errorf("sent %s", r)
+				}
+			}
+		})
 	}
 }
